@@ -1,0 +1,55 @@
+"""`viner convert`: span files -> train/dev/test DocBins for `spacy train`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+from ..convert import convert
+from ..formats.docbin import MISALIGNED
+from ..split import SPLIT_NAMES, parse_ratios
+from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
+
+
+@app.command("convert")
+def convert_cli(
+    inputs: List[Path] = Arg(..., help="Doccano JSONL files or folders of them (gold annotations)", show_default=False),
+    output: Path = Opt(Path("corpus"), "--output", "-o", help="Folder for train.spacy, dev.spacy, test.spacy and convert-report.json"),
+    config: Path = Opt(Path("configs/ner.cfg"), "--config", "-c", help="Training config whose language and tokenizer the gold docs are tokenised with"),
+    split: str = Opt("0.8,0.1,0.1", "--split", "-s", help="Ratios of units for train,dev,test (whole articles are assigned)"),
+    seed: int = Opt(0, "--seed", help="Seed of the article shuffle; the same seed always gives the same split"),
+    misaligned: str = Opt("keep", "--misaligned", help="Spans not on token boundaries: 'keep' splits the token so the span survives, 'drop' leaves the span out; both are reported"),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]"),
+) -> None:
+    """Validate gold annotations, split them by article and write spaCy DocBins.
+
+    Invalid input stops the conversion with every validation error and writes nothing.
+    Every span that does not align with the tokenizer's tokens is reported with file,
+    line and span text, and counted.
+    """
+    if misaligned not in MISALIGNED:
+        msg.fail(f"--misaligned must be one of {', '.join(MISALIGNED)}", exits=1)
+    ratios = parse_ratios(split)
+    report = convert(
+        inputs,
+        output,
+        config=config,
+        ratios=ratios,
+        seed=seed,
+        labels=parse_labels(labels),
+        misaligned=misaligned,
+        on_misaligned=lambda m: msg.warn(str(m)),
+    )
+    for where in report.duplicates:
+        msg.warn(f"{where}: duplicate unit (same text as an earlier one) skipped")
+    rows = []
+    all_labels = sorted({label for counter in report.spans.values() for label in counter})
+    for name in SPLIT_NAMES:
+        rows.append((name, report.articles[name], report.units[name], *(report.spans[name][label] for label in all_labels)))
+    msg.table(rows, header=("split", "articles", "units", *all_labels), divider=True, title="Conversion")
+    if report.misaligned:
+        action = "tokens split to keep them" if misaligned == "keep" else "left out"
+        msg.warn(f"{len(report.misaligned)} span(s) did not align with the tokenizer ({action})")
+    if report.duplicates:
+        msg.warn(f"{len(report.duplicates)} duplicate unit(s) skipped")
+    msg.good(f"Wrote {', '.join(str(p) for p in report.outputs.values())}")

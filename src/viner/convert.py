@@ -1,0 +1,130 @@
+"""Span files (Doccano JSONL) -> train/dev/test DocBins, split by article."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from .errors import InvalidInput
+from .formats import docbin, doccano_jsonl
+from .io import atomic_path, find_files, write_json
+from .pipeline import tokenizer_from_config
+from .record import DEFAULT_LABELS, Example, Problem
+from .split import SPLIT_NAMES, assign_splits
+
+
+@dataclass
+class MisalignedSpan:
+    path: str
+    line: int
+    text: str
+    label: str
+    tokens: list[str]
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: span {self.text!r} ({self.label}) does not align with tokens {' | '.join(self.tokens)}"
+
+
+@dataclass
+class ConvertReport:
+    files: list[Path] = field(default_factory=list)
+    units: dict[str, int] = field(default_factory=dict)
+    articles: dict[str, int] = field(default_factory=dict)
+    spans: dict[str, Counter] = field(default_factory=dict)
+    duplicates: list[str] = field(default_factory=list)
+    misaligned: list[MisalignedSpan] = field(default_factory=list)
+    misaligned_policy: str = "keep"
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "inputs": [str(p) for p in self.files],
+            "units": self.units,
+            "articles": self.articles,
+            "spans": {k: dict(v) for k, v in self.spans.items()},
+            "duplicates_skipped": self.duplicates,
+            "misaligned_policy": self.misaligned_policy,
+            "misaligned": [vars(m) for m in self.misaligned],
+            "outputs": {k: str(v) for k, v in self.outputs.items()},
+        }
+
+
+def _located(files: Sequence[Path], labels: Sequence[str] | None, on_problem: Callable[[Problem], None] | None) -> Iterator[tuple[str, int, Example]]:
+    for path in files:
+        for line, example in doccano_jsonl.read_located(path, labels, on_problem):
+            yield str(path), line, example
+
+
+def convert(
+    paths: Sequence[Path | str],
+    output_dir: Path | str,
+    *,
+    config: Path | str = "configs/ner.cfg",
+    ratios: Sequence[float] = (0.8, 0.1, 0.1),
+    seed: int = 0,
+    labels: Sequence[str] | None = DEFAULT_LABELS,
+    misaligned: str = "keep",
+    on_misaligned: Callable[[MisalignedSpan], None] | None = None,
+) -> ConvertReport:
+    """Validate the span files, split them by article and write ``train/dev/test.spacy``.
+
+    The input is read twice (validation and group sizes, then conversion), so memory
+    does not grow with the corpus beyond one DocBin per split. Invalid input raises
+    :class:`InvalidInput` with every problem before any output is written.
+    """
+    output_dir = Path(output_dir)
+    report = ConvertReport(files=find_files(paths, doccano_jsonl.SUFFIXES), misaligned_policy=misaligned)
+    problems: list[Problem] = []
+    group_sizes: Counter = Counter()
+    seen: set[str] = set()
+    for _, _, example in _located(report.files, labels, problems.append):
+        if example.id not in seen:
+            seen.add(example.id)
+            group_sizes[example.group] += 1
+    if problems:
+        raise InvalidInput(problems)
+    assignment = assign_splits(group_sizes, ratios, seed)
+    nlp = tokenizer_from_config(config)
+    bins = {name: docbin.DocBin(store_user_data=True) for name in SPLIT_NAMES}
+    report.units = {name: 0 for name in SPLIT_NAMES}
+    report.spans = {name: Counter() for name in SPLIT_NAMES}
+    report.articles = {name: sum(1 for g in assignment.values() if g == name) for name in SPLIT_NAMES}
+    seen.clear()
+    for path, line, example in _located(report.files, labels, None):
+        if example.id in seen:
+            report.duplicates.append(f"{path}:{line}")
+            continue
+        seen.add(example.id)
+
+        def note(m: docbin.Misaligned, path: str = path, line: int = line) -> None:
+            item = MisalignedSpan(path, line, m.span.text_in(m.example.text), m.span.label, m.tokens)
+            report.misaligned.append(item)
+            if on_misaligned is not None:
+                on_misaligned(item)
+
+        split = assignment[example.group]
+        bins[split].add(docbin.example_to_doc(nlp, example, misaligned, note))
+        report.units[split] += 1
+        report.spans[split].update(s.label for s in example.spans)
+    with contextlib.ExitStack() as stack:
+        for name in SPLIT_NAMES:
+            target = output_dir / f"{name}.spacy"
+            tmp = stack.enter_context(atomic_path(target))
+            bins[name].to_disk(tmp)
+            report.outputs[name] = target
+        manifest = report.as_dict()
+        manifest.update({"seed": seed, "ratios": list(ratios), "config": str(config), "assignment": assignment})
+        write_json(manifest, output_dir / "convert-report.json")
+    return report
+
+
+def file_sha256(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

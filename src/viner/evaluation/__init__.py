@@ -1,0 +1,1 @@
+"""Evaluation of trained pipelines: metrics, reports and comparisons of model versions."""

@@ -1,0 +1,1 @@
+"""One module per format; each reads into and writes from :class:`viner.record.Example`."""

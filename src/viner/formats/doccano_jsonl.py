@@ -1,0 +1,108 @@
+"""Doccano's JSONL for sequence labeling: ``{"text": ..., "label": [[start, end, "LABEL"], ...], "meta": {...}}``.
+
+Reading also accepts Doccano's export rows, where metadata keys sit beside ``text``
+(``{"id": 7, "text": ..., "label": [...], "Comments": [], "unit_id": ...}``): every key
+other than ``text``/``label`` ends up in ``meta`` (Doccano's own ``id`` as ``doccano_id``),
+so a unit keeps its id and provenance through a round trip to the server.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from ..errors import InvalidInput
+from ..io import iter_lines, write_lines
+from ..record import DEFAULT_LABELS, Example, Problem, make_example
+
+SUFFIXES = (".jsonl",)
+OnProblem = Callable[[Problem], None]
+
+
+def parse_row(
+    row: Any, where: tuple[str, int], labels: Sequence[str] | None = DEFAULT_LABELS
+) -> tuple[Example | None, list[Problem]]:
+    """Turn one decoded JSON value into an Example, or the problems that prevent it."""
+    path, line = where
+    if not isinstance(row, dict):
+        return None, [Problem(path, line, None, f"expected a JSON object, got {type(row).__name__}")]
+    if "text" not in row:
+        keys = ", ".join(sorted(map(str, row))) or "none"
+        return None, [Problem(path, line, "text", f"missing (keys present: {keys})")]
+    raw_spans = row.get("label", row.get("labels", []))
+    if raw_spans is None:
+        raw_spans = []
+    if not isinstance(raw_spans, list):
+        return None, [Problem(path, line, "label", f"must be a list of [start, end, label], got {type(raw_spans).__name__}")]
+    meta: dict[str, Any] = {}
+    nested = row.get("meta")
+    if isinstance(nested, dict):
+        meta.update(nested)
+    elif nested is not None:
+        meta["meta"] = nested
+    for key, value in row.items():
+        if key in ("text", "label", "labels", "meta"):
+            continue
+        meta["doccano_id" if key == "id" else key] = value
+    if meta.get("Comments") == []:
+        del meta["Comments"]
+    example, problems = make_example(row["text"], raw_spans, meta=meta, id=str(meta.get("unit_id") or ""), labels=labels)
+    return example, [Problem(path, line, fld, msg) for fld, msg in problems]
+
+
+def read(
+    path: Path | str,
+    labels: Sequence[str] | None = DEFAULT_LABELS,
+    on_problem: OnProblem | None = None,
+) -> Iterator[Example]:
+    """Stream the valid examples of a JSONL file.
+
+    Each invalid line is passed to ``on_problem`` and skipped; without a callback
+    the first problem raises :class:`InvalidInput`. Blank lines are ignored.
+    """
+    for _, example in read_located(path, labels, on_problem):
+        yield example
+
+
+def read_located(
+    path: Path | str,
+    labels: Sequence[str] | None = DEFAULT_LABELS,
+    on_problem: OnProblem | None = None,
+) -> Iterator[tuple[int, Example]]:
+    """Like :func:`read`, yielding ``(line_number, example)`` so later stages can point at the line."""
+    path = Path(path)
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            problems = [Problem(str(path), number, None, f"invalid JSON ({err.msg} at column {err.colno})")]
+            if line.lstrip()[:1] not in "{[" and ("\t" in line or len(line.split()) == 2):
+                problems = [Problem(str(path), number, None, "not JSON: this looks like CoNLL/IOB text; convert it with `viner import-conll`")]
+        else:
+            example, problems = parse_row(row, (str(path), number), labels)
+            if example is not None:
+                yield number, example
+                continue
+        for problem in problems:
+            if on_problem is None:
+                raise InvalidInput(problems)
+            on_problem(problem)
+
+
+def to_row(example: Example) -> dict[str, Any]:
+    meta = dict(example.meta)
+    meta.pop("doccano_id", None)
+    meta["unit_id"] = example.id
+    return {"text": example.text, "label": [s.as_list() for s in example.spans], "meta": meta}
+
+
+def dumps(example: Example) -> str:
+    return json.dumps(to_row(example), ensure_ascii=False)
+
+
+def write(examples: Iterable[Example], path: Path | str) -> int:
+    """Write examples as Doccano-importable JSONL, atomically and streaming; returns the count."""
+    return write_lines((dumps(e) for e in examples), path)

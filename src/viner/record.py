@@ -1,0 +1,149 @@
+"""The pivot record: one annotated text, read from and written to every format.
+
+Every reader in viner produces :class:`Example` objects and every writer consumes
+them; format modules never convert to each other directly. All checks on an
+example (offsets, overlaps, labels, whitespace, NFC) live in :func:`check_example`,
+so `viner validate`, `viner convert` and the Doccano commands agree on what is valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+DEFAULT_LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE", "EVENT")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A labelled character span ``text[start:end]``; offsets are code points."""
+
+    start: int
+    end: int
+    label: str
+
+    def text_in(self, text: str) -> str:
+        return text[self.start : self.end]
+
+    def as_list(self) -> list:
+        return [self.start, self.end, self.label]
+
+
+@dataclass
+class Example:
+    """A text with its entity spans and metadata.
+
+    ``id`` is the stable unit id (a hash of the NFC text, see :func:`unit_id`);
+    ``meta`` carries provenance (``source``, ``position``, ``source_url``...) and
+    anything else a format brings along, so nothing is lost between formats.
+    """
+
+    text: str
+    spans: tuple[Span, ...] = ()
+    id: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.spans = tuple(sorted(self.spans))
+        if not self.id:
+            self.id = unit_id(self.text)
+
+    @property
+    def group(self) -> str:
+        """The article this example belongs to (splits never cut an article)."""
+        return str(self.meta.get("source") or self.meta.get("article") or self.id)
+
+    def span_texts(self) -> list[tuple[str, str]]:
+        return [(s.text_in(self.text), s.label) for s in self.spans]
+
+
+def unit_id(text: str) -> str:
+    """Stable id of a unit: the first 16 hex digits of SHA-1 of its NFC text."""
+    normal = unicodedata.normalize("NFC", text)
+    return hashlib.sha1(normal.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    path: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {what}"
+
+
+def check_example(
+    text: Any, spans: Iterable[Sequence[Any]], labels: Sequence[str] | None = DEFAULT_LABELS
+) -> list[tuple[str, str]]:
+    """Check a text and its raw spans; return ``(field, message)`` pairs (empty when valid).
+
+    ``spans`` are ``(start, end, label)`` triples as read from a file, not yet
+    trusted. ``labels=None`` accepts every label.
+    """
+    problems: list[tuple[str, str]] = []
+    if not isinstance(text, str):
+        return [("text", f"must be a string, got {type(text).__name__}")]
+    if text.strip() == "":
+        problems.append(("text", "is empty"))
+    if not unicodedata.is_normalized("NFC", text):
+        problems.append(("text", "is not in Unicode NFC form (run `viner corpus build` or normalise to NFC)"))
+    good: list[tuple[int, int, str, int]] = []
+    for i, raw in enumerate(spans):
+        where = f"label[{i}]"
+        if not isinstance(raw, (list, tuple)) or len(raw) != 3:
+            problems.append((where, f"must be [start, end, label], got {raw!r}"))
+            continue
+        start, end, label = raw
+        if not _is_int(start) or not _is_int(end):
+            problems.append((where, f"offsets must be integers, got {start!r}, {end!r}"))
+            continue
+        if not isinstance(label, str) or not label:
+            problems.append((where, f"label must be a non-empty string, got {label!r}"))
+            continue
+        if start < 0 or end > len(text):
+            problems.append((where, f"offsets {start}-{end} out of range for a text of {len(text)} characters"))
+            continue
+        if start >= end:
+            problems.append((where, f"start {start} must be smaller than end {end}"))
+            continue
+        if labels is not None and label not in labels:
+            problems.append((where, f"label {label!r} is not one of {', '.join(labels)}"))
+        covered = text[start:end]
+        if covered != covered.strip():
+            problems.append((where, f"span {covered!r} ({label}) has leading or trailing whitespace"))
+        good.append((start, end, label, i))
+    good.sort()
+    for (s1, e1, l1, i1), (s2, e2, l2, i2) in zip(good, good[1:]):
+        if s2 < e1:
+            problems.append(
+                (f"label[{i2}]", f"span {text[s2:e2]!r} ({l2}) overlaps span {text[s1:e1]!r} ({l1}) at label[{i1}]")
+            )
+    return problems
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def make_example(
+    text: Any,
+    spans: Iterable[Sequence[Any]],
+    *,
+    meta: dict[str, Any] | None = None,
+    id: str = "",
+    labels: Sequence[str] | None = DEFAULT_LABELS,
+) -> tuple[Example | None, list[tuple[str, str]]]:
+    """Build a checked :class:`Example`; returns ``(None, problems)`` when it is invalid."""
+    spans = list(spans)
+    problems = check_example(text, spans, labels)
+    if problems:
+        return None, problems
+    return Example(text=text, spans=tuple(Span(int(s), int(e), str(l)) for s, e, l in spans), id=id, meta=dict(meta or {})), []
