@@ -1,0 +1,35 @@
+# viner: the two set-up commands of the README.
+#   make demo   builds the corpus, converts the gold, trains, evaluates and prints the per-label table
+#   make test   creates the environment(s) it needs and runs the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.viner-installed
+export PYTHONUNBUFFERED := 1
+export HF_HUB_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+
+.PHONY: install demo test test-fast clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/viner corpus build corpus/raw --output corpus/docs.jsonl
+	$(BIN)/viner validate annotations/gold/
+	$(BIN)/viner convert annotations/gold/ --output corpus/ --config configs/ner.cfg
+	$(BIN)/python -m spacy train configs/ner.cfg --output training/
+	$(BIN)/viner evaluate training/model-best corpus/test.spacy --output evaluate/reports/demo.json
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -ra
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -ra -m "not slow and not doccano and not browser"
+
+clean:
+	rm -rf $(VENV) training/model-* corpus/*.spacy corpus/*.jsonl
