@@ -12,7 +12,7 @@ import sys
 import click
 
 from ..errors import InvalidInput, VinerError
-from ._util import Opt, app, msg, print_problems
+from ._util import Opt, app, fail, print_problems
 
 from . import corpus  # noqa: E402,F401  (registers commands)
 from . import validate  # noqa: E402,F401
@@ -38,23 +38,23 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         print_problems(err)
-        msg.fail(f"{len(err.problems)} problem(s) in the input; nothing was written")
+        fail(f"{len(err.problems)} problem(s) in the input; nothing was written")
         return 1
     except VinerError as err:
         if debug:
             raise
-        msg.fail(str(err))
+        fail(str(err))
         return err.exit_code
     except click.exceptions.Exit as err:
         return err.exit_code
     except click.exceptions.Abort:
-        msg.fail("aborted")
+        fail("aborted")
         return 130
     except click.ClickException as err:
         err.show()
         return err.exit_code
     except KeyboardInterrupt:
-        msg.fail("interrupted; outputs are written atomically, so earlier files are intact")
+        fail("interrupted; outputs are written atomically, so earlier files are intact")
         return 130
     except BrokenPipeError:
         return 0

@@ -11,7 +11,17 @@ from wasabi import Printer
 from ..errors import InvalidInput, VinerError
 from ..record import DEFAULT_LABELS
 
-msg = Printer(no_print=False)
+import sys
+
+msg = Printer(line_max=1_000_000)
+msg.show_color = msg.show_color and sys.stdout.isatty()
+_err = Printer(line_max=1_000_000, no_print=True)
+_err.show_color = _err.show_color and sys.stderr.isatty()
+
+
+def fail(text: str) -> None:
+    """Print one error line to standard error."""
+    print(_err.fail(text), file=sys.stderr, flush=True)
 
 COMMAND = "viner"
 app = typer.Typer(
@@ -46,9 +56,9 @@ def parse_labels(text: str | None) -> tuple[str, ...]:
 def print_problems(error: InvalidInput, limit: int = 50) -> None:
     """Print every problem of an InvalidInput (up to ``limit``) with file, line and field."""
     for problem in error.problems[:limit]:
-        msg.fail(str(problem))
+        fail(str(problem))
     if len(error.problems) > limit:
-        msg.fail(f"... and {len(error.problems) - limit} more problems")
+        fail(f"... and {len(error.problems) - limit} more problems")
 
 
 def existing(paths: Sequence[Path]) -> list[Path]:

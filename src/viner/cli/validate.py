@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ..validate import validate_paths
-from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
+from ._util import LABELS_HELP, Arg, Opt, app, fail, msg, parse_labels
 
 
 @app.command("validate")
@@ -23,7 +23,7 @@ def validate_cli(
     Every problem is printed as FILE:LINE: FIELD: MESSAGE; the exit status is 1 when
     there is at least one. A UTF-8 BOM and CRLF line endings are accepted.
     """
-    report = validate_paths(inputs, None if any_label else parse_labels(labels), on_problem=lambda p: msg.fail(str(p)))
+    report = validate_paths(inputs, None if any_label else parse_labels(labels), on_problem=lambda p: fail(str(p)))
     summary = f"{report.records} records in {len(report.files)} file(s): {report.valid} valid with {report.spans} spans"
     if report.ok:
         msg.good(summary)

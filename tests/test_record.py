@@ -1,0 +1,64 @@
+import unicodedata
+
+from viner.record import Example, Span, check_example, make_example, unit_id
+
+TEXT = "Tổng thống Nga Vladimir Putin gặp ông Tập tại Bắc Kinh."
+
+
+def spans_of(*names_labels):
+    out = []
+    for name, label in names_labels:
+        start = TEXT.index(name)
+        out.append([start, start + len(name), label])
+    return out
+
+
+def test_valid_example_has_no_problems():
+    assert check_example(TEXT, spans_of(("Nga", "GPE"), ("Vladimir Putin", "PERSON"), ("Bắc Kinh", "GPE"))) == []
+
+
+def test_each_problem_is_named_with_its_field():
+    problems = dict(
+        check_example(
+            TEXT,
+            [[0, 200, "GPE"], [5, 5, "ORG"], [11, 14, "CITY"], [29, 33, "GPE"], "bad", [1.5, 3, "ORG"]],
+        )
+    )
+    assert "out of range" in problems["label[0]"]
+    assert "smaller than end" in problems["label[1]"]
+    assert "'CITY' is not one of" in problems["label[2]"]
+    assert "leading or trailing whitespace" in problems["label[3]"]
+    assert "must be [start, end, label]" in problems["label[4]"]
+    assert "integers" in problems["label[5]"]
+
+
+def test_overlap_is_reported_with_both_spans():
+    problems = check_example(TEXT, [[11, 14, "GPE"], [11, 29, "PERSON"]])
+    assert len(problems) == 1
+    field, message = problems[0]
+    assert "overlaps" in message and "'Nga'" in message
+
+
+def test_nfd_text_and_empty_text_are_problems():
+    nfd = unicodedata.normalize("NFD", TEXT)
+    assert any("NFC" in m for _, m in check_example(nfd, []))
+    assert any("empty" in m for _, m in check_example("  ", []))
+    assert check_example(None, []) == [("text", "must be a string, got NoneType")]
+
+
+def test_labels_none_accepts_any_label():
+    assert check_example(TEXT, [[11, 14, "LOC"]], labels=None) == []
+
+
+def test_example_id_is_hash_of_nfc_text_and_spans_are_sorted():
+    example, problems = make_example(TEXT, [[15, 29, "PERSON"], [11, 14, "GPE"]])
+    assert problems == []
+    assert example.id == unit_id(TEXT) == unit_id(unicodedata.normalize("NFD", TEXT))
+    assert [s.label for s in example.spans] == ["GPE", "PERSON"]
+    assert example.span_texts() == [("Nga", "GPE"), ("Vladimir Putin", "PERSON")]
+
+
+def test_group_falls_back_to_id():
+    assert Example("a b").group == unit_id("a b")
+    assert Example("a b", meta={"source": "x.txt"}).group == "x.txt"
+    assert Span(1, 2, "ORG").as_list() == [1, 2, "ORG"]
