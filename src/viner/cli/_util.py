@@ -6,22 +6,58 @@ from pathlib import Path
 from typing import Sequence
 
 import typer
-from wasabi import Printer
 
 from ..errors import InvalidInput, VinerError
 from ..record import DEFAULT_LABELS
 
 import sys
 
-msg = Printer(line_max=1_000_000)
-msg.show_color = msg.show_color and sys.stdout.isatty()
-_err = Printer(line_max=1_000_000, no_print=True)
-_err.show_color = _err.show_color and sys.stderr.isatty()
+from wasabi import table as _table
 
 
-def fail(text: str) -> None:
-    """Print one error line to standard error."""
-    print(_err.fail(text), file=sys.stderr, flush=True)
+class Printer:
+    """Messages on one line each (never wrapped, so they can be grepped), wasabi tables.
+
+    ``good``/``info``/``text``/``table`` go to standard output; ``warn`` and ``fail`` to
+    standard error. Colour only on a terminal.
+    """
+
+    ICONS = {"good": ("\u2714", 2), "warn": ("\u26a0", 3), "fail": ("\u2718", 1), "info": ("\u2139", 4)}
+
+    def _line(self, kind: str, text: str, stream) -> None:
+        icon, color = self.ICONS[kind]
+        line = f"{icon} {text}"
+        if stream.isatty():
+            line = f"\x1b[38;5;{color}m{line}\x1b[0m"
+        print(line, file=stream, flush=True)
+
+    def good(self, text: str) -> None:
+        self._line("good", text, sys.stdout)
+
+    def info(self, text: str) -> None:
+        self._line("info", text, sys.stdout)
+
+    def warn(self, text: str) -> None:
+        self._line("warn", text, sys.stderr)
+
+    def fail(self, text: str) -> None:
+        self._line("fail", text, sys.stderr)
+
+    def text(self, text: str = "") -> None:
+        print(text, flush=True)
+
+    def divider(self, title: str = "") -> None:
+        print(f"\n=== {title} ===" if title else "", flush=True)
+
+    def table(self, data, header=None, aligns=None, title: str | None = None, divider: bool = False) -> None:
+        if title:
+            self.divider(title)
+        print(_table(data, header=header, aligns=aligns, divider=divider), flush=True)
+
+
+msg = Printer()
+fail = msg.fail
+
 
 COMMAND = "viner"
 app = typer.Typer(

@@ -33,7 +33,7 @@ def build_cli(
         raise typer.BadParameter(f"choose one of {', '.join(UNITS)}", param_hint="--unit")
 
     def progress(stats: CorpusStats) -> None:
-        msg.text(f"... {stats.units} units from {stats.articles} articles", show=True)
+        msg.text(f"... {stats.units} units from {stats.articles} articles")
 
     stats = build_corpus(inputs, output, unit=unit, encoding=encoding, drop_captions=drop_captions, skip_invalid=skip_invalid, progress=progress)
     for problem in stats.skipped:
