@@ -1,0 +1,143 @@
+import json
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from viner.convert import convert
+from viner.errors import InvalidInput, VinerError
+from viner.formats import docbin
+from viner.record import Example, Span
+from viner.split import assign_splits, parse_ratios
+
+
+def row(text, ents, source):
+    label = []
+    for name, lab in ents:
+        start = text.index(name)
+        label.append([start, start + len(name), lab])
+    return {"text": text, "label": label, "meta": {"source": source}}
+
+
+SENTENCES = [
+    ("Tổng thống Nga Vladimir Putin đến Bắc Kinh.", [("Nga", "GPE"), ("Vladimir Putin", "PERSON"), ("Bắc Kinh", "GPE")]),
+    ("Tổ chức Hợp tác Thượng Hải (SCO) họp tại Astana.", [("Tổ chức Hợp tác Thượng Hải", "ORG"), ("SCO", "ORG"), ("Astana", "GPE")]),
+    ("Ông Tập Cận Bình dự Diễn đàn Vành đai và Con đường.", [("Tập Cận Bình", "PERSON"), ("Diễn đàn Vành đai và Con đường", "EVENT")]),
+]
+
+
+@pytest.fixture
+def gold(tmp_path, jsonl):
+    rows = []
+    for article in range(10):
+        for i, (text, ents) in enumerate(SENTENCES):
+            rows.append(row(f"{text} Bài {article} đoạn {i}.", ents, f"article-{article}.txt"))
+    return jsonl(tmp_path / "gold.jsonl", rows)
+
+
+def test_split_is_by_article_reproducible_and_complete(gold, tmp_path, root):
+    out = tmp_path / "corpus"
+    report = convert([gold], out, config=root / "configs" / "ner.cfg", seed=3)
+    assert sum(report.units.values()) == 30
+    assert all(report.articles[name] >= 1 for name in ("train", "dev", "test"))
+    nlp = spacy.blank("vi")
+    sources = {}
+    for name in ("train", "dev", "test"):
+        for example in docbin.read(out / f"{name}.spacy", nlp):
+            sources.setdefault(example.meta["source"], set()).add(name)
+            assert len(example.spans) in (2, 3)
+    assert len(sources) == 10 and all(len(s) == 1 for s in sources.values())
+    manifest = json.loads((out / "convert-report.json").read_text("utf-8"))
+    again = convert([gold], tmp_path / "again", config=root / "configs" / "ner.cfg", seed=3)
+    assert again.units == report.units and manifest["assignment"] == json.loads((tmp_path / "again" / "convert-report.json").read_text("utf-8"))["assignment"]
+
+
+def test_assign_splits_follows_ratios_and_never_leaves_a_split_empty():
+    sizes = {f"a{i}": 10 for i in range(20)}
+    result = assign_splits(sizes, (0.8, 0.1, 0.1), seed=0)
+    counts = {n: sum(1 for v in result.values() if v == n) for n in ("train", "dev", "test")}
+    assert counts == {"train": 16, "dev": 2, "test": 2}
+    assert assign_splits(sizes, (0.8, 0.1, 0.1), seed=0) == result
+    assert assign_splits(sizes, (0.8, 0.1, 0.1), seed=1) != result
+    small = assign_splits({"a": 20, "b": 15, "c": 14, "d": 13, "e": 13}, (0.8, 0.1, 0.1), seed=0)
+    assert set(small.values()) == {"train", "dev", "test"}
+    assert set(assign_splits({"a": 5, "b": 5}, (1, 0, 0)).values()) == {"train"}
+    assert parse_ratios("80,10,10") == (0.8, 0.1, 0.1)
+    with pytest.raises(VinerError):
+        parse_ratios("0.8,0.2")
+
+
+def test_invalid_input_writes_nothing(tmp_path, jsonl, root):
+    bad = jsonl(tmp_path / "bad.jsonl", [row(*SENTENCES[0], "a.txt"), {"text": "Nga", "label": [[0, 9, "GPE"]]}])
+    out = tmp_path / "corpus"
+    with pytest.raises(InvalidInput) as err:
+        convert([bad], out, config=root / "configs" / "ner.cfg")
+    assert err.value.problems[0].line == 2
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_failed_conversion_keeps_previous_outputs(tmp_path, gold, jsonl, root):
+    out = tmp_path / "corpus"
+    convert([gold], out, config=root / "configs" / "ner.cfg")
+    before = (out / "train.spacy").read_bytes()
+    with pytest.raises(VinerError):
+        convert([gold], out, config=tmp_path / "missing.cfg")
+    assert (out / "train.spacy").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["convert-report.json", "dev.spacy", "test.spacy", "train.spacy"]
+
+
+MISALIGNED_TEXT = "Ủy ban Hà Nội công bố kế hoạch."
+
+
+def test_misaligned_spans_are_reported_and_kept_or_dropped(tmp_path, jsonl, root):
+    nlp = spacy.blank("vi")
+    tokens = [t.text for t in nlp(MISALIGNED_TEXT)]
+    assert "Hà Nội" not in tokens  # pyvi merges the name with the verb or the noun before it
+    path = jsonl(tmp_path / "m.jsonl", [row(MISALIGNED_TEXT, [("Hà Nội", "GPE")], "a.txt")])
+    seen = []
+    report = convert([path], tmp_path / "keep", config=root / "configs" / "ner.cfg", ratios=(1, 0, 0), on_misaligned=seen.append)
+    assert len(report.misaligned) == 1 and seen[0].text == "Hà Nội" and seen[0].line == 1 and seen[0].path == str(path)
+    (example,) = docbin.read(tmp_path / "keep" / "train.spacy", nlp)
+    assert example.span_texts() == [("Hà Nội", "GPE")] and example.text == MISALIGNED_TEXT
+    report = convert([path], tmp_path / "drop", config=root / "configs" / "ner.cfg", ratios=(1, 0, 0), misaligned="drop")
+    assert len(report.misaligned) == 1
+    (example,) = docbin.read(tmp_path / "drop" / "train.spacy", nlp)
+    assert example.spans == ()
+
+
+@pytest.mark.parametrize(
+    "text,cuts",
+    [
+        ("Hà Nội công bố", {6}),
+        ("ab  cd", {3}),
+        ("Tổng thống Nga Vladimir Putin", {3, 17}),
+        ("xx TP.HCM. yy", {6, 9}),
+    ],
+)
+def test_split_tokens_at_keeps_text(text, cuts):
+    nlp = spacy.blank("vi")
+    doc = docbin.split_tokens_at(nlp.make_doc(text), cuts)
+    assert doc.text == text
+    boundaries = {t.idx for t in doc} | {t.idx + len(t) for t in doc}
+    assert cuts <= boundaries
+
+
+def test_docbin_round_trip_keeps_id_meta_and_offsets(tmp_path):
+    nlp = spacy.blank("vi")
+    text = "Ngoại trưởng Nga Sergey Lavrov đến Astana."
+    example = Example(text, (Span(13, 16, "GPE"), Span(17, 30, "PERSON"), Span(35, 41, "GPE")), meta={"source": "s.txt", "position": 3})
+    docbin.write([example], nlp, tmp_path / "x.spacy")
+    (back,) = docbin.read(tmp_path / "x.spacy", nlp)
+    assert back == example
+    with pytest.raises(VinerError, match="not a spaCy DocBin"):
+        (tmp_path / "junk.spacy").write_bytes(b"junk")
+        list(docbin.read(tmp_path / "junk.spacy", nlp))
+
+
+def test_cli_convert_reports_and_fails_cleanly(tmp_path, gold, jsonl, run_cli, root):
+    code, out = run_cli("convert", gold, "-o", tmp_path / "c", "-c", root / "configs" / "ner.cfg")
+    assert code == 0 and "train" in out and "Wrote" in out
+    bad = jsonl(tmp_path / "bad" / "b.jsonl" if (tmp_path / "bad").mkdir() is None else None, [{"text": "Nga", "label": [[0, 3, "XX"]]}])
+    code, out = run_cli("convert", bad, "-o", tmp_path / "c2", "-c", root / "configs" / "ner.cfg")
+    assert code == 1 and f"{bad}:1: label[0]: label 'XX'" in out and "nothing was written" in out
+    assert not (tmp_path / "c2").exists()
