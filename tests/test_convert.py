@@ -141,3 +141,13 @@ def test_cli_convert_reports_and_fails_cleanly(tmp_path, gold, jsonl, run_cli, r
     code, out = run_cli("convert", bad, "-o", tmp_path / "c2", "-c", root / "configs" / "ner.cfg")
     assert code == 1 and f"{bad}:1: label[0]: label 'XX'" in out and "nothing was written" in out
     assert not (tmp_path / "c2").exists()
+
+
+def test_per_file_writes_one_docbin_per_input(tmp_path, jsonl, root):
+    train = jsonl(tmp_path / "in" / "train.jsonl" if (tmp_path / "in").mkdir() is None else None, [row(*SENTENCES[0], "a"), row(*SENTENCES[1], "b")])
+    dev = jsonl(tmp_path / "in" / "dev.jsonl", [row(*SENTENCES[2], "c")])
+    report = convert([tmp_path / "in"], tmp_path / "out", config=root / "configs" / "ner.cfg", per_file=True)
+    assert report.units == {"dev": 1, "train": 2}
+    nlp = spacy.blank("vi")
+    assert [e.text for e in docbin.read(tmp_path / "out" / "dev.spacy", nlp)] == [SENTENCES[2][0]]
+    assert not (tmp_path / "out" / "test.spacy").exists()

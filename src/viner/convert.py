@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from .errors import InvalidInput
+from .errors import InvalidInput, VinerError
 from .formats import docbin, doccano_jsonl
 from .io import atomic_path, find_files, write_json
 from .pipeline import tokenizer_from_config
@@ -68,12 +68,15 @@ def convert(
     seed: int = 0,
     labels: Sequence[str] | None = DEFAULT_LABELS,
     misaligned: str = "keep",
+    per_file: bool = False,
     on_misaligned: Callable[[MisalignedSpan], None] | None = None,
 ) -> ConvertReport:
     """Validate the span files, split them by article and write ``train/dev/test.spacy``.
 
+    With ``per_file`` there is no split: each input file becomes ``<its name>.spacy``
+    (for corpora that come with their own splits, such as VLSP's train and dev files).
     The input is read twice (validation and group sizes, then conversion), so memory
-    does not grow with the corpus beyond one DocBin per split. Invalid input raises
+    does not grow with the corpus beyond one DocBin per output. Invalid input raises
     :class:`InvalidInput` with every problem before any output is written.
     """
     output_dir = Path(output_dir)
@@ -87,12 +90,22 @@ def convert(
             group_sizes[example.group] += 1
     if problems:
         raise InvalidInput(problems)
-    assignment = assign_splits(group_sizes, ratios, seed)
+    if per_file:
+        names = [p.stem for p in report.files]
+        clash = {n for n in names if names.count(n) > 1}
+        if clash:
+            raise VinerError(f"--per-file: several inputs are named {', '.join(sorted(clash))}; rename them so each output name is unique")
+        assignment: dict[str, str] = {}
+        route = lambda path, example: Path(path).stem  # noqa: E731
+    else:
+        names = list(SPLIT_NAMES)
+        assignment = assign_splits(group_sizes, ratios, seed)
+        route = lambda path, example: assignment[example.group]  # noqa: E731
     nlp = tokenizer_from_config(config)
-    bins = {name: docbin.DocBin(store_user_data=True) for name in SPLIT_NAMES}
-    report.units = {name: 0 for name in SPLIT_NAMES}
-    report.spans = {name: Counter() for name in SPLIT_NAMES}
-    report.articles = {name: sum(1 for g in assignment.values() if g == name) for name in SPLIT_NAMES}
+    bins = {name: docbin.DocBin(store_user_data=True) for name in names}
+    report.units = {name: 0 for name in names}
+    report.spans = {name: Counter() for name in names}
+    groups: dict[str, set[str]] = {name: set() for name in names}
     seen.clear()
     for path, line, example in _located(report.files, labels, None):
         if example.id in seen:
@@ -106,18 +119,20 @@ def convert(
             if on_misaligned is not None:
                 on_misaligned(item)
 
-        split = assignment[example.group]
-        bins[split].add(docbin.example_to_doc(nlp, example, misaligned, note))
-        report.units[split] += 1
-        report.spans[split].update(s.label for s in example.spans)
+        name = route(path, example)
+        bins[name].add(docbin.example_to_doc(nlp, example, misaligned, note))
+        report.units[name] += 1
+        report.spans[name].update(s.label for s in example.spans)
+        groups[name].add(example.group)
+    report.articles = {name: len(members) for name, members in groups.items()}
     with contextlib.ExitStack() as stack:
-        for name in SPLIT_NAMES:
+        for name in names:
             target = output_dir / f"{name}.spacy"
             tmp = stack.enter_context(atomic_path(target))
             bins[name].to_disk(tmp)
             report.outputs[name] = target
         manifest = report.as_dict()
-        manifest.update({"seed": seed, "ratios": list(ratios), "config": str(config), "assignment": assignment})
+        manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment})
         write_json(manifest, output_dir / "convert-report.json")
     return report
 

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 from ..convert import convert
 from ..formats.docbin import MISALIGNED
-from ..split import SPLIT_NAMES, parse_ratios
+from ..split import parse_ratios
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
 
@@ -20,6 +20,7 @@ def convert_cli(
     seed: int = Opt(0, "--seed", help="Seed of the article shuffle; the same seed always gives the same split"),
     misaligned: str = Opt("keep", "--misaligned", help="Spans not on token boundaries: 'keep' splits the token so the span survives, 'drop' leaves the span out; both are reported"),
     labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]"),
+    per_file: bool = Opt(False, "--per-file", help="No split: write one NAME.spacy per input file NAME.jsonl (for corpora with their own train/dev files)"),
 ) -> None:
     """Validate gold annotations, split them by article and write spaCy DocBins.
 
@@ -38,13 +39,14 @@ def convert_cli(
         seed=seed,
         labels=parse_labels(labels),
         misaligned=misaligned,
+        per_file=per_file,
         on_misaligned=lambda m: msg.warn(str(m)),
     )
     for where in report.duplicates:
         msg.warn(f"{where}: duplicate unit (same text as an earlier one) skipped")
     rows = []
     all_labels = sorted({label for counter in report.spans.values() for label in counter})
-    for name in SPLIT_NAMES:
+    for name in report.units:
         rows.append((name, report.articles[name], report.units[name], *(report.spans[name][label] for label in all_labels)))
     msg.table(rows, header=("split", "articles", "units", *all_labels), divider=True, title="Conversion")
     if report.misaligned:
