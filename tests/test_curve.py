@@ -1,0 +1,47 @@
+import json
+
+import pytest
+
+from viner.convert import convert
+from viner.curve import Curve, CurvePoint, parse_fractions
+from viner.errors import VinerError
+
+
+def point(fraction, f1):
+    return CurvePoint(fraction, int(fraction * 100), 10, 1.0, {"f1": f1, "precision": f1, "recall": f1}, {"GPE": {"f1": f1}})
+
+
+def test_verdict_reads_the_last_segment():
+    curve = Curve("c", "t", "d", 0, [point(0.5, 0.60), point(1.0, 0.70)])
+    assert "likely to help" in curve.verdict()
+    curve.points[-1] = point(1.0, 0.605)
+    assert "a little" in curve.verdict()
+    curve.points[-1] = point(1.0, 0.59)
+    assert "unlikely" in curve.verdict()
+    assert "| 50% | 50 | 10 | 60.0% |" in curve.markdown()
+
+
+def test_parse_fractions():
+    assert parse_fractions("1,0.25,0.5") == [0.25, 0.5, 1.0]
+    for bad in ("0,1", "1.5", "x"):
+        with pytest.raises(VinerError):
+            parse_fractions(bad)
+
+
+@pytest.mark.slow
+def test_curve_on_seed_gold_makes_table_and_plot(tmp_path, root, run_cli):
+    convert([root / "annotations" / "gold"], tmp_path / "corpus", config=root / "configs" / "ner.cfg")
+    code, out = run_cli(
+        "curve", root / "configs" / "ner.cfg",
+        "--train", tmp_path / "corpus" / "train.spacy", "--dev", tmp_path / "corpus" / "dev.spacy",
+        "--output", tmp_path / "curve", "--fractions", "0.5,1",
+        "--training.max_steps", "30", "--training.eval_frequency", "10",
+    )
+    assert code == 0, out
+    data = json.loads((tmp_path / "curve" / "curve.json").read_text("utf-8"))
+    assert [p["fraction"] for p in data["points"]] == [0.5, 1.0]
+    assert data["points"][0]["train_docs"] < data["points"][1]["train_docs"]
+    assert set(data["points"][0]["per_label"]) >= {"PERSON", "ORG", "GPE", "EVENT"}
+    assert (tmp_path / "curve" / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| 50% |" in (tmp_path / "curve" / "curve.md").read_text("utf-8")
+    assert "Learning curve" in out
