@@ -112,6 +112,8 @@ def test_misaligned_spans_are_reported_and_kept_or_dropped(tmp_path, jsonl, root
         ("ab  cd", {3}),
         ("Tổng thống Nga Vladimir Putin", {3, 17}),
         ("xx TP.HCM. yy", {6, 9}),
+        ("Tổng thống Kazakhstan Kassym-Jomart Tokayev cho biết", {21, 22}),
+        ("a  b", {1, 2, 3}),
     ],
 )
 def test_split_tokens_at_keeps_text(text, cuts):

@@ -44,7 +44,7 @@ def split_tokens_at(doc: Doc, cuts: set[int]) -> Doc:
     def emit(piece: str, trailing: bool) -> None:
         core = piece.strip()
         lead = piece[: len(piece) - len(piece.lstrip())]
-        tail = piece[len(piece.rstrip()) :]
+        tail = piece[len(piece.rstrip()) :] if core else ""
         if lead:
             if lead == " " and words and not spaces[-1]:
                 spaces[-1] = True
