@@ -19,6 +19,7 @@ from . import validate  # noqa: E402,F401
 from . import convert  # noqa: E402,F401
 from . import evaluate  # noqa: E402,F401
 from . import curve  # noqa: E402,F401
+from . import doccano  # noqa: E402,F401
 
 
 @app.callback()

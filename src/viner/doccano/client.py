@@ -1,0 +1,335 @@
+"""One session with a Doccano server over doccano-client 1.2.8: retries, clear errors, checked tasks.
+
+Everything viner asks Doccano goes through :class:`Session`:
+
+- connection errors and 429/502/503/504 answers are retried with exponential backoff
+  (urllib3 ``Retry`` on the requests session doccano-client uses; requests that may have
+  reached the server are only retried when they are idempotent);
+- every failure becomes one :class:`~viner.errors.VinerError` line that says what failed
+  and what to do (server down, wrong password, missing permission, failed task);
+- imports are sent with ``encoding="utf_8"`` (without it Doccano guesses the encoding with
+  chardet and can store Vietnamese as mojibake) and import/export tasks are polled with a
+  timeout and checked for errors (doccano-client returns failed tasks as if they succeeded).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import requests
+from doccano_client import DoccanoClient
+from doccano_client.exceptions import DoccanoAPIError
+from doccano_client.repositories.data_download import DataDownloadRepository
+from doccano_client.repositories.data_upload import DataUploadRepository
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from ..errors import VinerError
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+DEFAULT_USER = "admin"
+PAGE = 200
+SEQUENCE_LABELING = "SequenceLabeling"
+
+
+def settings(url: str | None = None, username: str | None = None, password: str | None = None) -> tuple[str, str, str]:
+    """Resolve the server and admin credentials: options first, then DOCCANO_URL / DOCCANO_ADMIN_USER / DOCCANO_ADMIN_PASSWORD."""
+    url = (url or os.environ.get("DOCCANO_URL") or DEFAULT_URL).rstrip("/")
+    username = username or os.environ.get("DOCCANO_ADMIN_USER") or DEFAULT_USER
+    password = password if password is not None else os.environ.get("DOCCANO_ADMIN_PASSWORD")
+    if not password:
+        raise VinerError(
+            f"no password for Doccano user {username!r}: set DOCCANO_ADMIN_PASSWORD (or pass --password); "
+            "`viner doccano serve` printed it at the first start when it generated one"
+        )
+    return url, username, password
+
+
+@dataclass
+class Task:
+    ready: bool
+    result: Any
+    error: Any
+
+
+class Session:
+    """A logged-in doccano-client session with retries and one-line errors."""
+
+    def __init__(
+        self,
+        url: str,
+        username: str,
+        password: str,
+        *,
+        retries: int | None = None,
+        backoff: float = 0.5,
+        task_timeout: float | None = None,
+        login: bool = True,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.username = username
+        self.retries = int(os.environ.get("VINER_DOCCANO_RETRIES", 4)) if retries is None else retries
+        self.task_timeout = float(os.environ.get("VINER_DOCCANO_TASK_TIMEOUT", 600)) if task_timeout is None else task_timeout
+        self.client = DoccanoClient(self.url)
+        self.base = self.client._base_repository  # doccano-client's authenticated requests session lives here
+        retry = Retry(
+            total=self.retries,
+            connect=self.retries,
+            read=self.retries,
+            status=self.retries,
+            backoff_factor=backoff,
+            status_forcelist=(429, 502, 503, 504),
+            raise_on_status=False,
+            respect_retry_after_header=True,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.base._session.mount("http://", adapter)
+        self.base._session.mount("https://", adapter)
+        self._timeout = 60
+        self.base._session.request = _with_timeout(self.base._session.request, self._timeout)
+        if login:
+            self.login(password)
+
+    # -- errors -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def call(self, what: str) -> Iterator[None]:
+        """Run API calls; turn any failure into one VinerError line naming ``what``."""
+        try:
+            yield
+        except VinerError:
+            raise
+        except DoccanoAPIError as err:
+            raise VinerError(self._explain(what, err.response)) from err
+        except requests.exceptions.ConnectionError as err:
+            raise VinerError(
+                f"cannot reach Doccano at {self.url} while {what} (gave up after {self.retries} retries); "
+                "start it with `viner doccano serve` or set DOCCANO_URL / --url to the running server"
+            ) from err
+        except requests.exceptions.Timeout as err:
+            raise VinerError(f"Doccano at {self.url} did not answer in time while {what}; check the server and retry") from err
+        except requests.exceptions.RequestException as err:
+            raise VinerError(f"request to Doccano at {self.url} failed while {what}: {err}") from err
+
+    def _explain(self, what: str, response: requests.Response | None) -> str:
+        if response is None:
+            return f"Doccano at {self.url} failed while {what}"
+        code = response.status_code
+        detail = _detail(response)
+        if code in (401, 403):
+            return (
+                f"Doccano refused {what} for user {self.username!r} (HTTP {code}{': ' + detail if detail else ''}); "
+                "log in as an admin of the project (DOCCANO_ADMIN_USER / DOCCANO_ADMIN_PASSWORD)"
+            )
+        if code == 404:
+            return f"Doccano at {self.url} has no such resource while {what} (HTTP 404); check DOCCANO_URL and the project name"
+        if code >= 500:
+            return f"Doccano at {self.url} had an internal error while {what} (HTTP {code}); see the server log (.doccano/logs/webserver.log) and retry"
+        return f"Doccano rejected {what} (HTTP {code}{': ' + detail if detail else ''})"
+
+    # -- session ------------------------------------------------------------------------
+
+    def login(self, password: str) -> None:
+        try:
+            with self.call(f"logging in as {self.username!r}"):
+                self.client.login(self.username, password)
+        except VinerError as err:
+            response = getattr(err.__cause__, "response", None)
+            if response is not None and response.status_code in (400, 401, 403):
+                raise VinerError(
+                    f"Doccano at {self.url} refused the login of {self.username!r}: wrong user name or password; "
+                    "check DOCCANO_ADMIN_USER / DOCCANO_ADMIN_PASSWORD (or --user / --password)"
+                ) from err
+            raise
+
+    def get(self, resource: str, what: str, **params: Any) -> Any:
+        with self.call(what):
+            return self.base.get(resource, params=params or None).json()
+
+    def post(self, resource: str, what: str, json: Any = None) -> Any:
+        with self.call(what):
+            response = self.base.post(resource, json=json)
+            return response.json() if response.content else None
+
+    def paged(self, resource: str, what: str, **params: Any) -> Iterator[dict]:
+        """Every item of a paginated list (Doccano's default page holds 5)."""
+        offset = 0
+        while True:
+            page = self.get(resource, what, limit=PAGE, offset=offset, **params)
+            if isinstance(page, list):
+                yield from page
+                return
+            yield from page["results"]
+            offset += len(page["results"])
+            if not page.get("next") or not page["results"]:
+                return
+
+    # -- users, projects, labels ----------------------------------------------------------
+
+    def me(self) -> dict:
+        return self.get("me", "reading the current user")
+
+    def find_user(self, username: str) -> dict | None:
+        users = self.get("users", f"looking up user {username!r}", q=username)
+        return next((u for u in users if u["username"] == username), None)
+
+    def create_user(self, username: str, password: str) -> None:
+        with self.call(f"creating user {username!r}"):
+            self.client.create_user(username, password)
+
+    def projects(self) -> list[dict]:
+        return list(self.paged("projects", "listing projects"))
+
+    def find_project(self, name: str) -> dict | None:
+        matches = [p for p in self.projects() if p["name"] == name]
+        if len(matches) > 1:
+            raise VinerError(f"Doccano has {len(matches)} projects named {name!r}; rename all but one in Doccano")
+        return matches[0] if matches else None
+
+    def require_project(self, name: str) -> dict:
+        project = self.find_project(name)
+        if project is None:
+            names = ", ".join(sorted(p["name"] for p in self.projects())) or "none"
+            raise VinerError(f"Doccano at {self.url} has no project {name!r} (projects: {names}); push units first with `viner doccano push`")
+        if project.get("project_type") != SEQUENCE_LABELING:
+            raise VinerError(f"Doccano project {name!r} is a {project.get('project_type')} project; viner needs a sequence-labeling project")
+        return project
+
+    def create_project(self, name: str, description: str, guideline: str) -> dict:
+        with self.call(f"creating project {name!r}"):
+            project = self.client.create_project(
+                name,
+                project_type=SEQUENCE_LABELING,
+                description=description,
+                guideline=guideline,
+                collaborative_annotation=False,
+                allow_overlapping=False,
+                grapheme_mode=False,
+                use_relation=False,
+            )
+        return {"id": project.id, "name": name, "project_type": SEQUENCE_LABELING}
+
+    def span_types(self, project_id: int) -> dict[str, int]:
+        types = self.get(f"projects/{project_id}/span-types", "listing the project's labels")
+        return {t["text"]: t["id"] for t in types}
+
+    def create_span_type(self, project_id: int, text: str, color: str, key: str | None) -> None:
+        with self.call(f"creating label {text}"):
+            self.client.create_label_type(project_id, "span", text, suffix_key=key, color=color)
+
+    def members(self, project_id: int) -> dict[str, str]:
+        """username -> role name."""
+        members = self.get(f"projects/{project_id}/members", "listing the project's members")
+        return {m["username"]: m["rolename"] for m in members}
+
+    def add_member(self, project_id: int, username: str, role: str) -> None:
+        with self.call(f"adding {username!r} to the project as {role}"):
+            self.client.add_member(project_id, username, role)
+
+    # -- examples and spans -----------------------------------------------------------------
+
+    def examples(self, project_id: int) -> list[dict]:
+        return list(self.paged(f"projects/{project_id}/examples", "listing the project's units"))
+
+    def spans(self, project_id: int, example_id: int) -> list[dict]:
+        return self.get(f"projects/{project_id}/examples/{example_id}/spans", f"reading the spans of example {example_id}")
+
+    def create_span(self, project_id: int, example_id: int, start: int, end: int, label_id: int, prob: float = 0.0) -> dict:
+        body = {"example": example_id, "label": label_id, "start_offset": start, "end_offset": end, "prob": prob, "manual": False}
+        return self.post(f"projects/{project_id}/examples/{example_id}/spans", f"creating a span on example {example_id}", json=body)
+
+    def confirm(self, project_id: int, example_id: int) -> None:
+        """Toggle "checked" for the logged-in user (Doccano's state endpoint toggles)."""
+        self.post(f"projects/{project_id}/examples/{example_id}/states", f"marking example {example_id} as checked")
+
+    # -- tasks --------------------------------------------------------------------------------
+
+    def wait_task(self, task_id: str, what: str, progress: Callable[[float], None] | None = None) -> Any:
+        """Poll a celery task until it is ready; a failed task or a timeout is an error."""
+        started = time.monotonic()
+        delay = 0.25
+        while True:
+            status = self.get(f"tasks/status/{task_id}", f"checking the {what} task")
+            if status.get("ready"):
+                if status.get("error"):
+                    text = status["error"].get("text") if isinstance(status["error"], dict) else status["error"]
+                    raise VinerError(f"Doccano's {what} task failed: {text}; see the worker log (.doccano/logs/worker.log)")
+                return status.get("result")
+            waited = time.monotonic() - started
+            if waited > self.task_timeout:
+                raise VinerError(
+                    f"Doccano's {what} task did not finish within {self.task_timeout:.0f} s; "
+                    "is the task worker running? `viner doccano serve` starts it (see .doccano/logs/worker.log)"
+                )
+            if progress:
+                progress(waited)
+            time.sleep(delay)
+            delay = min(delay * 1.5, 2.0)
+
+    def import_jsonl(self, project_id: int, path: Path) -> list[dict]:
+        """Upload a JSONL file as UTF-8 and wait for the import; returns the rows Doccano rejected."""
+        repo = DataUploadRepository(self.base)
+        with self.call(f"uploading {path.name}"):
+            upload_id = repo.upload(str(path))
+        with self.call(f"importing {path.name}"):
+            task_id = repo.ingest(
+                project_id, [upload_id], SEQUENCE_LABELING, "JSONL", column_data="text", column_label="label", encoding="utf_8"
+            )
+        result = self.wait_task(task_id, "import")
+        errors = (result or {}).get("error", []) if isinstance(result, dict) else []
+        return list(errors)
+
+    def export_jsonl(self, project_id: int, folder: Path, *, only_approved: bool) -> Path:
+        """Run Doccano's JSONL export (one file per member) and download the zip into ``folder``."""
+        repo = DataDownloadRepository(self.base)
+        what = "export of confirmed units" if only_approved else "export"
+        with self.call(f"starting the {what}"):
+            task_id = repo.schedule_download(project_id, _Option("JSONL"), only_approved)
+        self.wait_task(task_id, what)
+        with self.call(f"downloading the {what}"):
+            path = repo.download(project_id, task_id, str(folder))
+        if not zipfile.is_zipfile(path):
+            raise VinerError(f"Doccano's {what} did not return a zip file; retry the pull")
+        return path
+
+
+@dataclass
+class _Option:
+    name: str
+
+
+def _with_timeout(request: Callable, timeout: float) -> Callable:
+    def send(method, url, **kwargs):
+        kwargs.setdefault("timeout", timeout)
+        return request(method, url, **kwargs)
+
+    return send
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return ""
+    if isinstance(data, dict):
+        parts = []
+        for key, value in data.items():
+            if isinstance(value, list):
+                value = " ".join(map(str, value))
+            parts.append(str(value) if key in ("detail", "non_field_errors") else f"{key}: {value}")
+        return "; ".join(parts)[:300]
+    if isinstance(data, list):
+        return " ".join(map(str, data))[:300]
+    return str(data)[:300]
+
+
+def connect(url: str | None = None, username: str | None = None, password: str | None = None, **kwargs: Any) -> Session:
+    """Log in with options or the DOCCANO_* environment variables."""
+    url, username, password = settings(url, username, password)
+    return Session(url, username, password, **kwargs)

@@ -1,0 +1,211 @@
+"""`viner doccano pull`: every annotator's work out of Doccano into a new snapshot folder.
+
+A snapshot is ``<out>/<project>-<UTC time>/`` and is never overwritten: it is built in a
+temporary folder beside it and renamed into place only when complete. It holds
+
+- ``<annotator>.jsonl``: one row per unit in viner's Doccano JSONL (``text``, ``label``,
+  ``meta`` with ``unit_id``, ``doccano_id`` and ``doccano_confirmed`` – whether that
+  annotator marked the unit as checked), in Doccano's order;
+- ``manifest.json``: project, server, time, and per annotator units / checked / spans;
+- ``raw/``: the zip files exactly as Doccano exported them (provenance);
+- ``problems.txt`` when a row fails validation (such a row is kept verbatim in the
+  annotator's file so that nothing is lost; ``viner agree``/``merge`` refuse it until it
+  is fixed in Doccano and pulled again).
+
+Collaborative mode off gives one export file per project member, each listing every
+unit with that member's spans. Members with the annotator role are always written;
+other members (the admin, approvers) only when they labelled or checked something.
+Doccano's export does not say which units a member checked, so pull asks for a second
+export of checked units only and marks rows with it.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..errors import VinerError
+from ..record import DEFAULT_LABELS, Problem
+from ..formats.doccano_jsonl import parse_row
+from .client import Session, connect
+
+Echo = Callable[[str], None]
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class AnnotatorPull:
+    name: str
+    role: str
+    file: str
+    units: int = 0
+    confirmed: int = 0
+    spans: int = 0
+    problems: int = 0
+
+
+@dataclass
+class PullResult:
+    snapshot: Path
+    project: str
+    total_units: int
+    annotators: list[AnnotatorPull] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def snapshot_name(project: str, when: float | None = None) -> str:
+    slug = re.sub(r"[^\w.-]+", "-", project, flags=re.UNICODE).strip("-.") or "project"
+    return f"{slug}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(when))}"
+
+
+def read_export(zip_path: Path) -> dict[str, list[dict | str]]:
+    """username -> rows of Doccano's JSONL export (undecodable lines are kept as strings)."""
+    files: dict[str, list[dict | str]] = {}
+    with zipfile.ZipFile(zip_path) as archive:
+        for info in archive.infolist():
+            name = Path(info.filename).name
+            if not name.endswith(".jsonl"):
+                continue
+            rows: list[dict | str] = []
+            for line in archive.read(info).decode("utf-8").splitlines():
+                if not line.strip():
+                    continue
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    rows.append(line)
+            files[name[: -len(".jsonl")]] = rows
+    return files
+
+
+def _confirmed_ids(rows: Sequence[dict | str]) -> set:
+    return {row.get("id") for row in rows if isinstance(row, dict)}
+
+
+def pull(
+    project: str,
+    out_dir: Path,
+    *,
+    session: Session | None = None,
+    approved_only: bool = False,
+    labels: Sequence[str] = DEFAULT_LABELS,
+    echo: Echo = print,
+) -> PullResult:
+    """Export ``project`` into a new snapshot folder under ``out_dir``; returns what was written."""
+    session = session or connect()
+    found = session.require_project(project)
+    pid = int(found["id"])
+    members = session.members(pid)
+    total = len(session.examples(pid))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".pull-", suffix=".tmp", dir=out_dir))
+    try:
+        raw = tmp / "raw"
+        raw.mkdir()
+        confirmed_zip = session.export_jsonl(pid, raw, only_approved=True)
+        confirmed_zip = confirmed_zip.rename(raw / "confirmed.zip")
+        confirmed = {name: _confirmed_ids(rows) for name, rows in read_export(confirmed_zip).items()}
+        if approved_only:
+            exported = read_export(confirmed_zip)
+        else:
+            all_zip = session.export_jsonl(pid, raw, only_approved=False)
+            all_zip = all_zip.rename(raw / "all.zip")
+            exported = read_export(all_zip)
+        name = _free_name(out_dir, snapshot_name(project))
+        result = PullResult(out_dir / name, project, total)
+        for user in sorted(exported):
+            rows = exported[user]
+            role = members.get(user, "former member")
+            done = confirmed.get(user, set())
+            has_spans = any(isinstance(r, dict) and r.get("label") for r in rows)
+            if role != "annotator" and not has_spans and not done:
+                continue
+            stats = AnnotatorPull(user, role, f"{user}.jsonl")
+            lines = []
+            for number, row in enumerate(rows, start=1):
+                where = (str(result.snapshot / stats.file), number)
+                if not isinstance(row, dict):
+                    result.problems.append(Problem(where[0], number, None, "Doccano exported a line that is not JSON"))
+                    stats.problems += 1
+                    lines.append(row)
+                    continue
+                is_done = row.get("id") in done
+                example, problems = parse_row(row, where, labels)
+                stats.units += 1
+                stats.confirmed += is_done
+                if example is None:
+                    result.problems.extend(problems)
+                    stats.problems += 1
+                    stats.spans += len(row.get("label") or [])
+                    lines.append(json.dumps({**row, "doccano_confirmed": is_done}, ensure_ascii=False))
+                    continue
+                meta = dict(example.meta)
+                if meta.get("Comments") in ([], None):
+                    meta.pop("Comments", None)
+                meta["unit_id"] = example.id
+                meta["doccano_confirmed"] = is_done
+                stats.spans += len(example.spans)
+                lines.append(json.dumps({"text": example.text, "label": [s.as_list() for s in example.spans], "meta": meta}, ensure_ascii=False))
+            (tmp / stats.file).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+            result.annotators.append(stats)
+            echo(f"{user} ({role}): {stats.confirmed}/{total} units done, {stats.spans} spans" + (f", {stats.problems} invalid row(s)" if stats.problems else ""))
+        if not result.annotators:
+            raise VinerError(f"project {project!r} has no annotators with work to export; add annotators with `viner doccano push --annotators`")
+        manifest = {
+            "project": project,
+            "project_id": pid,
+            "url": session.url,
+            "pulled_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "approved_only": approved_only,
+            "total_units": total,
+            "annotators": {a.name: {"file": a.file, "role": a.role, "units": a.units, "confirmed": a.confirmed, "spans": a.spans, "problems": a.problems} for a in result.annotators},
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        if result.problems:
+            (tmp / "problems.txt").write_text("".join(f"{p}\n" for p in result.problems), encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        target = out_dir / name
+        while True:
+            try:
+                os.rename(tmp, target)  # fails on an existing non-empty folder: a snapshot is never replaced
+                break
+            except OSError as err:
+                if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise VinerError(f"cannot create the snapshot {target} ({err.strerror})") from err
+                name = _free_name(out_dir, name)
+                target = out_dir / name
+        return _relocate(result, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _free_name(folder: Path, name: str) -> str:
+    if not (folder / name).exists():
+        return name
+    base = re.sub(r"-\d+$", "", name) if re.search(r"Z-\d+$", name) else name
+    n = 2
+    while (folder / f"{base}-{n}").exists():
+        n += 1
+    return f"{base}-{n}"
+
+
+def _relocate(result: PullResult, target: Path) -> PullResult:
+    """Problems were located in the planned folder name; point them at the final one."""
+    fixed = []
+    for problem in result.problems:
+        path = Path(problem.path)
+        fixed.append(Problem(str(target / path.name), problem.line, problem.field, problem.message))
+    result.problems = fixed
+    result.snapshot = target
+    return result
