@@ -41,3 +41,31 @@ def write_jsonl(path: Path, rows: list, raw_lines: list[str] | None = None) -> P
 @pytest.fixture
 def jsonl():
     return write_jsonl
+
+
+@pytest.fixture(scope="session")
+def seed_corpus(tmp_path_factory) -> Path:
+    """train/dev/test.spacy converted from the seed gold (annotations/gold)."""
+    from viner.convert import convert
+
+    out = tmp_path_factory.mktemp("seed-corpus")
+    convert([ROOT / "annotations" / "gold"], out, config=ROOT / "configs" / "ner.cfg")
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model(seed_corpus, tmp_path_factory) -> Path:
+    """A pipeline trained for a few steps on the seed gold: real, small, quick (about 10 s)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("tiny-model")
+    subprocess.run(
+        [
+            sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(out),
+            "--paths.train", str(seed_corpus / "train.spacy"), "--paths.dev", str(seed_corpus / "dev.spacy"),
+            "--training.max_steps", "40", "--training.eval_frequency", "20",
+        ],
+        check=True, capture_output=True,
+    )
+    return out / "model-last"

@@ -20,6 +20,7 @@ from . import convert  # noqa: E402,F401
 from . import evaluate  # noqa: E402,F401
 from . import formats  # noqa: E402,F401
 from . import curve  # noqa: E402,F401
+from . import predict  # noqa: E402,F401
 from . import doccano  # noqa: E402,F401
 
 

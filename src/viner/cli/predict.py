@@ -1,0 +1,29 @@
+"""`viner predict`: pre-annotate units with a trained pipeline (batch, streaming)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+from ..predict import PredictStats, predict
+from ._util import Arg, Opt, app, msg
+
+
+@app.command("predict")
+def predict_cli(
+    model: str = Arg(..., help="Trained pipeline folder (e.g. training/model-best)", show_default=False),
+    inputs: List[Path] = Arg(..., help="Units to annotate: Doccano JSONL files or folders (e.g. corpus/docs.jsonl)", show_default=False),
+    output: Path = Opt(..., "--output", "-o", help="JSONL to write: the units with the model's entities as spans", show_default=False),
+    batch_size: int = Opt(256, "--batch-size", "-b", help="Docs per batch given to nlp.pipe"),
+    n_process: int = Opt(1, "--n-process", "-n", help="Worker processes for nlp.pipe (at most the number of cores)"),
+) -> None:
+    """Run the model over the units and write its entities as Doccano spans: suggestions for
+    annotators to correct (`viner doccano push`, the ner.correct workflow) or silver data.
+    Streams: memory stays flat however many units there are.
+    """
+
+    def show(stats: PredictStats) -> None:
+        msg.text(f"... {stats.units} units, {stats.words_per_second:,.0f} words/s")
+
+    stats = predict(model, inputs, output, batch_size=batch_size, n_process=n_process, progress=show)
+    msg.good(f"{stats.units} units, {stats.entities} entities, {stats.words:,} words in {stats.seconds:.1f} s ({stats.words_per_second:,.0f} words/s) -> {output}")
