@@ -153,3 +153,19 @@ def test_per_file_writes_one_docbin_per_input(tmp_path, jsonl, root):
     nlp = spacy.blank("vi")
     assert [e.text for e in docbin.read(tmp_path / "out" / "dev.spacy", nlp)] == [SENTENCES[2][0]]
     assert not (tmp_path / "out" / "test.spacy").exists()
+
+
+def test_large_outputs_are_sharded_folders_that_spacy_reads(gold, tmp_path, root):
+    from spacy.training import Corpus
+
+    out = tmp_path / "sharded"
+    report = convert([gold], out, config=root / "configs" / "ner.cfg", shard_size=4, seed=3)
+    train = out / "train.spacy"
+    assert train.is_dir() and len(list(train.glob("*.spacy"))) == -(-report.units["train"] // 4)
+    nlp = spacy.blank("vi")
+    assert len(list(docbin.read(train, nlp))) == report.units["train"]
+    assert len(list(Corpus(train)(nlp))) == report.units["train"]
+    # converting again with a larger shard size replaces the folder by a file, atomically
+    convert([gold], out, config=root / "configs" / "ner.cfg", seed=3)
+    assert train.is_file() and len(list(docbin.read(train, nlp))) == report.units["train"]
+    assert sorted(p.name for p in out.iterdir()) == ["convert-report.json", "dev.spacy", "test.spacy", "train.spacy"]

@@ -69,14 +69,16 @@ def convert(
     labels: Sequence[str] | None = DEFAULT_LABELS,
     misaligned: str = "keep",
     per_file: bool = False,
+    shard_size: int = 5000,
     on_misaligned: Callable[[MisalignedSpan], None] | None = None,
 ) -> ConvertReport:
     """Validate the span files, split them by article and write ``train/dev/test.spacy``.
 
     With ``per_file`` there is no split: each input file becomes ``<its name>.spacy``
     (for corpora that come with their own splits, such as VLSP's train and dev files).
-    The input is read twice (validation and group sizes, then conversion), so memory
-    does not grow with the corpus beyond one DocBin per output. Invalid input raises
+    The input is read twice (validation and sizes, then conversion). An output with more
+    than ``shard_size`` docs is written as a folder ``NAME.spacy/`` of DocBin shards, which
+    ``spacy train`` reads like a single file; so memory stays flat however large the corpus. Invalid input raises
     :class:`InvalidInput` with every problem before any output is written.
     """
     output_dir = Path(output_dir)
@@ -102,39 +104,77 @@ def convert(
         assignment = assign_splits(group_sizes, ratios, seed)
         route = lambda path, example: assignment[example.group]  # noqa: E731
     nlp = tokenizer_from_config(config)
-    bins = {name: docbin.DocBin(store_user_data=True) for name in names}
+    sizes: Counter = Counter()
+    if per_file:
+        for path in report.files:
+            sizes[path.stem] = sum(1 for _ in doccano_jsonl.read(path, labels))
+    else:
+        for group, size in group_sizes.items():
+            sizes[assignment[group]] += size
     report.units = {name: 0 for name in names}
     report.spans = {name: Counter() for name in names}
     groups: dict[str, set[str]] = {name: set() for name in names}
-    seen.clear()
-    for path, line, example in _located(report.files, labels, None):
-        if example.id in seen:
-            report.duplicates.append(f"{path}:{line}")
-            continue
-        seen.add(example.id)
-
-        def note(m: docbin.Misaligned, path: str = path, line: int = line) -> None:
-            item = MisalignedSpan(path, line, m.span.text_in(m.example.text), m.span.label, m.tokens)
-            report.misaligned.append(item)
-            if on_misaligned is not None:
-                on_misaligned(item)
-
-        name = route(path, example)
-        bins[name].add(docbin.example_to_doc(nlp, example, misaligned, note))
-        report.units[name] += 1
-        report.spans[name].update(s.label for s in example.spans)
-        groups[name].add(example.group)
-    report.articles = {name: len(members) for name, members in groups.items()}
     with contextlib.ExitStack() as stack:
-        for name in names:
-            target = output_dir / f"{name}.spacy"
-            tmp = stack.enter_context(atomic_path(target))
-            bins[name].to_disk(tmp)
-            report.outputs[name] = target
+        writers = {
+            name: stack.enter_context(_DocBinWriter(output_dir / f"{name}.spacy", sharded=sizes[name] > shard_size, shard_size=shard_size))
+            for name in names
+        }
+        seen.clear()
+        for path, line, example in _located(report.files, labels, None):
+            if example.id in seen:
+                report.duplicates.append(f"{path}:{line}")
+                continue
+            seen.add(example.id)
+
+            def note(m: docbin.Misaligned, path: str = path, line: int = line) -> None:
+                item = MisalignedSpan(path, line, m.span.text_in(m.example.text), m.span.label, m.tokens)
+                report.misaligned.append(item)
+                if on_misaligned is not None:
+                    on_misaligned(item)
+
+            name = route(path, example)
+            writers[name].add(docbin.example_to_doc(nlp, example, misaligned, note))
+            report.units[name] += 1
+            report.spans[name].update(s.label for s in example.spans)
+            groups[name].add(example.group)
+        report.articles = {name: len(members) for name, members in groups.items()}
+        report.outputs = {name: writer.target for name, writer in writers.items()}
         manifest = report.as_dict()
-        manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment})
+        manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment, "shard_size": shard_size})
         write_json(manifest, output_dir / "convert-report.json")
     return report
+
+
+class _DocBinWriter:
+    """Writes docs to ``target`` atomically: one DocBin file, or a folder of DocBin shards."""
+
+    def __init__(self, target: Path, sharded: bool, shard_size: int) -> None:
+        self.target, self.sharded, self.shard_size = target, sharded, shard_size
+        self.shards = 0
+
+    def __enter__(self) -> "_DocBinWriter":
+        self._atomic = atomic_path(self.target, is_dir=self.sharded)
+        self.tmp = self._atomic.__enter__()
+        self.bin = docbin.DocBin(store_user_data=True)
+        return self
+
+    def add(self, doc) -> None:
+        self.bin.add(doc)
+        if self.sharded and len(self.bin) >= self.shard_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.bin.to_disk(self.tmp / f"{self.shards:05d}.spacy")
+        self.shards += 1
+        self.bin = docbin.DocBin(store_user_data=True)
+
+    def __exit__(self, *exc) -> bool | None:
+        if exc[0] is None:
+            if not self.sharded:
+                self.bin.to_disk(self.tmp)
+            elif len(self.bin) or not self.shards:
+                self._flush()
+        return self._atomic.__exit__(*exc)
 
 
 def file_sha256(path: Path | str) -> str:

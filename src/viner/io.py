@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -79,6 +80,8 @@ def atomic_path(target: Path | str, *, is_dir: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; it replaces ``target`` only if the block succeeds.
 
     An interrupted or failed run leaves the previous output intact and no partial file.
+    With ``is_dir`` the temporary path is a folder (for sharded outputs); a previous
+    file or folder at ``target`` is replaced either way.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -90,26 +93,24 @@ def atomic_path(target: Path | str, *, is_dir: bool = False) -> Iterator[Path]:
         tmp = Path(name)
     try:
         yield tmp
-        if is_dir and target.exists():
-            import shutil
-
-            old = target.with_name(f".{target.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
+        if target.is_dir() and not target.is_symlink():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            old.rmdir()
             target.rename(old)
-            tmp.rename(target)
-            shutil.rmtree(old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
     except BaseException:
-        if tmp.exists():
-            if tmp.is_dir():
-                import shutil
-
-                shutil.rmtree(tmp, ignore_errors=True)
-            else:
-                tmp.unlink()
+        _remove(tmp)
         raise
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
 
 
 def write_json(data: Any, path: Path | str) -> Path:

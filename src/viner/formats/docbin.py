@@ -138,14 +138,19 @@ def write(
 
 
 def read_docs(path: Path | str, nlp: Language) -> Iterator[Doc]:
+    """Docs of a DocBin file, or of every shard in a folder of them (as `viner convert` writes large outputs)."""
     path = Path(path)
-    try:
-        docbin = DocBin().from_disk(path)
-    except FileNotFoundError as err:
-        raise VinerError(f"{path}: no such file") from err
-    except Exception as err:  # DocBin raises assorted errors on foreign bytes
-        raise VinerError(f"{path}: not a spaCy DocBin file ({type(err).__name__}: {err}); create one with `viner convert`") from err
-    yield from docbin.get_docs(nlp.vocab)
+    if not path.exists():
+        raise VinerError(f"{path}: no such file")
+    files = sorted(path.glob("*.spacy")) if path.is_dir() else [path]
+    if path.is_dir() and not files:
+        raise VinerError(f"{path}: folder has no .spacy files")
+    for file in files:
+        try:
+            docbin = DocBin().from_disk(file)
+        except Exception as err:  # DocBin raises assorted errors on foreign bytes
+            raise VinerError(f"{file}: not a spaCy DocBin file ({type(err).__name__}: {err}); create one with `viner convert`") from err
+        yield from docbin.get_docs(nlp.vocab)
 
 
 def read(path: Path | str, nlp: Language) -> Iterator[Example]:
