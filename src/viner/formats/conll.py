@@ -168,14 +168,13 @@ def _split_columns(line: str) -> list[str]:
 
 
 def _parse_line(line: str, number: int, path: str) -> tuple[list[str] | None, Problem | None]:
+    stripped = line.strip()
+    if stripped[:1] == "{" and stripped[-1:] == "}" or len(stripped) > 1 and stripped[0] == "[" and stripped[-1] == "]":
+        hint = "this looks like JSON lines (Doccano JSONL), not CoNLL; give it to `viner validate` or `viner convert` directly"
+        return None, Problem(path, number, None, hint)
     columns = _split_columns(line)
     if len(columns) < 2:
-        stripped = line.strip()
-        if stripped[:1] in "{[":
-            hint = "this looks like JSON lines (Doccano JSONL), not CoNLL; give it to `viner validate` or `viner convert` directly"
-        else:
-            hint = f"expected TOKEN and TAG columns separated by a space or a tab, got {stripped[:40]!r}"
-        return None, Problem(path, number, None, hint)
+        return None, Problem(path, number, None, f"expected TOKEN and TAG columns separated by a space or a tab, got {stripped[:40]!r}")
     return columns, None
 
 
