@@ -2,6 +2,7 @@ import json
 import unicodedata
 
 from viner.formats import doccano_jsonl
+from viner.record import unit_id
 from viner.validate import validate_paths
 
 TEXT = "Ngoại trưởng Nga Sergey Lavrov đến Astana."
@@ -68,11 +69,18 @@ def test_conll_given_as_jsonl_gets_a_hint(tmp_path):
 
 
 def test_doccano_export_rows_keep_meta(tmp_path, jsonl):
-    path = jsonl(tmp_path / "alice.jsonl", [{"id": 12, "text": TEXT, "label": [span("Nga", "GPE")], "Comments": [], "unit_id": "abc", "source": "x.txt"}])
+    uid = unit_id(TEXT)
+    path = jsonl(tmp_path / "alice.jsonl", [{"id": 12, "text": TEXT, "label": [span("Nga", "GPE")], "Comments": [], "unit_id": uid, "source": "x.txt"}])
     (example,) = list(doccano_jsonl.read(path))
-    assert example.id == "abc"
-    assert example.meta == {"doccano_id": 12, "unit_id": "abc", "source": "x.txt"}
-    assert json.loads(doccano_jsonl.dumps(example)) == {"text": TEXT, "label": [span("Nga", "GPE")], "meta": {"unit_id": "abc", "source": "x.txt"}}
+    assert example.id == uid
+    assert example.meta == {"doccano_id": 12, "unit_id": uid, "source": "x.txt"}
+    assert json.loads(doccano_jsonl.dumps(example)) == {"text": TEXT, "label": [span("Nga", "GPE")], "meta": {"unit_id": uid, "source": "x.txt"}}
+
+
+def test_stale_unit_id_is_a_problem(tmp_path, jsonl):
+    path = jsonl(tmp_path / "edited.jsonl", [{"text": TEXT, "label": [], "meta": {"unit_id": "0123456789abcdef"}}])
+    (problem,) = validate_paths([path]).problems
+    assert problem.field == "meta.unit_id" and "was the text edited" in problem.message
 
 
 def test_cli_exit_status_and_messages(tmp_path, jsonl, run_cli):
