@@ -67,3 +67,50 @@ def strict_counts(
         fn=sum(c.fn for c in per_label.values()),
     )
     return overall, per_label
+
+
+def label_order(labels: Sequence[str], *span_lists: Iterable[Sequence[Span]]) -> list[str]:
+    """``labels`` followed by every other label met in the span lists (sorted), without repeats."""
+    order = list(dict.fromkeys(labels))
+    extra = {span.label for spans in span_lists for doc in spans for span in doc} - set(order)
+    return order + sorted(extra)
+
+
+def document_counts(gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]):
+    """Strict tp/fp/fn per document and label: an integer array of shape ``(documents, labels, 3)``.
+
+    Summing over documents gives :func:`strict_counts`; the paired bootstrap resamples
+    the rows. Spans with a label outside ``labels`` are ignored (pass every label,
+    see :func:`label_order`).
+    """
+    import numpy as np
+
+    index = {label: i for i, label in enumerate(labels)}
+    out = np.zeros((len(gold), len(labels), 3), dtype=np.int64)
+    for d, (g, p) in enumerate(zip(gold, predicted)):
+        gold_set, pred_set = Counter(g), Counter(p)
+        for span in set(gold_set) | set(pred_set):
+            i = index.get(span.label)
+            if i is None:
+                continue
+            hit = min(gold_set[span], pred_set[span])
+            out[d, i, 0] += hit
+            out[d, i, 1] += pred_set[span] - hit
+            out[d, i, 2] += gold_set[span] - hit
+    return out
+
+
+def f1_from_counts(tp, fp, fn):
+    """Vectorised F1 = 2tp / (2tp + fp + fn), 0 where nothing was predicted or expected (like :class:`Counts`)."""
+    import numpy as np
+
+    tp, fp, fn = (np.asarray(x, dtype=np.float64) for x in (tp, fp, fn))
+    denom = 2 * tp + fp + fn
+    return np.divide(2 * tp, denom, out=np.zeros(np.broadcast(tp, denom).shape), where=denom > 0)
+
+
+def ratio(num, den):
+    import numpy as np
+
+    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
+    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)

@@ -1,0 +1,201 @@
+"""Compare evaluation reports of model versions: side by side, deltas, paired bootstrap intervals.
+
+The first report is the baseline (A); every other report (B) is compared with it. Two
+reports are comparable only when they were measured on the same test data: the same
+gold content hash (ids, texts and spans; or, for reports without it, the same file hash).
+Reports on other data are listed with their own figures and flagged; no delta is computed
+for them. The bootstrap pairs documents by unit id, so it needs the per-document
+predictions that ``viner evaluate`` keeps in every report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import VinerError
+from ..io import write_json, write_text
+from ..record import Span
+from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, paired_bootstrap
+from .evaluate import load_report, report_paths
+from .metrics import document_counts
+
+COMPARISON_KIND = "viner-comparison"
+
+
+def same_test_data(a: dict, b: dict) -> tuple[bool, str]:
+    """Whether two reports were measured on the same test data, and a sentence saying why (not)."""
+    da, db = a.get("data", {}), b.get("data", {})
+    ga, gb = da.get("gold_sha256"), db.get("gold_sha256")
+    fa, fb = da.get("sha256"), db.get("sha256")
+    if ga and gb:
+        if ga == gb:
+            extra = "" if fa == fb else " (different files, identical gold texts and spans)"
+            return True, f"same test data: gold hash {ga[:12]}{extra}"
+        return False, (
+            f"different test data: {a.get('name')} was tested on {da.get('path')} "
+            f"({da.get('examples')} examples, gold hash {ga[:12]}), {b.get('name')} on {db.get('path')} "
+            f"({db.get('examples')} examples, gold hash {gb[:12]})"
+        )
+    if fa and fb:
+        if fa == fb:
+            return True, f"same test data file: sha256 {fa[:12]}"
+        return False, (
+            f"different test data: {a.get('name')} was tested on {da.get('path')} (sha256 {fa[:12]}), "
+            f"{b.get('name')} on {db.get('path')} (sha256 {fb[:12]})"
+        )
+    return False, "cannot tell whether the test data are the same: a report has no test-data hash"
+
+
+def _spans(rows) -> list[Span]:
+    return sorted(Span(int(s), int(e), str(l)) for s, e, l in rows)
+
+
+def paired_documents(a: dict, b: dict) -> tuple[list, list, list, list] | None:
+    """Gold and predictions of both reports with documents paired by unit id: ``(gold, pred_a, gold_b, pred_b)``.
+
+    ``None`` when a report has no per-document predictions. Raises :class:`VinerError` when
+    the documents do not pair up (same id with other text or gold spans).
+    """
+    docs_a, docs_b = a.get("documents"), b.get("documents")
+    if not docs_a or not docs_b:
+        return None
+
+    def keyed(docs):
+        seen: Counter = Counter()
+        out = {}
+        for doc in docs:
+            key = (doc["id"], seen[doc["id"]])
+            seen[doc["id"]] += 1
+            out[key] = doc
+        return out
+
+    ka, kb = keyed(docs_a), keyed(docs_b)
+    if set(ka) != set(kb):
+        raise VinerError(f"{a.get('name')} and {b.get('name')}: the documents do not pair up by unit id ({len(set(ka) ^ set(kb))} unpaired)")
+    gold, pred_a, gold_b, pred_b = [], [], [], []
+    for key, doc in ka.items():
+        other = kb[key]
+        if doc["text"] != other["text"] or _spans(doc["gold"]) != _spans(other["gold"]):
+            raise VinerError(f"{a.get('name')} and {b.get('name')}: document {key[0]} differs in text or gold spans")
+        gold.append(_spans(doc["gold"]))
+        pred_a.append(_spans(doc["pred"]))
+        gold_b.append(_spans(other["gold"]))
+        pred_b.append(_spans(other["pred"]))
+    return gold, pred_a, gold_b, pred_b
+
+
+def _labels(reports: Sequence[dict]) -> list[str]:
+    order: dict[str, None] = {}
+    for report in reports:
+        for label in list(report.get("labels", [])) + list(report.get("per_label", {})):
+            order.setdefault(label, None)
+    return list(order)
+
+
+def _unique_names(reports: Sequence[dict], paths: Sequence[Path | str | None]) -> list[str]:
+    names, seen = [], Counter()
+    for report, path in zip(reports, paths):
+        name = str(report.get("name") or (Path(path).stem if path else None) or report.get("model", {}).get("name") or "model")
+        seen[name] += 1
+        names.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return names
+
+
+def compare(
+    reports: Sequence[dict],
+    paths: Sequence[Path | str | None] | None = None,
+    *,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+    level: float = DEFAULT_LEVEL,
+) -> dict:
+    """Compare every report with the first one (the baseline). Returns the comparison dict."""
+    if len(reports) < 2:
+        raise VinerError("give at least two reports to compare")
+    paths = list(paths) if paths is not None else [None] * len(reports)
+    names = _unique_names(reports, paths)
+    labels = _labels(reports)
+    base = reports[0]
+    models = []
+    for name, report, path in zip(names, reports, paths):
+        models.append(
+            {
+                "name": name,
+                "report": str(path) if path else None,
+                "html": str(report_paths(path)["html"]) if path else None,
+                "model": report.get("model", {}),
+                "data": report.get("data", {}),
+                "training_data": report.get("training_data"),
+                "date": report.get("date"),
+                "overall": report.get("overall", {}),
+                "per_label": report.get("per_label", {}),
+                "uncertainty": report.get("uncertainty"),
+                "speed": report.get("speed", {}),
+                "has_documents": bool(report.get("documents")),
+            }
+        )
+    comparisons, warnings = [], []
+    for i, report in enumerate(reports[1:], start=1):
+        comparable, reason = same_test_data(base, report)
+        entry: dict = {"a": 0, "b": i, "a_name": names[0], "b_name": names[i], "comparable": comparable, "reason": reason, "bootstrap": None}
+        if not comparable:
+            warnings.append(f"{names[i]} is NOT comparable with {names[0]}: {reason}; no deltas are shown for it")
+        else:
+            paired = paired_documents(base, report)
+            if paired is None:
+                missing = names[0] if not base.get("documents") else names[i]
+                entry["note"] = f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
+                warnings.append(entry["note"])
+            else:
+                gold, pred_a, gold_b, pred_b = paired
+                counts_a = document_counts(gold, pred_a, labels)
+                counts_b = document_counts(gold_b, pred_b, labels)
+                entry["bootstrap"] = paired_bootstrap(counts_a, counts_b, labels, resamples=resamples, seed=seed, level=level)
+            entry["deltas"] = {
+                label: (report["per_label"][label]["f1"] - base["per_label"][label]["f1"])
+                if label in report.get("per_label", {}) and label in base.get("per_label", {})
+                else None
+                for label in labels
+            }
+            entry["deltas"]["overall"] = report["overall"]["f1"] - base["overall"]["f1"]
+        comparisons.append(entry)
+    return {
+        "kind": COMPARISON_KIND,
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "baseline": names[0],
+        "labels": labels,
+        "resamples": resamples,
+        "seed": seed,
+        "level": level,
+        "models": models,
+        "comparisons": comparisons,
+        "warnings": warnings,
+        "all_comparable": all(c["comparable"] for c in comparisons),
+    }
+
+
+def compare_files(report_files: Sequence[Path | str], **kwargs) -> dict:
+    reports = [load_report(path) for path in report_files]
+    return compare(reports, list(report_files), **kwargs)
+
+
+def comparison_paths(output: Path | str) -> dict[str, Path]:
+    return report_paths(output)
+
+
+def write_comparison(comparison: dict, output: Path | str, *, index: bool = True) -> dict[str, Path]:
+    """Write the comparison as HTML, Markdown and JSON side by side; regenerate the index."""
+    from .index import index_root, write_index
+    from .render import comparison_html, comparison_markdown
+
+    paths = comparison_paths(output)
+    base = paths["html"].parent
+    write_json(comparison, paths["json"])
+    write_text(comparison_markdown(comparison, base), paths["md"])
+    write_text(comparison_html(comparison, base), paths["html"])
+    if index:
+        write_index(index_root(paths["json"]))
+    return paths

@@ -1,0 +1,119 @@
+"""``evaluate/index.html`` and ``index.md``: every report and comparison, newest first.
+
+The index is rebuilt from the files on disk after every ``viner evaluate`` and ``viner
+compare``: reports in ``<root>/reports/*.json`` (and ``<root>/*.json``), comparisons in
+``<root>/compare-*.json``. Files that are not viner reports are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from ..io import write_text
+from .compare import COMPARISON_KIND
+from .render import index_html, index_markdown, pct, points
+
+
+def index_root(output: Path | str) -> Path:
+    """The folder holding the index for an output file: the parent of a ``reports/`` folder, else the file's folder."""
+    folder = Path(output).resolve().parent
+    return folder.parent if folder.name == "reports" else folder
+
+
+def _load(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _sibling(path: Path, suffix: str, root: Path) -> str | None:
+    other = path.with_suffix(suffix)
+    return Path(os.path.relpath(other, root)).as_posix() if other.exists() else None
+
+
+def collect(root: Path | str) -> dict:
+    """Headline figures of every report and comparison under ``root``, newest first."""
+    root = Path(root).resolve()
+    files = sorted(set((root / "reports").glob("*.json")) | set(root.glob("*.json")))
+    reports, comparisons, labels = [], [], {}
+    for path in files:
+        data = _load(path)
+        if data is None:
+            continue
+        rel = Path(os.path.relpath(path, root)).as_posix()
+        if data.get("kind") == COMPARISON_KIND:
+            summary = []
+            for c in data.get("comparisons", []):
+                if not c.get("comparable"):
+                    summary.append(f"{c['b_name']}: not comparable (different test data)")
+                elif c.get("bootstrap"):
+                    o = c["bootstrap"]["overall"]
+                    summary.append(f"{c['b_name']} vs {c['a_name']}: {points(o['delta'])} ({points(o['ci'][0])} to {points(o['ci'][1])}), {o['verdict'].replace('B better', c['b_name'] + ' better').replace('A better', c['a_name'] + ' better')}")
+                else:
+                    summary.append(f"{c['b_name']} vs {c['a_name']}: {points(c.get('deltas', {}).get('overall'))} (no interval)")
+            comparisons.append(
+                {
+                    "name": path.stem,
+                    "date": data.get("date"),
+                    "json": rel,
+                    "html": _sibling(path, ".html", root),
+                    "md": _sibling(path, ".md", root),
+                    "models": [m["name"] for m in data.get("models", [])],
+                    "summary": "; ".join(summary),
+                    "all_comparable": data.get("all_comparable", True),
+                    "mtime": path.stat().st_mtime,
+                }
+            )
+        elif "overall" in data and "per_label" in data:
+            for label in data.get("per_label", {}):
+                labels.setdefault(label, None)
+            m, d = data.get("model", {}), data.get("data", {})
+            u = data.get("uncertainty") or {}
+            reports.append(
+                {
+                    "name": data.get("name") or path.stem,
+                    "date": data.get("date"),
+                    "json": rel,
+                    "html": _sibling(path, ".html", root),
+                    "md": _sibling(path, ".md", root),
+                    "model": " ".join(str(x) for x in (m.get("name"), m.get("version")) if x) or str(m.get("path")),
+                    "model_path": m.get("path"),
+                    "data": d.get("path"),
+                    "data_hash": d.get("gold_sha256") or d.get("sha256"),
+                    "examples": d.get("examples"),
+                    "entities": d.get("entities"),
+                    "precision": data["overall"].get("precision"),
+                    "recall": data["overall"].get("recall"),
+                    "f1": data["overall"].get("f1"),
+                    "f1_ci": (u.get("overall") or {}).get("f1"),
+                    "per_label": {label: v.get("f1") for label, v in data["per_label"].items()},
+                    "wps": (data.get("speed") or {}).get("words_per_second"),
+                    "mtime": path.stat().st_mtime,
+                }
+            )
+    key = lambda e: (e["date"] or "", e["mtime"])  # noqa: E731
+    reports.sort(key=key, reverse=True)
+    comparisons.sort(key=key, reverse=True)
+    hashes = {}
+    for r in reports:  # a short tag per distinct test set, so equal data is visible at a glance
+        if r["data_hash"] and r["data_hash"] not in hashes:
+            hashes[r["data_hash"]] = chr(ord("A") + len(hashes) % 26)
+    for r in reports:
+        r["data_tag"] = hashes.get(r["data_hash"], "?")
+    return {"reports": reports, "comparisons": comparisons, "labels": list(labels), "test_sets": len(hashes)}
+
+
+def write_index(root: Path | str) -> tuple[Path, Path]:
+    """Regenerate ``root/index.html`` and ``root/index.md``; returns their paths."""
+    root = Path(root)
+    entries = collect(root)
+    html = write_text(index_html(entries), root / "index.html")
+    md = write_text(index_markdown(entries), root / "index.md")
+    return html, md
+
+
+__all__ = ["collect", "index_root", "write_index", "pct"]
