@@ -18,6 +18,7 @@ from . import corpus  # noqa: E402,F401  (registers commands)
 from . import validate  # noqa: E402,F401
 from . import convert  # noqa: E402,F401
 from . import evaluate  # noqa: E402,F401
+from . import compare  # noqa: E402,F401
 from . import formats  # noqa: E402,F401
 from . import curve  # noqa: E402,F401
 from . import predict  # noqa: E402,F401

@@ -1,0 +1,71 @@
+"""`viner compare`: model versions side by side, with paired bootstrap intervals of the F1 differences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+from ..evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
+from ..evaluation.compare import compare_files, write_comparison
+from ..evaluation.index import index_root
+from ._util import Arg, Opt, app, existing, msg
+
+
+def _pts(x: float) -> str:
+    return f"{100 * x:+.1f}"
+
+
+def print_comparison(comparison: dict) -> None:
+    models, labels = comparison["models"], comparison["labels"]
+    rows = []
+    for label in labels + ["overall"]:
+        cells = []
+        for m in models:
+            v = m["overall"] if label == "overall" else m["per_label"].get(label)
+            cells.append(f"{v['f1']:.1%}" if v else "-")
+        rows.append(("ALL (micro)" if label == "overall" else label, *cells))
+    msg.table(rows, header=("F1", *(m["name"] for m in models)), aligns=("l",) + ("r",) * len(models), divider=True, title="F1 per label, side by side")
+    for c in comparison["comparisons"]:
+        title = f"{c['b_name']} vs {c['a_name']}"
+        if not c["comparable"]:
+            msg.divider(title)
+            msg.warn(f"NOT COMPARABLE: {c['reason']}; no differences are shown")
+            continue
+        b = c.get("bootstrap")
+        if not b:
+            msg.divider(title)
+            msg.warn(c.get("note", "no per-document predictions: no intervals"))
+            continue
+        rows = []
+        for label in labels + ["overall"]:
+            r = b["overall"] if label == "overall" else b["per_label"][label]
+            verdict = r["verdict"].replace("B better", f"{c['b_name']} better").replace("A better", f"{c['a_name']} better")
+            rows.append(("ALL (micro)" if label == "overall" else label, r["support"], _pts(r["delta"]), f"{_pts(r['ci'][0])} to {_pts(r['ci'][1])}", verdict))
+        msg.table(rows, header=("label", "support", "delta F1", f"{int(b['level'] * 100)}% interval", "verdict"), aligns=("l", "r", "r", "r", "l"), divider=True, title=title)
+        msg.text(f"paired bootstrap over {b['documents']} documents, {b['resamples']:,} resamples, seed {b['seed']}; delta = F1({c['b_name']}) - F1({c['a_name']}) in points")
+
+
+@app.command("compare")
+def compare_cli(
+    reports: List[Path] = Arg(..., help="Report JSON files from `viner evaluate`; the first is the baseline", show_default=False),
+    output: Optional[Path] = Opt(None, "--output", "-o", help="Comparison to write, e.g. evaluate/compare-NAME.html (.md and .json beside it; evaluate/index.html is updated)"),
+    resamples: int = Opt(DEFAULT_RESAMPLES, "--resamples", help="Bootstrap resamples of the paired documents"),
+    seed: int = Opt(DEFAULT_SEED, "--seed", help="Seed of the bootstrap (fixed, so comparisons are reproducible)"),
+) -> None:
+    """Compare model versions: F1 per label side by side and, for each model against the
+    baseline (the first report), the difference with a paired bootstrap 95% interval.
+
+    Reports measured on different test data (other gold hash) are flagged and get no
+    differences: their scores are not comparable.
+    """
+    existing(reports)
+    comparison = compare_files(reports, resamples=resamples, seed=seed)
+    for warning in comparison["warnings"]:
+        msg.warn(warning)
+    print_comparison(comparison)
+    if output:
+        paths = write_comparison(comparison, output)
+        msg.good(f"Comparison written to {paths['html']} (+ {paths['md'].name}, {paths['json'].name})")
+        msg.good(f"Index of reports updated: {index_root(paths['json']) / 'index.html'}")
+    if not comparison["all_comparable"]:
+        msg.warn("some reports were measured on different test data: their scores cannot be compared")
