@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -27,6 +28,12 @@ doccano_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(doccano_app, name="doccano")
+
+def say(text: str) -> None:
+    """Print and flush at once (serve runs for hours; its output is often piped or logged)."""
+    msg.text(text)
+    sys.stdout.flush()
+
 
 URL_HELP = "Doccano's address [default: $DOCCANO_URL, else http://127.0.0.1:8000]"
 USER_HELP = "Doccano admin user [default: $DOCCANO_ADMIN_USER, else admin]"
@@ -67,9 +74,9 @@ def serve_cli(
         elif admin.status == "not-admin":
             msg.warn(f"user {admin.username!r} exists in {home} but is not an admin; push and pull need an admin account")
         msg.good(f"Doccano is ready at {server.url}/ (log in as {admin.username!r})")
-        msg.text(f"Other terminals: export DOCCANO_URL={server.url}   Stop with Ctrl-C.", flush=True)
+        say(f"Other terminals: export DOCCANO_URL={server.url}   Stop with Ctrl-C.")
 
-    doccano_server.serve(port=port, home=home, env=env, username=username, password=password, workers=workers, echo=lambda text: msg.text(text, flush=True), on_ready=ready)
+    doccano_server.serve(port=port, home=home, env=env, username=username, password=password, workers=workers, echo=say, on_ready=ready)
 
 
 @doccano_app.command("push")

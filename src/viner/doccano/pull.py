@@ -37,6 +37,7 @@ from ..errors import VinerError
 from ..record import DEFAULT_LABELS, Problem
 from ..formats.doccano_jsonl import parse_row
 from .client import Session, connect
+from .push import META_KEY
 
 Echo = Callable[[str], None]
 MANIFEST = "manifest.json"
@@ -85,6 +86,29 @@ def read_export(zip_path: Path) -> dict[str, list[dict | str]]:
                     rows.append(line)
             files[name[: -len(".jsonl")]] = rows
     return files
+
+
+def unit_meta(exported: dict) -> dict:
+    """The unit's metadata as pushed (decoded from ``viner_meta``), plus Doccano's id and comments.
+
+    Units that were not pushed by viner keep what Doccano exported, without the nulls its
+    export adds for keys that other units have.
+    """
+    packed = exported.get(META_KEY)
+    meta: dict | None = None
+    if isinstance(packed, str):
+        try:
+            meta = json.loads(packed)
+        except json.JSONDecodeError:
+            meta = None
+    if not isinstance(meta, dict):
+        meta = {k: v for k, v in exported.items() if v is not None and k != META_KEY}
+    meta.pop("Comments", None)
+    if "doccano_id" in exported:
+        meta["doccano_id"] = exported["doccano_id"]
+    if exported.get("Comments"):
+        meta["Comments"] = exported["Comments"]
+    return meta
 
 
 def _confirmed_ids(rows: Sequence[dict | str]) -> set:
@@ -149,9 +173,7 @@ def pull(
                     stats.spans += len(row.get("label") or [])
                     lines.append(json.dumps({**row, "doccano_confirmed": is_done}, ensure_ascii=False))
                     continue
-                meta = dict(example.meta)
-                if meta.get("Comments") in ([], None):
-                    meta.pop("Comments", None)
+                meta = unit_meta(example.meta)
                 meta["unit_id"] = example.id
                 meta["doccano_confirmed"] = is_done
                 stats.spans += len(example.spans)

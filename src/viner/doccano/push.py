@@ -52,6 +52,7 @@ LABEL_STYLE = {
 EXTRA_COLOURS = ("#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#469990", "#9a6324", "#800000", "#000075")
 DEFAULT_GUIDELINES = Path("annotations/GUIDELINES.md")
 REVIEW_KEY = "viner_review"
+META_KEY = "viner_meta"
 PROJECT_META_KEYS = ("doccano_id", "doccano_confirmed", "Comments")
 Echo = Callable[[str], None]
 
@@ -146,18 +147,42 @@ def _readable(text: str, spans: Sequence[Sequence]) -> str:
 
 
 def upload_row(example: Example) -> dict:
-    """The row Doccano imports: text plus flat metadata (Doccano keeps the extra keys as meta)."""
-    meta = {k: v for k, v in example.meta.items() if k not in PROJECT_META_KEYS and k not in ("text", "label", "id")}
-    review = meta.pop(REVIEW_KEY, None)
-    row: dict = {"text": example.text}
-    row.update(meta)
+    """The row Doccano imports for a unit.
+
+    Doccano keeps every extra key as metadata but exports it through pandas, which turns a
+    key missing from some units into null and integers beside nulls into floats. So the
+    unit's metadata travels as one JSON string (``viner_meta``) that pull decodes exactly,
+    next to ``unit_id`` (the idempotency key); review rows add readable versions for the
+    adjudicator's metadata panel.
+    """
+    meta = {k: v for k, v in example.meta.items() if k not in PROJECT_META_KEYS and k != "unit_id"}
+    row: dict = {"text": example.text, "label": [], "unit_id": example.id}
+    review = meta.get(REVIEW_KEY)
     if isinstance(review, dict):
         for name, spans in sorted(review.get("versions", {}).items()):
             row[f"version: {name}"] = _readable(example.text, spans)
         if review.get("disputed"):
             row["disputed"] = _readable(example.text, review["disputed"])
-    row["unit_id"] = example.id
+    if "source" in meta and isinstance(meta["source"], str):
+        row["source"] = meta["source"]
+    row[META_KEY] = json.dumps(meta, ensure_ascii=False, sort_keys=True)
     return row
+
+
+def upload_batches(examples: Sequence[Example]) -> list[list[dict]]:
+    """Upload rows grouped so that every row of a file has the same keys with the same value types.
+
+    Doccano reads an import into a pandas DataFrame: a key missing from some rows becomes
+    NaN, which is not JSON, and the whole import fails on the database's JSON check
+    ("CHECK constraint failed: JSON_VALID(meta)"); ints mixed with nulls would turn into
+    floats. One file per key/type signature avoids both.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for example in examples:
+        row = upload_row(example)
+        signature = tuple(sorted((key, type(value).__name__) for key, value in row.items()))
+        groups.setdefault(signature, []).append(row)
+    return list(groups.values())
 
 
 def example_key(example: dict) -> str:
@@ -239,12 +264,14 @@ def push(
     result.already_there = len(examples) - len(new)
     if new:
         echo(f"Uploading {len(new)} new unit(s) to {project!r} ({result.already_there} already there)")
+        errors = []
         with tempfile.TemporaryDirectory(prefix="viner-push-") as tmp:
-            upload = Path(tmp) / f"{path.stem}.jsonl"
-            with upload.open("w", encoding="utf-8") as out:
-                for example in new:
-                    out.write(json.dumps(upload_row(example), ensure_ascii=False) + "\n")
-            errors = session.import_jsonl(pid, upload)
+            for number, rows in enumerate(upload_batches(new), start=1):
+                upload = Path(tmp) / f"{path.stem}-{number}.jsonl"
+                with upload.open("w", encoding="utf-8") as out:
+                    for row in rows:
+                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                errors += session.import_jsonl(pid, upload)
         if errors:
             first = errors[0]
             detail = first.get("message", first) if isinstance(first, dict) else first
