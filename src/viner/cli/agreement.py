@@ -1,0 +1,96 @@
+"""`viner agree` and `viner merge`: inter-annotator agreement and adjudicated gold from a pull snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+from ..agreement import agree
+from ..io import write_json
+from ..merge import merge
+from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+@app.command("agree")
+def agree_cli(
+    snapshot: List[Path] = Arg(..., help="Snapshot folder from `viner doccano pull` (or annotator JSONL files, one per annotator, named after them)", show_default=False),
+    output: Optional[Path] = Opt(None, "--output", "-o", help="Also write the full report (every pair, label and disagreement) as JSON here", show_default=False),
+    all_units: bool = Opt(False, "--all-units", help="Compare every unit both annotators have, not only the units both marked as checked in Doccano"),
+    show: int = Opt(20, "--show", help="How many disagreeing units to list (0: none; the JSON report has all)"),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+) -> None:
+    """Inter-annotator agreement: pairwise strict span F1 and token-level Cohen's kappa.
+
+    Spans agree when start, end and label are equal; precision, recall and F1 are given per
+    pair (the first annotator as reference), per label and overall (micro, pooled over pairs).
+    Kappa (scikit-learn) is computed over syllable/punctuation tokens (regex \\w+|[^\\w\\s]),
+    each token taking the label of the span it overlaps or O. Only units that both annotators
+    marked as checked are compared unless --all-units. Lists the units where they disagree.
+    """
+    report = agree(snapshot, labels=parse_labels(labels), include_unconfirmed=all_units)
+    rows = [
+        (f"{p.a} / {p.b}", p.units, p.overall.a, p.overall.b, p.overall.tp, _fmt(p.overall.precision), _fmt(p.overall.recall), _fmt(p.overall.f1), p.tokens, _fmt(p.kappa))
+        for p in report.pairs
+    ]
+    msg.table(rows, header=("pair", "units", "spans A", "spans B", "agreed", "P", "R", "F1", "tokens", "kappa"), divider=True, title="Pairwise agreement (strict spans, A = reference)")
+    label_rows = [(label, c.a, c.b, c.tp, _fmt(c.f1)) for label, c in report.per_label.items()]
+    label_rows.append(("ALL (micro)", report.overall.a, report.overall.b, report.overall.tp, _fmt(report.overall.f1)))
+    msg.table(label_rows, header=("label", "spans A", "spans B", "agreed", "F1"), divider=True, title="Per label, all pairs pooled")
+    if report.units_single:
+        msg.info(f"{report.units_single} unit(s) finished by only one annotator are not compared")
+    if report.units_compared == 0:
+        msg.warn("no unit was finished by two annotators: mark units as checked in Doccano, or pass --all-units")
+    if report.disagreements:
+        msg.divider(f"{len(report.disagreements)} unit(s) with disagreements")
+        for item in report.disagreements[: max(show, 0)]:
+            where = f"unit {item.unit_id}" + (f" (Doccano #{item.doccano_id})" if item.doccano_id is not None else "")
+            diffs = "; ".join(f"{name}: {span.text_in(item.text)!r} {span.label} [{span.start}:{span.end}]" for name, span in item.differences())
+            msg.text(f"{where}: {diffs}")
+        if len(report.disagreements) > show:
+            msg.text(f"... and {len(report.disagreements) - show} more" + (f" (all in {output})" if output else " (pass -o report.json for all)"))
+    if output:
+        write_json(report.to_dict(), output)
+        msg.good(f"Wrote {output}")
+    msg.good(f"Span F1 (strict, micro): {_fmt(report.overall.f1)}; mean pairwise token kappa: {_fmt(report.mean_kappa)}; {report.units_compared} unit(s) compared")
+
+
+@app.command("merge")
+def merge_cli(
+    snapshot: List[Path] = Arg(..., help="Snapshot folder from `viner doccano pull` (or annotator JSONL files)", show_default=False),
+    output: Path = Opt(..., "--output", "-o", help="Gold JSONL to write, e.g. annotations/gold/NAME.jsonl", show_default=False),
+    review_file: Optional[Path] = Opt(None, "--review-file", help="Where conflicts go [default: annotations/review/NAME.jsonl for an output in annotations/gold/, else NAME.review.jsonl beside the output]", show_default=False),
+    adjudicated: List[Path] = Opt([], "--adjudicated", "-a", help="Snapshot of a pulled review project: its checked units replace the conflicts they resolve (repeatable)", show_default=False),
+    min_annotators: int = Opt(2, "--min-annotators", help="Units finished by fewer annotators stay pending (capped at the number of annotators)"),
+    all_units: bool = Opt(False, "--all-units", help="Use every unit in the files, not only the units the annotators marked as checked"),
+    force: bool = Opt(False, "--force", help="Replace an existing gold or review file"),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+) -> None:
+    """Merge annotators into one gold file; conflicts go to a review file, none is dropped.
+
+    A unit whose annotators all have the same spans goes to gold; a unit where they differ
+    goes, whole, to the review file with each annotator's version and the agreed spans as
+    pre-annotations (push it with `viner doccano push --review`, adjudicate, pull, then merge
+    again with --adjudicated). Units finished by fewer than --min-annotators are listed as
+    pending. Nothing is overwritten without --force.
+    """
+    result = merge(snapshot, output, review_file=review_file, adjudicated=adjudicated, min_annotators=min_annotators,
+                   include_unconfirmed=all_units, labels=parse_labels(labels), force=force)
+    rows = [("agreed", result.agreed), ("adjudicated", result.adjudicated), ("conflicts -> review", len(result.conflicts)), ("pending", len(result.pending))]
+    msg.table(rows, header=("units", "count"), divider=True, title=f"Merge of {', '.join(result.annotators)} (min. {result.min_annotators} annotator(s) per unit)")
+    if result.pending:
+        shown = ", ".join(f"{uid} ({'+'.join(by) or 'nobody'})" for uid, by in result.pending[:10])
+        msg.warn(f"{len(result.pending)} unit(s) pending (finished by fewer than {result.min_annotators}): {shown}{' ...' if len(result.pending) > 10 else ''}")
+    if result.unused_adjudications:
+        msg.warn(f"{len(result.unused_adjudications)} adjudicated unit(s) are not in the snapshot and were not used (first: {result.unused_adjudications[0]})")
+    msg.good(f"Wrote {len(result.gold)} gold unit(s) to {result.output}")
+    if result.conflicts:
+        msg.warn(
+            f"{len(result.conflicts)} conflict(s) written to {result.review_file}; adjudicate them: "
+            f"viner doccano push {result.review_file} --review --project <NAME>-review"
+        )
+    else:
+        msg.good("No conflicts left")
