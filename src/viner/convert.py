@@ -155,7 +155,7 @@ class _DocBinWriter:
     def __enter__(self) -> "_DocBinWriter":
         self._atomic = atomic_path(self.target, is_dir=self.sharded)
         self.tmp = self._atomic.__enter__()
-        self.bin = docbin.DocBin(store_user_data=True)
+        self.bin = docbin.ViDocBin()
         return self
 
     def add(self, doc) -> None:
@@ -166,7 +166,7 @@ class _DocBinWriter:
     def _flush(self) -> None:
         self.bin.to_disk(self.tmp / f"{self.shards:05d}.spacy")
         self.shards += 1
-        self.bin = docbin.DocBin(store_user_data=True)
+        self.bin = docbin.ViDocBin()
 
     def __exit__(self, *exc) -> bool | None:
         if exc[0] is None:
