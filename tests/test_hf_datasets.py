@@ -74,6 +74,9 @@ def test_read_errors(tmp_path):
         hf_datasets.read(tmp_path / "empty")
     with pytest.raises(VinerError, match="is not valid for datasets"):
         hf_datasets.write({"a-b": []}, tmp_path / "x", Tokeniser("syllable"))
+    with pytest.raises(VinerError, match="split 'dev' has no units"):
+        hf_datasets.write({"train": examples(), "dev": []}, tmp_path / "x", Tokeniser("syllable"))
+    assert not (tmp_path / "x").exists()
 
 
 def test_split_name_from_file_stem():

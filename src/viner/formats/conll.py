@@ -56,7 +56,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import InvalidInput, VinerError
 from ..io import iter_lines, write_lines
-from ..record import DEFAULT_LABELS, Example, Problem, make_example
+from ..record import DEFAULT_LABELS, Example, Problem, make_example, unit_id
 from ..tokens import SplitToken, Tokeniser, token_string
 
 SUFFIXES = (".conll", ".iob", ".bio", ".txt", ".tsv")
@@ -368,7 +368,10 @@ def _build(
                 problems.append(Problem(path, line, "meta", f"must be a JSON object, got {type(given).__name__}"))
     if problems:
         return None, problems
-    unit = sentence.comments.get("id", (0, ""))[1].strip()
+    id_line, unit = sentence.comments.get("id", (0, ""))
+    unit = unit.strip()
+    if unit and unit != unit_id(text):
+        return None, [Problem(path, id_line, "id", f"{unit!r} is not the id of this sentence's text ({unit_id(text)!r}): was the text edited? remove the line to give it a new id")]
     example, errors = make_example(text, spans, meta=meta, id=unit, labels=None)
     return example, [Problem(path, sentence.first_line, fld, msg) for fld, msg in errors]
 

@@ -101,9 +101,13 @@ def write(
         for example in examples:
             rows[name].append(to_row(example, tokeniser, on_split))
             found.update(s.label for s in example.spans)
+        if not rows[name]:
+            raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written")
     all_labels = list(labels) + sorted(found - set(labels))
     feats = features(all_labels)
-    data = DatasetDict({name: Dataset.from_list(items, features=feats) for name, items in rows.items()})
+    data = DatasetDict(
+        {name: Dataset.from_dict({key: [row[key] for row in items] for key in feats}, features=feats) for name, items in rows.items()}
+    )
     with atomic_path(path, is_dir=True) as tmp:
         data.save_to_disk(str(tmp))
     return {name: len(items) for name, items in rows.items()}
@@ -163,6 +167,9 @@ def _rows(dataset, where: str, labels, on_problem) -> Iterator[Example]:
         spans = row.get("spans") or []
         if isinstance(spans, dict):  # datasets < 4 stores a list of structs as a struct of lists
             spans = [dict(zip(spans, values)) for values in zip(*spans.values())]
+        if not isinstance(spans, list) or not all(isinstance(s, dict) for s in spans):
+            problems.append(Problem(where, number, "spans", f"must be a list of {{start, end, label}}, got {type(spans).__name__}"))
+            spans = []
         triples = [(s.get("start"), s.get("end"), s.get("label")) for s in spans]
         example, errors = make_example(row.get("text"), triples, meta=meta, id=str(row.get("id") or ""), labels=labels)
         problems.extend(Problem(where, number, fld, msg) for fld, msg in errors)
