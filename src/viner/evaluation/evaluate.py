@@ -118,7 +118,7 @@ def evaluate(
     gold = read_gold(data, nlp)
     if not gold:
         raise VinerError(f"{data}: holds no examples to evaluate on")
-    labels = list(labels or _model_labels(nlp) or DEFAULT_LABELS)
+    labels = list(labels or _ordered(_model_labels(nlp)) or DEFAULT_LABELS)
     # speed: one untimed warm-up doc, then the whole set through nlp.pipe
     list(nlp.pipe([gold[0].text]))
     start = time.perf_counter()
@@ -212,6 +212,12 @@ def _versions() -> dict:
     except Exception:  # pragma: no cover - metadata missing in odd installs
         pass
     return versions
+
+
+def _ordered(labels: Sequence[str]) -> list[str]:
+    """PERSON, ORG, GPE, EVENT first (in that order), then any other label alphabetically."""
+    rank = {label: i for i, label in enumerate(DEFAULT_LABELS)}
+    return sorted(labels, key=lambda label: (rank.get(label, len(rank)), label))
 
 
 def _model_labels(nlp) -> list[str]:

@@ -125,6 +125,12 @@ def _snippet(text: str, gold: dict | None, pred: dict | None) -> Markup:
     spans = [s for s in (gold, pred) if s]
     start = max(0, min(s["start"] for s in spans) - CONTEXT)
     end = min(len(text), max(s["end"] for s in spans) + CONTEXT)
+    if start > 0:  # do not cut a word: start after a space (unless that loses more than 20 characters)
+        space = text.find(" ", start, min(s["start"] for s in spans))
+        start = space + 1 if 0 <= space < start + 20 else start
+    if end < len(text):
+        space = text.rfind(" ", max(s["end"] for s in spans), end)
+        end = space if space > end - 20 else end
     pieces: list[str] = ["…" if start > 0 else ""]
     run_cls, run = None, []
 
