@@ -1,0 +1,101 @@
+"""Measure every stage at several sizes; print and write the table (bench/out/results.md).
+
+    python bench/run.py --sizes 1000,10000,100000 [--model training/model-best] [--stages ...]
+
+Each stage runs in a fresh process (bench/stage.py), so peak memory is that stage's own.
+The three targets are ratios measured in the same run, so a busy machine does not skew them:
+  predict / bare nlp.pipe words/s >= 0.90 (1 and 2 processes)
+  convert time / spaCy tokenisation time of the same texts <= 1.5
+  peak memory at the largest size / at the smallest size <= 1.5 (every stage)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ["corpus_build", "validate", "tokenize", "convert", "export_conll", "import_conll", "export_hf", "evaluate", "pipe_1", "predict_1", "pipe_2", "predict_2"]
+
+
+def ensure_model(model: str | None) -> str:
+    if model:
+        return model
+    out = ROOT / "bench" / "out" / "model"
+    if not (out / "model-best").exists():
+        subprocess.run([sys.executable, "-m", "viner", "convert", "annotations/gold", "-o", "bench/out/seed-corpus"], cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "spacy", "train", "configs/ner.cfg", "--output", str(out),
+             "--paths.train", "bench/out/seed-corpus/train.spacy", "--paths.dev", "bench/out/seed-corpus/dev.spacy",
+             "--training.max_steps", "300"],
+            cwd=ROOT, check=True,
+        )
+    return str(out / "model-best")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--model")
+    parser.add_argument("--stages", default=",".join(STAGES))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    model = ensure_model(args.model)
+    for size in sizes:
+        if not (ROOT / "bench" / "out" / str(size) / "gold.jsonl").exists():
+            subprocess.run([sys.executable, "bench/make_inputs.py", str(size)], cwd=ROOT, check=True)
+    results: dict[tuple[str, int], dict] = {}
+    for size in sizes:
+        for stage in args.stages.split(","):
+            proc = subprocess.run([sys.executable, "bench/stage.py", stage, str(size), "--model", model], cwd=ROOT, capture_output=True, text=True)
+            if proc.returncode:
+                print(proc.stderr[-2000:], file=sys.stderr)
+                raise SystemExit(f"stage {stage} at {size} failed")
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
+            results[(stage, size)] = result
+            rate = f"{result['words'] / result['seconds']:,.0f} words/s" if result.get("words") else f"{result['units'] / result['seconds']:,.0f} units/s"
+            print(f"{stage:>12} {size:>7}: {result['seconds']:8.2f} s  {rate:>18}  peak {max(result['peak_rss_mb'], result['peak_rss_children_mb']):7.0f} MB", flush=True)
+    write_table(results, sizes, args, model)
+
+
+def write_table(results: dict, sizes: list[int], args, model: str) -> None:
+    def peak(r: dict) -> float:
+        return max(r["peak_rss_mb"], r["peak_rss_children_mb"])
+
+    lines = [
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; model `{model}`.",
+        "",
+        "| stage | units | seconds | units/s | words/s | peak MB | command |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for (stage, size), r in results.items():
+        wps = f"{r['words'] / r['seconds']:,.0f}" if r.get("words") else ""
+        lines.append(f"| {stage} | {size:,} | {r['seconds']:.2f} | {r['units'] / r['seconds']:,.0f} | {wps} | {peak(r):.0f} | `python bench/stage.py {stage} {size} --model MODEL` |")
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    stages = {stage for stage, _ in results}
+    for size in sizes:
+        for n in ("1", "2"):
+            if {f"predict_{n}", f"pipe_{n}"} <= stages:
+                p, b = results[(f"predict_{n}", size)], results[(f"pipe_{n}", size)]
+                ratio = (p["words"] / p["seconds"]) / (b["words"] / b["seconds"])
+                lines.append(f"| predict / bare nlp.pipe words/s, {n} process(es), {size:,} units (>= 0.90) | {ratio:.2f} | {'yes' if ratio >= 0.9 else 'NO'} |")
+        if {"convert", "tokenize"} <= stages:
+            ratio = results[("convert", size)]["seconds"] / results[("tokenize", size)]["seconds"]
+            lines.append(f"| convert / spaCy tokenisation time, {size:,} units (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |")
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        for stage in sorted(stages):
+            ratio = peak(results[(stage, large)]) / peak(results[(stage, small)])
+            lines.append(f"| peak memory {stage}, {large:,} / {small:,} units (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    (ROOT / "bench" / "out" / "results.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
