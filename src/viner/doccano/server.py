@@ -381,9 +381,9 @@ def serve(
         raise VinerError("the admin user name is empty; set DOCCANO_ADMIN_USER or pass --user")
     lock = _file_lock(home / ".viner-serve.lock", wait=False, what=f"{home} is already served by another `viner doccano serve`; stop it first or use another --home")
     with lock:
-        env = ensure_env(env, echo)
         if not port_is_free(port):
             raise VinerError(f"port {port} on {HOST} is already in use (another server?); stop it or pass another --port")
+        env = ensure_env(env, echo)
         init_home(env, home, echo)
         admin = ensure_admin(env, home, username, password)
         stop_requested: list[int] = []
