@@ -10,6 +10,7 @@ import os
 import sys
 
 import click
+import typer
 
 from ..errors import InvalidInput, VinerError
 from ._util import Opt, app, fail, print_problems
@@ -24,6 +25,26 @@ from . import curve  # noqa: E402,F401
 from . import predict  # noqa: E402,F401
 from . import doccano  # noqa: E402,F401
 from . import agreement  # noqa: E402,F401
+
+
+# typer >= 0.20 raises its own copy of click's exceptions (typer._click); catch both.
+try:
+    from typer._click import exceptions as _typer_click
+except ImportError:  # pragma: no cover - older typer uses click itself
+    _typer_click = click.exceptions
+_EXIT = tuple({click.exceptions.Exit, getattr(typer, "Exit", click.exceptions.Exit), getattr(_typer_click, "Exit", click.exceptions.Exit)})
+_ABORT = tuple({click.exceptions.Abort, getattr(typer, "Abort", click.exceptions.Abort), getattr(_typer_click, "Abort", click.exceptions.Abort)})
+_NO_ARGS = tuple(getattr(m, "NoArgsIsHelpError") for m in (click.exceptions, _typer_click) if hasattr(m, "NoArgsIsHelpError"))
+_CLICK_ERRORS = (click.ClickException, _typer_click.ClickException)
+
+
+def _usage_message(err) -> str:
+    """A click usage error as one line: what is wrong and where to get help."""
+    text = " ".join(err.format_message().split())
+    ctx = getattr(err, "ctx", None)
+    if ctx is not None and isinstance(err, (click.UsageError, getattr(_typer_click, "UsageError", click.UsageError))):
+        return f"{ctx.command_path}: {text} (see `{ctx.command_path} --help`)"
+    return text
 
 
 @app.callback()
@@ -51,17 +72,33 @@ def main(argv: list[str] | None = None) -> int:
             raise
         fail(str(err))
         return err.exit_code
-    except click.exceptions.Exit as err:
+    except _EXIT as err:
         return err.exit_code
-    except click.exceptions.Abort:
+    except _ABORT:
         fail("aborted")
         return 130
-    except click.ClickException as err:
+    except _NO_ARGS as err:
         err.show()
+        return err.exit_code
+    except _CLICK_ERRORS as err:
+        if debug:
+            raise
+        fail(_usage_message(err))
         return err.exit_code
     except KeyboardInterrupt:
         fail("interrupted; outputs are written atomically, so earlier files are intact")
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as err:
+        if debug:
+            raise
+        where = f"{err.filename}: " if err.filename else ""
+        fail(f"{where}{err.strerror or err}; nothing was replaced (outputs are written atomically)")
+        return 1
+    except Exception as err:  # a bug: still one line, the traceback with --debug
+        if debug:
+            raise
+        fail(f"internal error ({type(err).__name__}: {' '.join(str(err).split())}); rerun with --debug for the traceback and please report it")
+        return 70
     return result if isinstance(result, int) else 0
