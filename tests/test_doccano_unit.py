@@ -1,0 +1,164 @@
+"""Doccano pieces that need no server: rows sent, rows read back, settings, errors, snapshots."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from viner.doccano import server
+from viner.doccano.client import Session, settings
+from viner.doccano.pull import _free_name, snapshot_name, unit_meta
+from viner.doccano.push import META_KEY, guideline_text, load_units, upload_batches, upload_row
+from viner.errors import InvalidInput, VinerError
+from viner.record import Example, Span
+
+
+def test_upload_row_packs_metadata_exactly():
+    example = Example("Hà Nội", (Span(0, 6, "GPE"),), "abc", {"source": "a.txt", "position": 3, "caption": True, "doccano_id": 9, "doccano_confirmed": True})
+    row = upload_row(example)
+    assert row["text"] == "Hà Nội" and row["label"] == [] and row["unit_id"] == "abc" and row["source"] == "a.txt"
+    assert json.loads(row[META_KEY]) == {"source": "a.txt", "position": 3, "caption": True}  # project-specific keys dropped
+
+
+def test_upload_batches_share_keys_and_types():
+    """Doccano's pandas import fails on rows with different keys (NaN in JSON): one file per key set."""
+    examples = [
+        Example("một", (), "1", {"source": "a"}),
+        Example("hai", (), "2", {}),
+        Example("ba", (), "3", {"source": "b"}),
+    ]
+    batches = upload_batches(examples)
+    assert [[r["unit_id"] for r in batch] for batch in batches] == [["1", "3"], ["2"]]
+    for batch in batches:
+        assert len({tuple(sorted((k, type(v).__name__) for k, v in r.items())) for r in batch}) == 1
+
+
+def test_review_rows_show_versions():
+    meta = {"viner_review": {"versions": {"alice": [[0, 6, "GPE"]], "bob": [[0, 6, "ORG"]]}, "disputed": [[0, 6, "GPE"], [0, 6, "ORG"]]}}
+    row = upload_row(Example("Hà Nội", (), "u", meta))
+    assert row["version: alice"] == "Hà Nội (GPE)" and row["version: bob"] == "Hà Nội (ORG)"
+    assert json.loads(row[META_KEY])["viner_review"]["versions"]["alice"] == [[0, 6, "GPE"]]
+
+
+def test_unit_meta_decodes_packed_metadata():
+    exported = {"doccano_id": 7, "unit_id": "u", META_KEY: json.dumps({"source": "a.txt", "position": 3}), "source": "a.txt", "caption": None, "Comments": []}
+    assert unit_meta(exported) == {"source": "a.txt", "position": 3, "doccano_id": 7}
+    foreign = {"doccano_id": 8, "topic": "x", "caption": None, "Comments": [{"comment": "check"}]}
+    assert unit_meta(foreign) == {"topic": "x", "doccano_id": 8, "Comments": [{"comment": "check"}]}
+
+
+def test_load_units_validates_everything_first(tmp_path: Path):
+    path = tmp_path / "units.jsonl"
+    path.write_text(
+        json.dumps({"text": "Hà Nội", "label": [[0, 6, "GPE"]]}, ensure_ascii=False) + "\n"
+        + json.dumps({"text": "Huế", "label": [[0, 9, "GPE"]]}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput) as err:
+        load_units(path, ("GPE",), review=False)
+    assert err.value.problems[0].line == 2 and "out of range" in err.value.problems[0].message
+
+
+def test_load_units_dedupes_and_knows_review_files(tmp_path: Path):
+    path = tmp_path / "units.jsonl"
+    rows = [{"text": "Hà Nội"}, {"text": "Hà Nội"}, {"text": "Huế"}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    units, duplicates = load_units(path, ("GPE",), review=False)
+    assert [u.text for u in units] == ["Hà Nội", "Huế"] and duplicates == 1
+    with pytest.raises(VinerError, match="not a review file"):
+        load_units(path, ("GPE",), review=True)
+    review = tmp_path / "review.jsonl"
+    review.write_text(json.dumps({"text": "Huế", "meta": {"viner_review": {"versions": {}}}}, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(VinerError, match="--review"):
+        load_units(review, ("GPE",), review=False)
+
+
+def test_guidelines(tmp_path: Path):
+    path = tmp_path / "G.md"
+    path.write_text("# Hướng dẫn\nGPE là ...\n", encoding="utf-8")
+    assert guideline_text(path, ("GPE",)).startswith("# Hướng dẫn")
+    with pytest.raises(VinerError, match="not found"):
+        guideline_text(tmp_path / "missing.md", ("GPE",))
+
+
+def test_snapshot_names_never_collide(tmp_path: Path):
+    name = snapshot_name("Tin tức / 2024", 0)
+    assert name == "Tin-tức-2024-19700101T000000Z"
+    (tmp_path / name).mkdir()
+    assert _free_name(tmp_path, name) == f"{name}-2"
+    (tmp_path / f"{name}-2").mkdir()
+    assert _free_name(tmp_path, f"{name}-2") == f"{name}-3"
+
+
+def test_settings_need_a_password(monkeypatch):
+    monkeypatch.delenv("DOCCANO_ADMIN_PASSWORD", raising=False)
+    monkeypatch.setenv("DOCCANO_URL", "http://127.0.0.1:9/")
+    with pytest.raises(VinerError, match="DOCCANO_ADMIN_PASSWORD"):
+        settings()
+    monkeypatch.setenv("DOCCANO_ADMIN_PASSWORD", "from-env")
+    monkeypatch.setenv("DOCCANO_ADMIN_USER", "lead")
+    assert settings() == ("http://127.0.0.1:9", "lead", "from-env")
+    assert settings("http://h:1", "u", "p") == ("http://h:1", "u", "p")  # options override the environment
+
+
+def test_unreachable_server_is_one_clear_line():
+    port = server.free_port()  # nothing listens there
+    started = time.monotonic()
+    with pytest.raises(VinerError) as err:
+        Session(f"http://127.0.0.1:{port}", "admin", "pw", retries=2, backoff=0.1)
+    message = str(err.value)
+    assert "cannot reach Doccano" in message and "viner doccano serve" in message and "\n" not in message
+    assert time.monotonic() - started < 10
+
+
+def test_push_and_pull_cli_fail_cleanly_when_server_is_down(run_cli, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("DOCCANO_URL", f"http://127.0.0.1:{server.free_port()}")
+    monkeypatch.setenv("DOCCANO_ADMIN_PASSWORD", "x")
+    monkeypatch.setenv("VINER_DOCCANO_RETRIES", "1")
+    code, out = run_cli("doccano", "pull", "--project", "p", "-o", tmp_path / "exports")
+    assert code == 1 and "cannot reach Doccano" in out and "Traceback" not in out
+    assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())
+
+
+def test_default_env_location(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("VINER_DOCCANO_ENV", str(tmp_path / "env"))
+    assert server.default_env() == tmp_path / "env"
+    monkeypatch.delenv("VINER_DOCCANO_ENV")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert server.default_env() == tmp_path / "cache" / "viner" / "doccano-1.8.4"
+
+
+def test_ensure_env_refuses_a_foreign_folder(tmp_path: Path):
+    foreign = tmp_path / "env"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(VinerError, match="not a Doccano environment"):
+        server.ensure_env(foreign, echo=lambda _: None)
+    assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_serve_refuses_a_busy_port(run_cli, tmp_path: Path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert not server.port_is_free(port)
+        code, out = run_cli("doccano", "serve", "--port", port, "--home", tmp_path / "home")
+    assert code == 1 and f"port {port}" in out and "in use" in out
+
+
+def test_secret_key_is_private_and_stable(tmp_path: Path):
+    first = server._secret_key(tmp_path)
+    assert first == server._secret_key(tmp_path) and len(first) > 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_every_command_has_complete_help(run_cli):
+    for command in (["doccano", "serve"], ["doccano", "push"], ["doccano", "pull"], ["agree"], ["merge"]):
+        code, out = run_cli(*command, "--help")
+        assert code == 0 and "Usage" in out
+        assert out.count("--") >= 2
