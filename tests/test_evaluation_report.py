@@ -84,7 +84,7 @@ def test_report_keeps_the_first_version_keys_and_adds_the_rest():
         assert key in report
     assert set(report["schemas"]["overall"]) == {"strict", "exact", "partial", "ent_type"}
     assert report["schemas"]["overall"]["strict"]["f1"] == pytest.approx(report["overall"]["f1"])
-    assert report["versions"]["spacy"] and report["versions"]["nervaluate"] == "1.2.1"
+    assert report["versions"]["spacy"] and report["versions"]["nervaluate"].startswith("1.2")
     assert report["speed"]["words_per_second"] == pytest.approx(4000)
     doc = report["documents"][0]
     assert doc["text"] == gold[0].text and doc["id"] == gold[0].id
