@@ -19,22 +19,35 @@ def tokenizer_from_config(config_path: Path | str) -> Language:
     path = Path(config_path)
     if not path.exists():
         raise VinerError(f"{path}: no such config file (pass --config with your training config)")
+    if path.is_dir():
+        raise VinerError(f"{path}: is a folder, not a config file (pass --config with your training config, e.g. configs/ner.cfg)")
     try:
         config = spacy.util.load_config(path, interpolate=False)
-        lang = config["nlp"]["lang"]
-        tokenizer = config["nlp"].get("tokenizer")
     except Exception as err:  # configparser and thinc raise several types
-        raise VinerError(f"{path}: not a valid spaCy config ({type(err).__name__}: {err}); check it with `python -m spacy debug config {path}`") from err
+        raise VinerError(f"{path}: not a valid spaCy config ({_one_line(err)}); check it with `python -m spacy debug config {path}`") from err
+    nlp_section = config.get("nlp")
+    if not isinstance(nlp_section, dict) or not nlp_section.get("lang"):
+        raise VinerError(f"{path}: not a valid spaCy config: no [nlp] section with lang (start from configs/ner.cfg)")
+    lang = nlp_section["lang"]
+    tokenizer = nlp_section.get("tokenizer")
     overrides = {"nlp": {"tokenizer": tokenizer}} if tokenizer else {}
     try:
         return spacy.blank(lang, config=overrides)
     except Exception as err:
-        raise VinerError(f"{path}: cannot build the tokenizer of language {lang!r} ({err})") from err
+        raise VinerError(f"{path}: cannot build the tokenizer of language {lang!r} ({_one_line(err)})") from err
+
+
+def _one_line(err: BaseException) -> str:
+    """An exception as one line: type and message with whitespace runs collapsed (config errors span many lines)."""
+    text = " ".join(str(err).split())
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def load_pipeline(model: Path | str) -> Language:
     """Load a trained pipeline from a folder (e.g. training/model-best) or an installed package name."""
     path = Path(model)
+    if path.is_file():
+        raise VinerError(f"{path}: is a file, not a spaCy pipeline folder (give the folder that holds config.cfg, e.g. training/model-best)")
     if path.exists() and not (path / "config.cfg").exists():
         hint = " (did you mean its model-best or model-last folder?)" if (path / "model-best").exists() else ""
         raise VinerError(f"{path}: not a spaCy pipeline: no config.cfg in it{hint}")
@@ -43,6 +56,6 @@ def load_pipeline(model: Path | str) -> Language:
     try:
         return spacy.load(model)
     except OSError as err:
-        raise VinerError(f"{model}: cannot load spaCy pipeline ({err})") from err
+        raise VinerError(f"{model}: cannot load spaCy pipeline ({' '.join(str(err).split())})") from err
     except Exception as err:
-        raise VinerError(f"{model}: cannot load spaCy pipeline ({type(err).__name__}: {err})") from err
+        raise VinerError(f"{model}: cannot load spaCy pipeline ({_one_line(err)})") from err

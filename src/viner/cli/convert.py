@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from ..convert import convert
+from ..errors import VinerError
 from ..formats.docbin import MISALIGNED
 from ..split import parse_ratios
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
@@ -29,7 +30,7 @@ def convert_cli(
     line and span text, and counted.
     """
     if misaligned not in MISALIGNED:
-        msg.fail(f"--misaligned must be one of {', '.join(MISALIGNED)}", exits=1)
+        raise VinerError(f"--misaligned must be one of {', '.join(MISALIGNED)}, got {misaligned!r}")
     ratios = parse_ratios(split)
     report = convert(
         inputs,
