@@ -92,6 +92,10 @@ def convert(
             group_sizes[example.group] += 1
     if problems:
         raise InvalidInput(problems)
+    if not group_sizes:
+        raise VinerError(f"{', '.join(map(str, report.files))}: no units to convert (empty file(s)); nothing was written")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise VinerError(f"{output_dir}: is a file; --output must be a folder (for train.spacy, dev.spacy, test.spacy)")
     if per_file:
         names = [p.stem for p in report.files]
         clash = {n for n in names if names.count(n) > 1}

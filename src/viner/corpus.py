@@ -282,8 +282,20 @@ def build_corpus(
     )
     if progress is not None:
         units = _report_every(units, stats, progress)
-    doccano_jsonl.write(units, output)
+    doccano_jsonl.write(_at_least_one(units, paths), output)
     return stats
+
+
+def _at_least_one(units: Iterable[Example], paths: Sequence[Path | str]) -> Iterator[Example]:
+    """Pass units through; no unit at all is an error (raised before the output replaces anything)."""
+    count = 0
+    for example in units:
+        count += 1
+        yield example
+    if count == 0:
+        raise VinerError(
+            f"{', '.join(map(str, paths))}: no text to make units from (empty files, or only URLs, comment widgets and numbers); nothing was written"
+        )
 
 
 def _report_every(units: Iterable[Example], stats: CorpusStats, progress: Callable[[CorpusStats], None], every: int = 10000) -> Iterator[Example]:

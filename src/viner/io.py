@@ -113,15 +113,23 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+def file_target(path: Path | str) -> Path:
+    """Check that an output meant to be a file is not an existing folder (which would be replaced whole)."""
+    path = Path(path)
+    if path.is_dir():
+        raise VinerError(f"{path}: is a folder; give a file name for the output (for example {path / 'out.jsonl'})")
+    return path
+
+
 def write_json(data: Any, path: Path | str) -> Path:
     """Write JSON (UTF-8, not ASCII-escaped, indented) atomically."""
-    with atomic_path(path) as tmp:
+    with atomic_path(file_target(path)) as tmp:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return Path(path)
 
 
 def write_text(text: str, path: Path | str) -> Path:
-    with atomic_path(path) as tmp:
+    with atomic_path(file_target(path)) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
 
@@ -135,7 +143,7 @@ def refuse_overwrite(path: Path, force: bool, what: str = "annotations") -> None
 def write_lines(lines: Iterable[str], path: Path | str) -> int:
     """Write lines atomically, streaming; returns how many were written."""
     count = 0
-    with atomic_path(path) as tmp:
+    with atomic_path(file_target(path)) as tmp:
         with tmp.open("w", encoding="utf-8") as out:
             for line in lines:
                 out.write(line)

@@ -42,8 +42,11 @@ def validate_paths(
             on_problem(problem)
 
     for path in report.files:
+        before = (report.valid, len(report.problems))
         for example in doccano_jsonl.read(path, labels, collect):
             report.valid += 1
             report.spans += len(example.spans)
+        if (report.valid, len(report.problems)) == before:
+            collect(Problem(str(path), None, None, "empty file: no JSON lines (expected one {\"text\": ..., \"label\": [...]} object per line)"))
     report.records = report.valid + report.invalid
     return report
