@@ -78,8 +78,8 @@ def forest(rows: Sequence[dict], *, title: str = "F1 difference (B - A) with 95%
     row_h, left, right, top = 26, 110, 70, 16
     height = top + len(rows) * row_h + 30
     plot_w = width - left - right
-    extent = max([0.05] + [abs(v) for row in rows for v in (row["delta"], *row["ci"])])
-    extent = min(1.0, extent * 1.1)
+    largest = max([0.0] + [abs(v) for row in rows for v in (row["delta"], *row["ci"])])
+    extent = next(nice for nice in (0.05, 0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.8, 1.0) if nice >= largest * 1.05 or nice == 1.0)
 
     def x(v: float) -> float:
         return left + (v + extent) / (2 * extent) * plot_w

@@ -138,8 +138,10 @@ def compare(
             }
         )
     comparisons, warnings = [], []
+    models[0]["comparable"] = True
     for i, report in enumerate(reports[1:], start=1):
         comparable, reason = same_test_data(base, report)
+        models[i]["comparable"] = comparable
         entry: dict = {"a": 0, "b": i, "a_name": names[0], "b_name": names[i], "comparable": comparable, "reason": reason, "bootstrap": None}
         if not comparable:
             warnings.append(f"{names[i]} is NOT comparable with {names[0]}: {reason}; no deltas are shown for it")

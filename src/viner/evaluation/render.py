@@ -294,7 +294,8 @@ def _comparison_context(comparison: dict, base: Path | None) -> dict:
                 continue
             u = m.get("uncertainty") or {}
             ci = (u.get("overall") if label == "__overall__" else (u.get("per_label") or {}).get(label) or {}) or {}
-            bars.append({"series": m["name"], "value": v["f1"], "ci": ci.get("f1")})
+            series = m["name"] if m.get("comparable", True) else f"{m['name']} (other test data)"
+            bars.append({"series": series, "value": v["f1"], "ci": ci.get("f1")})
         rows.append({"label": "ALL (micro)" if label == "__overall__" else label, "bars": bars})
     forests = {}
     for c in comparison["comparisons"]:
