@@ -87,10 +87,12 @@ def atomic_path(target: Path | str, *, is_dir: bool = False) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     if is_dir:
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        os.chmod(tmp, _default_mode(0o777))  # mkdtemp makes 0700
     else:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         tmp = Path(name)
+        os.chmod(tmp, _default_mode(0o666))  # mkstemp makes 0600; outputs get the usual umask permissions
     try:
         yield tmp
         if target.is_dir() and not target.is_symlink():
@@ -104,6 +106,12 @@ def atomic_path(target: Path | str, *, is_dir: bool = False) -> Iterator[Path]:
     except BaseException:
         _remove(tmp)
         raise
+
+
+def _default_mode(base: int) -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return base & ~umask
 
 
 def _remove(path: Path) -> None:
