@@ -1,0 +1,441 @@
+"""The whole Doccano loop against a real Doccano 1.8.4 server started by `viner doccano serve`.
+
+corpus units -> push (pre-annotations) -> two annotators work through the API -> pull
+-> agree -> merge -> review round (push --review, adjudicate, pull, merge --adjudicated)
+-> viner convert; plus idempotent re-push, the upload-encoding pitfall, ner.correct with a
+model, a pull while the server is down, and a restart that keeps everything.
+
+The server's environment is built on first use at $VINER_DOCCANO_ENV (default
+~/.cache/viner/doccano-1.8.4, about a minute once); each test session starts servers on
+free loopback ports with homes in pytest's temporary folder. Tests run in file order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from viner.agreement import agreement
+from viner.doccano.client import Session
+from viner.doccano.push import LABEL_STYLE
+from viner.doccano.server import free_port, port_is_free
+from viner.formats import doccano_jsonl
+from viner.record import Example, Span
+
+pytestmark = [pytest.mark.doccano, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_PASSWORD = "viner-admin-Pw-2024"
+ANNOTATOR_PASSWORD = "viner-annot-Pw-2024"
+START_TIMEOUT = float(os.environ.get("VINER_DOCCANO_START_TIMEOUT", 900))  # includes the first environment build
+
+
+def viner_command() -> list[str]:
+    script = Path(sys.executable).with_name("viner")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from viner.cli import main; sys.exit(main())"]
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCCANO_")}
+    env.update(extra)
+    return env
+
+
+class ServerProcess:
+    """`viner doccano serve` as a user runs it, in its own process group."""
+
+    def __init__(self, home: Path, port: int, env: dict[str, str]) -> None:
+        self.home, self.port, self.env = home, port, env
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+        self.log: Path | None = None
+        self.starts = 0
+        self.start_seconds: float | None = None
+
+    def start(self) -> str:
+        self.starts += 1
+        self.log = self.home.parent / f"{self.home.name}-serve-{self.starts}.log"
+        out = self.log.open("w", encoding="utf-8")
+        began = time.monotonic()
+        self.proc = subprocess.Popen(
+            [*viner_command(), "doccano", "serve", "--port", str(self.port), "--home", str(self.home)],
+            env=self.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        out.close()
+        while time.monotonic() - began < START_TIMEOUT:
+            text = self.output()
+            if "Doccano is ready" in text:
+                self.start_seconds = time.monotonic() - began
+                return text
+            if self.proc.poll() is not None:
+                raise AssertionError(f"viner doccano serve exited with {self.proc.returncode}:\n{text}")
+            time.sleep(0.5)
+        self.stop()
+        raise AssertionError(f"Doccano did not start within {START_TIMEOUT} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log and self.log.exists() else ""
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def server_processes(port: int) -> list[int]:
+    """PIDs of Doccano processes (gunicorn or worker) still serving this port's home."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if f"127.0.0.1:{port}" in cmdline and "gunicorn" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.fixture(scope="module")
+def doccano(tmp_path_factory):
+    root = tmp_path_factory.mktemp("doccano")
+    port = free_port()
+    env = base_env(DOCCANO_ADMIN_USER="admin", DOCCANO_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    server = ServerProcess(root / "home", port, env)
+    server.start()
+    server.cli_env = base_env(
+        DOCCANO_URL=server.url, DOCCANO_ADMIN_USER="admin", DOCCANO_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        DOCCANO_ANNOTATOR_PASSWORD=ANNOTATOR_PASSWORD, VINER_DOCCANO_RETRIES="2",
+    )
+    server.work = root / "work"
+    server.work.mkdir()
+    yield server
+    if server.proc and server.proc.poll() is None:
+        server.stop()
+
+
+def run(doccano, *args, expect: int | None = 0) -> subprocess.CompletedProcess:
+    result = subprocess.run([*viner_command(), *map(str, args)], env=doccano.cli_env, cwd=doccano.work, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    if expect is not None:
+        assert result.returncode == expect, f"viner {' '.join(map(str, args))} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def admin(doccano) -> Session:
+    return Session(doccano.url, "admin", ADMIN_PASSWORD, retries=2)
+
+
+def as_user(doccano, name: str) -> Session:
+    return Session(doccano.url, name, ANNOTATOR_PASSWORD, retries=2)
+
+
+def sp(text: str, part: str, label: str) -> Span:
+    start = text.index(part)
+    return Span(start, start + len(part), label)
+
+
+# --- the corpus: Vietnamese units from two articles -------------------------------------------
+
+T1 = "Thủ tướng Phạm Minh Chính tiếp Đại sứ Nhật Bản tại Hà Nội."
+T2 = "Việt Nam"  # short: the text Doccano's encoding guess turns into mojibake
+T3 = "Liên Hợp Quốc tổ chức Hội nghị thượng đỉnh về khí hậu ở Geneva."
+T4 = "Ông Nguyễn Văn Ánh và bà Lê Thị Hồng Nhung đến Thành phố Hồ Chí Minh hôm qua."
+T5 = "Đội tuyển Việt Nam thắng Thái Lan ở SEA Games 32."
+T6 = "Trời hôm nay mưa to, gió giật mạnh."
+T7 = "Bộ Ngoại giao Hoa Kỳ ra thông báo."
+
+# pre-annotations of T1 (as from a model), including a wrong one the annotators delete
+SUGGESTED_T1 = (sp(T1, "Phạm Minh Chính", "PERSON"), sp(T1, "Đại sứ", "ORG"), sp(T1, "Nhật Bản", "GPE"), sp(T1, "Hà Nội", "GPE"))
+FINAL = {
+    "alice": {
+        T1: {sp(T1, "Phạm Minh Chính", "PERSON"), sp(T1, "Nhật Bản", "GPE"), sp(T1, "Hà Nội", "GPE")},
+        T2: {sp(T2, "Việt Nam", "GPE")},
+        T3: {sp(T3, "Liên Hợp Quốc", "ORG"), sp(T3, "Hội nghị thượng đỉnh về khí hậu", "EVENT"), sp(T3, "Geneva", "GPE")},
+        T4: {sp(T4, "Nguyễn Văn Ánh", "PERSON"), sp(T4, "Lê Thị Hồng Nhung", "PERSON"), sp(T4, "Thành phố Hồ Chí Minh", "GPE")},
+        T5: {sp(T5, "Đội tuyển Việt Nam", "ORG"), sp(T5, "Thái Lan", "GPE"), sp(T5, "SEA Games 32", "EVENT")},
+        T6: set(),
+    },
+    "bob": {
+        T1: {sp(T1, "Phạm Minh Chính", "PERSON"), sp(T1, "Nhật Bản", "GPE"), sp(T1, "Hà Nội", "GPE")},
+        T2: {sp(T2, "Việt Nam", "GPE")},
+        T3: {sp(T3, "Liên Hợp Quốc", "ORG"), sp(T3, "Hội nghị thượng đỉnh", "EVENT"), sp(T3, "Geneva", "GPE")},
+        T4: {sp(T4, "Nguyễn Văn Ánh", "PERSON"), sp(T4, "Lê Thị Hồng Nhung", "PERSON"), sp(T4, "Hồ Chí Minh", "GPE")},
+        T5: {sp(T5, "Đội tuyển Việt Nam", "ORG"), sp(T5, "Thái Lan", "GPE"), sp(T5, "SEA Games 32", "EVENT")},
+        T6: set(),
+    },
+}
+ADJUDICATED = {
+    T3: {sp(T3, "Liên Hợp Quốc", "ORG"), sp(T3, "Hội nghị thượng đỉnh về khí hậu", "EVENT"), sp(T3, "Geneva", "GPE")},
+    T4: {sp(T4, "Nguyễn Văn Ánh", "PERSON"), sp(T4, "Lê Thị Hồng Nhung", "PERSON"), sp(T4, "Thành phố Hồ Chí Minh", "GPE")},
+}
+
+
+def units(*texts: str) -> list[Example]:
+    out = []
+    for n, text in enumerate(texts):
+        source = "bai-1.txt" if text in (T1, T2, T3) else "bai-2.txt"
+        spans = SUGGESTED_T1 if text == T1 else ()
+        out.append(Example(text, spans, meta={"source": source, "position": n}))
+    return out
+
+
+def by_text(session: Session, pid: int) -> dict[str, dict]:
+    return {e["text"]: e for e in session.examples(pid)}
+
+
+def spans_of(session: Session, pid: int, example_id: int, names: dict[int, str]) -> set[Span]:
+    return {Span(s["start_offset"], s["end_offset"], names[s["label"]]) for s in session.spans(pid, example_id)}
+
+
+def label_names(session: Session, pid: int) -> dict[int, str]:
+    return {v: k for k, v in session.span_types(pid).items()}
+
+
+def annotate(session: Session, pid: int, text_to_spans: dict[str, set[Span]], confirm: bool = True) -> None:
+    """What an annotator does in the browser: delete wrong suggestions, add spans, mark as checked."""
+    types = session.span_types(pid)
+    examples = by_text(session, pid)
+    for text, wanted in text_to_spans.items():
+        example = examples[text]
+        for span in session.spans(pid, example["id"]):
+            current = Span(span["start_offset"], span["end_offset"], {v: k for k, v in types.items()}[span["label"]])
+            if current not in wanted:
+                session.base.delete(f"projects/{pid}/examples/{example['id']}/spans/{span['id']}")
+        have = spans_of(session, pid, example["id"], {v: k for k, v in types.items()})
+        for span in sorted(wanted - have):
+            session.create_span(pid, example["id"], span.start, span.end, types[span.label])
+        if confirm and not example["is_confirmed"]:
+            session.confirm(pid, example["id"])
+
+
+def snapshots(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) if folder.exists() else []
+
+
+# --- tests ----------------------------------------------------------------------------------------
+
+
+def test_serve_is_loopback_only(doccano):
+    assert "Doccano is ready at http://127.0.0.1:" in doccano.output()
+    assert ADMIN_PASSWORD not in doccano.output()
+    listening = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    ours = [line.split() for line in listening if line.split()[1].endswith(f":{doccano.port:04X}") and line.split()[3] == "0A"]
+    assert ours and all(fields[1].startswith("0100007F:") for fields in ours)  # 127.0.0.1 only
+
+
+def test_push_units_with_preannotations(doccano):
+    path = doccano.work / "units.jsonl"
+    doccano_jsonl.write(units(T1, T2, T3, T4, T5, T6), path)
+    result = run(doccano, "doccano", "push", path, "--project", "tin-tuc", "--annotators", "alice,bob",
+                 "--guidelines", ROOT / "annotations" / "GUIDELINES.md")
+    assert "6 unit(s) uploaded" in result.stdout
+    lead = admin(doccano)
+    project = lead.find_project("tin-tuc")
+    pid = project["id"]
+    detail = lead.get(f"projects/{pid}", "reading the project")
+    assert detail["collaborative_annotation"] is False and detail["allow_overlapping"] is False
+    assert detail["description"].strip() == (ROOT / "annotations" / "GUIDELINES.md").read_text(encoding="utf-8").strip()
+    types = lead.get(f"projects/{pid}/span-types", "labels")
+    assert {t["text"]: t["background_color"].lower() for t in types} == {k: v[0] for k, v in LABEL_STYLE.items()}
+    assert lead.members(pid) == {"admin": "project_admin", "alice": "annotator", "bob": "annotator"}
+    stored = by_text(lead, pid)
+    originals = units(T1, T2, T3, T4, T5, T6)
+    # byte for byte, diacritics included, each with its unit id
+    assert sorted(t.encode("utf-8") for t in stored) == sorted(e.text.encode("utf-8") for e in originals)
+    for example in originals:
+        assert stored[example.text]["meta"]["unit_id"] == example.id
+    # every annotator sees the file's spans as their own suggestions; the admin has none
+    for name in ("alice", "bob"):
+        session = as_user(doccano, name)
+        names = label_names(session, pid)
+        mine = by_text(session, pid)
+        assert spans_of(session, pid, mine[T1]["id"], names) == set(SUGGESTED_T1)
+        assert spans_of(session, pid, mine[T2]["id"], names) == set()
+    assert lead.spans(pid, stored[T1]["id"]) == []
+
+
+def test_encoding_pitfall_is_real_and_push_avoids_it(doccano):
+    """doccano-client's plain upload lets the server guess the encoding: "Việt Nam" becomes mojibake."""
+    lead = admin(doccano)
+    scratch = lead.create_project("encoding-pitfall", "scratch", "scratch")
+    path = doccano.work / "plain.jsonl"
+    path.write_text(json.dumps({"text": T2, "label": []}, ensure_ascii=False) + "\n", encoding="utf-8")
+    lead.client.upload(scratch["id"], [str(path)], "SequenceLabeling", "JSONL")
+    plain = [e["text"] for e in lead.examples(scratch["id"])]
+    assert plain and plain[0] != T2  # stored wrongly, e.g. 'Viá»‡t Nam'
+    lead.client.delete_project(scratch["id"])
+    ours = by_text(lead, lead.find_project("tin-tuc")["id"])
+    assert T2 in ours and ours[T2]["text"].encode("utf-8") == T2.encode("utf-8")
+
+
+def test_repush_adds_nothing_and_new_units_only(doccano):
+    lead = admin(doccano)
+    pid = lead.find_project("tin-tuc")["id"]
+    before = {name: sum(len(as_user(doccano, name).spans(pid, e["id"])) for e in lead.examples(pid)) for name in ("alice", "bob")}
+    result = run(doccano, "doccano", "push", doccano.work / "units.jsonl", "--project", "tin-tuc", "--annotators", "alice,bob")
+    assert "0 unit(s) uploaded, 6 already there" in result.stdout
+    assert len(lead.examples(pid)) == 6
+    after = {name: sum(len(as_user(doccano, name).spans(pid, e["id"])) for e in lead.examples(pid)) for name in ("alice", "bob")}
+    assert after == before
+    bigger = doccano.work / "units-more.jsonl"
+    doccano_jsonl.write(units(T1, T2, T3, T4, T5, T6, T7), bigger)
+    result = run(doccano, "doccano", "push", bigger, "--project", "tin-tuc")
+    assert "1 unit(s) uploaded, 6 already there" in result.stdout
+    assert len(lead.examples(pid)) == 7
+
+
+def test_annotate_pull_agree_merge_review_convert(doccano):
+    lead = admin(doccano)
+    pid = lead.find_project("tin-tuc")["id"]
+    for name in ("alice", "bob"):
+        annotate(as_user(doccano, name), pid, FINAL[name])  # T7 stays untouched and unchecked
+    exports = doccano.work / "annotations" / "exports"
+
+    # pull: one file per annotator, every span at the same offsets with the same text
+    result = run(doccano, "doccano", "pull", "--project", "tin-tuc", "-o", exports)
+    assert "alice (annotator): 6/7 units done" in result.stdout and "bob (annotator): 6/7 units done" in result.stdout
+    [snapshot] = snapshots(exports)
+    assert sorted(p.name for p in snapshot.iterdir()) == ["alice.jsonl", "bob.jsonl", "manifest.json", "raw"]
+    manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["total_units"] == 7 and manifest["annotators"]["alice"]["confirmed"] == 6
+    originals = {e.text: e for e in units(T1, T2, T3, T4, T5, T6, T7)}
+    for name in ("alice", "bob"):
+        pulled = {e.text: e for e in doccano_jsonl.read(snapshot / f"{name}.jsonl")}
+        assert set(pulled) == set(originals)
+        for text, example in pulled.items():
+            assert example.id == originals[text].id and example.meta["source"] == originals[text].meta["source"]
+            assert example.meta["position"] == originals[text].meta["position"]
+            assert example.meta["doccano_confirmed"] is (text != T7)
+            assert set(example.spans) == FINAL[name].get(text, set())
+            wanted_texts = sorted(s.text_in(text) for s in FINAL[name].get(text, set()))
+            assert sorted(s.text_in(example.text) for s in example.spans) == wanted_texts
+
+    # agree: strict span F1 by hand: 13 spans each, 11 agreed -> 22/26; EVENT 1 of 2, GPE 5 of 6
+    report_path = doccano.work / "iaa.json"
+    run(doccano, "agree", snapshot, "-o", report_path)
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["units_compared"] == 6
+    assert report["overall"]["f1"] == pytest.approx(22 / 26)
+    assert report["per_label"]["PERSON"]["f1"] == pytest.approx(1.0)
+    assert report["per_label"]["ORG"]["f1"] == pytest.approx(1.0)
+    assert report["per_label"]["GPE"]["f1"] == pytest.approx(5 / 6)
+    assert report["per_label"]["EVENT"]["f1"] == pytest.approx(0.5)
+    assert sorted(d["text"] for d in report["disagreements"]) == sorted([T3, T4])
+    expected = agreement({n: {originals[t].id: Example(t, tuple(sorted(s)), originals[t].id) for t, s in FINAL[n].items()} for n in FINAL})
+    assert report["pairs"][0]["kappa"] == pytest.approx(expected.pairs[0].kappa)
+
+    # merge: agreed units to gold, T3/T4 to review, T7 pending
+    gold = doccano.work / "annotations" / "gold" / "tin-tuc.jsonl"
+    result = run(doccano, "merge", snapshot, "-o", gold)
+    review = doccano.work / "annotations" / "review" / "tin-tuc.jsonl"
+    assert sorted(e.text for e in doccano_jsonl.read(gold)) == sorted([T1, T2, T5, T6])
+    assert sorted(e.text for e in doccano_jsonl.read(review)) == sorted([T3, T4])
+    assert "1 unit(s) pending" in result.stdout + result.stderr
+
+    # review round: the lead (admin) adjudicates in a review project
+    run(doccano, "doccano", "push", review, "--review", "--project", "tin-tuc-review")
+    rid = lead.find_project("tin-tuc-review")["id"]
+    names = label_names(lead, rid)
+    shown = by_text(lead, rid)
+    assert set(shown) == {T3, T4}
+    assert spans_of(lead, rid, shown[T3]["id"], names) == FINAL["alice"][T3] & FINAL["bob"][T3]  # agreed spans pre-filled
+    assert "Hội nghị thượng đỉnh về khí hậu (EVENT)" in shown[T3]["meta"]["version: alice"]
+    assert "Hội nghị thượng đỉnh (EVENT)" in shown[T3]["meta"]["version: bob"]
+    annotate(lead, rid, ADJUDICATED)
+    review_exports = doccano.work / "annotations" / "exports-review"
+    run(doccano, "doccano", "pull", "--project", "tin-tuc-review", "-o", review_exports)
+    [adjudication] = snapshots(review_exports)
+    run(doccano, "merge", snapshot, "-o", gold, "--adjudicated", adjudication, "--force")
+    merged = {e.text: e for e in doccano_jsonl.read(gold)}
+    assert set(merged) == {T1, T2, T3, T4, T5, T6}
+    assert set(merged[T3].spans) == ADJUDICATED[T3] and merged[T3].meta["merge"] == "adjudicated"
+    assert set(merged[T1].spans) == FINAL["alice"][T1] and merged[T1].meta["merge"] == "agreed"
+
+    # the gold file trains: viner convert
+    corpus = doccano.work / "corpus"
+    run(doccano, "convert", gold, "-o", corpus, "--config", ROOT / "configs" / "ner.cfg", "--split", "1,0,0")
+    assert (corpus / "train.spacy").stat().st_size > 0
+
+
+def test_preannotate_with_a_model_is_ner_correct(doccano):
+    import spacy
+
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "ORG", "pattern": "Bộ Y tế"}, {"label": "GPE", "pattern": "Hà Nội"}, {"label": "NORP", "pattern": "người"}])
+    model = doccano.work / "ruler-model"
+    nlp.to_disk(model)
+    text = "Bộ Y tế và người dân Hà Nội chuẩn bị"
+    path = doccano.work / "raw-units.jsonl"
+    doccano_jsonl.write([Example(text, (), meta={"source": "bai-3.txt"})], path)
+    result = run(doccano, "doccano", "push", path, "--project", "correct", "--annotators", "alice", "--preannotate", model)
+    assert "NORP x1" in result.stdout + result.stderr  # not a project label: reported, not pushed
+    alice = as_user(doccano, "alice")
+    pid = alice.find_project("correct")["id"]
+    example = by_text(alice, pid)[text]
+    assert spans_of(alice, pid, example["id"], label_names(alice, pid)) == {sp(text, "Bộ Y tế", "ORG"), sp(text, "Hà Nội", "GPE")}
+
+
+def test_pull_while_down_then_restart_keeps_everything(doccano):
+    exports = doccano.work / "annotations" / "exports"
+    before = snapshots(exports)
+    assert doccano.stop(signal.SIGTERM) == 0
+    assert "Doccano stopped" in doccano.output()
+    deadline = time.monotonic() + 20
+    while server_processes(doccano.port) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert server_processes(doccano.port) == [] and port_is_free(doccano.port)
+
+    result = run(doccano, "doccano", "pull", "--project", "tin-tuc", "-o", exports, expect=None)
+    assert result.returncode != 0
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot reach Doccano" in lines[0] and "viner doccano serve" in lines[0]
+    assert snapshots(exports) == before and not any(p.name.startswith(".pull-") for p in exports.iterdir())
+
+    doccano.start()  # same home: nothing lost, no password reset
+    assert "Created the admin" not in doccano.output()
+    lead = admin(doccano)
+    pid = lead.find_project("tin-tuc")["id"]
+    assert len(lead.examples(pid)) == 7
+    alice = as_user(doccano, "alice")
+    mine = by_text(alice, pid)
+    assert spans_of(alice, pid, mine[T3]["id"], label_names(alice, pid)) == FINAL["alice"][T3]
+    assert mine[T3]["is_confirmed"] is True
+    run(doccano, "doccano", "pull", "--project", "tin-tuc", "-o", exports)
+    assert len(snapshots(exports)) == len(before) + 1  # a new snapshot; the earlier one untouched
+
+
+def test_generated_admin_password_is_shown_once_and_stored_nowhere(tmp_path: Path):
+    home = tmp_path / "fresh"
+    server = ServerProcess(home, free_port(), base_env())
+    try:
+        output = server.start()
+        match = re.search(r"Created the admin 'admin' with the password: (\S+)", output)
+        assert match, output
+        password = match.group(1)
+        Session(server.url, "admin", password, retries=1)  # it works
+        with pytest.raises(Exception, match="wrong user name or password"):
+            Session(server.url, "admin", password + "x", retries=1)
+    finally:
+        assert server.stop(signal.SIGINT) == 0  # Ctrl-C stops both processes
+    assert not server_processes(server.port)
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert password.encode() not in path.read_bytes(), f"password found in {path}"
