@@ -149,6 +149,8 @@ CASES = [
     ("import-label-map-syntax", ["import-conll", "bad.conll", "-o", "i.jsonl", "-m", "PER"], ["--label-map: 'PER' is not FROM=TO"], 1, ["i.jsonl"]),
     ("import-join-option", ["import-conll", "bad.conll", "-o", "i.jsonl", "--join", "tight"], ["--join must be one of smart, space, got 'tight'"], 1, ["i.jsonl"]),
     ("import-refuses-overwrite", ["import-conll", "misc.conll", "-o", "out/existing.jsonl", "--drop", "MISC"], ["out/existing.jsonl: already exists and holds annotations; choose another output or pass --force"], 1, []),
+    ("import-all-skipped-keeps-old", ["import-conll", "bad.conll", "-o", "out/existing.jsonl", "--force", "--skip-invalid"], ["skipped: bad.conll:2: tag I-PER", "no valid sentence in bad.conll; nothing was written"], 1, []),
+    ("import-drop-option", ["import-conll", "misc.conll", "-o", "i.jsonl", "--drop", ","], ["--drop: give comma-separated names, for example MISC"], 1, ["i.jsonl"]),
     ("import-force-bad-input-keeps-old", ["import-conll", "bad.conll", "-o", "out/existing.jsonl", "--force"], ["bad.conll:2: tag I-PER without a preceding B-PER"], 1, []),
     # --- viner export
     ("export-conll-as-jsonl", ["export", "conll.jsonl", "-o", "e.conll", "-t", "syllable"], ["conll.jsonl:1: not JSON: this looks like CoNLL/IOB text", "nothing was written"], 1, ["e.conll"]),

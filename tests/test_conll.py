@@ -127,7 +127,7 @@ def test_smart_spacing_rule(tokens, text):
 
 
 def test_docstart_groups_sentences_into_documents(tmp_path):
-    text = "-DOCSTART- -X- O\n\nA B-PER\n\nB B-PER\n\n-DOCSTART- O\n\nC B-GPE\n"
+    text = "-DOCSTART- -X- O\n\nA B-PER\n\nB B-PER\n\n-DOCSTART-\n\nC B-GPE\n"
     path = write(tmp_path / "d.conll", text)
     a, b, c = conll.read(path, label_map={"PER": "PERSON"})
     assert a.meta["source"] == b.meta["source"] == "d.conll#1" and c.meta["source"] == "d.conll#2"

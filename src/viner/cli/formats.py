@@ -16,10 +16,10 @@ from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 FORMATS = ("conll", "hf")
 
 
-def _names(text: Optional[str], option: str) -> list[str]:
+def _names(text: Optional[str], option: str, example: str) -> list[str]:
     names = [n.strip() for n in (text or "").split(",") if n.strip()]
     if text is not None and not names:
-        raise VinerError(f"{option}: give comma-separated names, for example MISC or train,dev,test")
+        raise VinerError(f"{option}: give comma-separated names, for example {example}")
     return names
 
 
@@ -47,7 +47,7 @@ def import_conll_cli(
     if join not in conll.JOINS:
         raise VinerError(f"--join must be one of {', '.join(conll.JOINS)}, got {join!r}")
     mapping = conll.parse_label_map(label_map)
-    dropped = set(_names(drop, "--drop"))
+    dropped = set(_names(drop, "--drop", "MISC or MISC,DATE"))
     allowed = None if any_label else parse_labels(labels)
     files = find_files(inputs, conll.SUFFIXES)
     refuse_overwrite(output, force, "annotations")
@@ -68,11 +68,10 @@ def import_conll_cli(
                 yield example
         if problems and not skip_invalid:
             raise InvalidInput(problems)
+        if not texts:  # raised inside the writer, so an earlier OUTPUT stays as it was
+            raise VinerError(f"no valid sentence in {', '.join(map(str, files))}; nothing was written")
 
     count = doccano_jsonl.write(examples(), output)
-    if count == 0:
-        output.unlink()
-        raise VinerError(f"no valid sentence in {', '.join(map(str, files))}; nothing was written")
     rows = [(label, n) for label, n in sorted(per_label.items())]
     if rows:
         msg.table(rows, header=("label", "entities"), divider=True, title="Imported")
@@ -135,7 +134,7 @@ def export_cli(
         raise VinerError(f"--tokens must be one of {', '.join(TOKENISATIONS)}, got {tokens!r}")
     allowed = None if any_label else parse_labels(labels)
     files = find_files(inputs, doccano_jsonl.SUFFIXES + docbin.SUFFIXES)
-    names = _names(split_names, "--split-names") if split_names is not None else [hf_datasets.split_name(p.stem) for p in files]
+    names = _names(split_names, "--split-names", "train,dev,test") if split_names is not None else [hf_datasets.split_name(p.stem) for p in files]
     if len(names) != len(files):
         raise VinerError(f"--split-names: got {len(names)} name(s) for {len(files)} input file(s)")
     repeated = sorted(n for n, c in Counter(names).items() if c > 1)

@@ -275,7 +275,10 @@ def read(
         if comment is not None and not sentence.tokens:
             sentence.comments[comment.group(1)] = (number, comment.group(2))
             continue
-        columns, problem = _parse_line(line, number, name)
+        if line.split()[0] == DOCSTART:
+            columns, problem = [DOCSTART], None
+        else:
+            columns, problem = _parse_line(line, number, name)
         if problem is not None:
             sentence.problems.append(problem)
             sentence.first_line = sentence.first_line or number
