@@ -418,8 +418,28 @@ def test_pull_while_down_then_restart_keeps_everything(doccano):
     mine = by_text(alice, pid)
     assert spans_of(alice, pid, mine[T3]["id"], label_names(alice, pid)) == FINAL["alice"][T3]
     assert mine[T3]["is_confirmed"] is True
-    run(doccano, "doccano", "pull", "--project", "tin-tuc", "-o", exports)
+    run(doccano, "doccano", "pull", "--project", "tin-tuc", "-o", exports, "--approved-only")
     assert len(snapshots(exports)) == len(before) + 1  # a new snapshot; the earlier one untouched
+    newest = [p for p in snapshots(exports) if p not in before][0]
+    assert len(list(doccano_jsonl.read(newest / "alice.jsonl"))) == 6  # only the checked units
+
+
+def test_wrong_password_and_failed_task_are_one_clear_line(doccano):
+    env = dict(doccano.cli_env, DOCCANO_ADMIN_PASSWORD="not-the-password")
+    result = subprocess.run([*viner_command(), "doccano", "pull", "--project", "tin-tuc", "-o", doccano.work / "x"],
+                            env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert result.returncode == 1 and len(lines) == 1 and "wrong user name or password" in lines[0]
+    assert not (doccano.work / "x").exists()
+    # an import that fails inside Doccano's worker (rows with different keys make its pandas
+    # reader write NaN into the JSON column): reported as a failed task, not as success
+    lead = admin(doccano)
+    scratch = lead.create_project("failing-import", "scratch", "scratch")
+    bad = doccano.work / "mixed-keys.jsonl"
+    bad.write_text(json.dumps({"text": "một", "label": [], "a": 1}) + "\n" + json.dumps({"text": "hai", "label": []}) + "\n", encoding="utf-8")
+    with pytest.raises(Exception, match="import task failed"):
+        lead.import_jsonl(scratch["id"], bad)
+    lead.client.delete_project(scratch["id"])
 
 
 def test_generated_admin_password_is_shown_once_and_stored_nowhere(tmp_path: Path):
