@@ -278,3 +278,18 @@ def test_hf_reader_survives_foreign_columns(rows):
     problems = []
     only_viner_errors(lambda: hf_datasets.read(folder, on_problem=problems.append))
     assert len(problems) >= len(rows)  # spans is a string column: every row is reported
+
+
+@SETTINGS
+@given(data=junk, suffix=st.sampled_from([".txt", ".jsonl"]), unit=st.sampled_from(["paragraph", "sentence", "document"]))
+def test_corpus_reader_survives_arbitrary_bytes(data, suffix, unit):
+    from viner.corpus import build_units
+    from viner.record import check_example
+
+    path = _file(data, "article" + suffix)
+
+    def run():
+        for example in build_units([path], unit=unit, skip_invalid=True):
+            assert check_example(example.text, [], labels=None) == []  # every unit is a valid record
+
+    only_viner_errors(run)
