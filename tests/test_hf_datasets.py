@@ -1,5 +1,8 @@
 """Hugging Face DatasetDict export: features, split names, exact round trip (small data written here)."""
 
+import json
+from pathlib import Path
+
 import pytest
 import spacy
 
@@ -100,7 +103,29 @@ def test_cli_export_hf_from_jsonl_and_docbin(tmp_path, run_cli, jsonl):
     assert code == 1 and "already exists" in out
     code, out = run_cli("export", train, "-f", "hf", "-o", tmp_path / "hf", "--force", "--split-names", "gold", "-t", "syllable")
     assert code == 0 and list(hf_datasets.read(tmp_path / "hf")) == ["gold"]
-    code, out = run_cli("export", train, train, "-f", "hf", "-o", tmp_path / "hf2")
+    (tmp_path / "other").mkdir()
+    other = jsonl(tmp_path / "other" / "train.jsonl", [doccano_jsonl.to_row(e) for e in data[2:]])
+    code, out = run_cli("export", train, other, "-f", "hf", "-o", tmp_path / "hf2")
     assert code == 1 and "several inputs would be written as train; name them with --split-names" in out
     code, out = run_cli("export", train, "-f", "hf", "-o", tmp_path / "hf2", "--split-names", "a,b")
     assert code == 1 and "--split-names: got 2 name(s) for 1 input file(s)" in out
+
+
+def test_cli_export_reads_sharded_docbin_folders(tmp_path, run_cli):
+    from viner.convert import convert
+    from viner.formats import doccano_jsonl as dj
+
+    rows = []
+    for i in range(12):
+        text = f"Ông Putin đến Hà Nội lần {i}."
+        rows.append({"text": text, "label": [[4, 9, "PERSON"], [14, 20, "GPE"]], "meta": {"source": f"a{i}.txt"}})
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    convert([gold], tmp_path / "corpus", config=Path(__file__).resolve().parents[1] / "configs" / "ner.cfg", ratios=(1, 0, 0), shard_size=5)
+    assert (tmp_path / "corpus" / "train.spacy").is_dir()
+    code, out = run_cli("export", tmp_path / "corpus", "-f", "hf", "-o", tmp_path / "hf", "-t", "syllable", "--any-label")
+    assert code == 1 and "dev.spacy: holds no units to export" in out  # empty dev/test splits are refused
+    code, out = run_cli("export", tmp_path / "corpus" / "train.spacy", "-f", "hf", "-o", tmp_path / "hf", "-t", "syllable")
+    assert code == 0, out
+    back = hf_datasets.read(tmp_path / "hf")
+    assert list(back) == ["train"] and sorted(e.text for e in back["train"]) == sorted(e.text for e in dj.read(gold))

@@ -83,6 +83,20 @@ def import_conll_cli(
     msg.good(f"Wrote {count} units from {len(files)} file(s) to {output}")
 
 
+def _export_inputs(paths: List[Path]) -> list[Path]:
+    """Input files; a folder ``NAME.spacy/`` of DocBin shards (large `viner convert` outputs) is one input."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir() and path.suffix.lower() in docbin.SUFFIXES:
+            out.append(path)
+            continue
+        for file in find_files([path], doccano_jsonl.SUFFIXES + docbin.SUFFIXES):
+            unit = file.parent if file.parent != path and file.parent.suffix.lower() in docbin.SUFFIXES else file
+            if unit not in out:
+                out.append(unit)
+    return out
+
+
 def _read_inputs(files: list[Path], labels) -> dict[Path, list[tuple[str, Example]]]:
     """Examples of each input (JSONL or DocBin) with a location for messages; every problem before any output."""
     problems: list[Problem] = []
@@ -133,7 +147,7 @@ def export_cli(
     if tokens not in TOKENISATIONS:
         raise VinerError(f"--tokens must be one of {', '.join(TOKENISATIONS)}, got {tokens!r}")
     allowed = None if any_label else parse_labels(labels)
-    files = find_files(inputs, doccano_jsonl.SUFFIXES + docbin.SUFFIXES)
+    files = _export_inputs(inputs)
     names = _names(split_names, "--split-names", "train,dev,test") if split_names is not None else [hf_datasets.split_name(p.stem) for p in files]
     if len(names) != len(files):
         raise VinerError(f"--split-names: got {len(names)} name(s) for {len(files)} input file(s)")
