@@ -1,0 +1,40 @@
+import subprocess
+import sys
+
+import pytest
+import spacy
+
+
+def test_vectors_from_raw_text_load_in_spacy_and_cover_unseen_words(tmp_path, root, run_cli):
+    code, out = run_cli("vectors", root / "corpus" / "raw", "-o", tmp_path / "vectors", "--dim", "32", "--epochs", "2", "--threads", "1")
+    assert code == 0, out
+    nlp = spacy.load(tmp_path / "vectors")
+    assert nlp.vocab.vectors.mode == "floret" and nlp.vocab.vectors.shape[1] == 32
+    doc = nlp.make_doc("Putin gặp Tập Cận Bình ở Ulaanbaatar")
+    assert all(token.has_vector for token in doc)  # floret: unseen words get vectors too
+    assert "vectors x 32" in out
+
+
+def test_vectors_rejects_input_without_text(tmp_path, run_cli):
+    (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
+    code, out = run_cli("vectors", tmp_path / "empty.txt", "-o", tmp_path / "v")
+    assert code == 1 and "no" in out and not (tmp_path / "v").exists()
+
+
+@pytest.mark.slow
+def test_a_config_with_static_vectors_trains(tmp_path, root, seed_corpus, run_cli):
+    code, out = run_cli("vectors", root / "corpus" / "raw", "-o", tmp_path / "vectors", "--dim", "32", "--epochs", "2")
+    assert code == 0, out
+    train = subprocess.run(
+        [
+            sys.executable, "-m", "spacy", "train", str(root / "configs" / "ner.cfg"), "--output", str(tmp_path / "model"),
+            "--paths.train", str(seed_corpus / "train.spacy"), "--paths.dev", str(seed_corpus / "dev.spacy"),
+            "--paths.vectors", str(tmp_path / "vectors"),
+            "--components.tok2vec.model.embed.include_static_vectors", "true",
+            "--training.max_steps", "10", "--training.eval_frequency", "5",
+        ],
+        capture_output=True, text=True,
+    )
+    assert train.returncode == 0, train.stderr[-2000:]
+    nlp = spacy.load(tmp_path / "model" / "model-last")
+    assert nlp.vocab.vectors.shape[1] == 32
