@@ -71,6 +71,8 @@ def convert(
     per_file: bool = False,
     shard_size: int = 5000,
     on_misaligned: Callable[[MisalignedSpan], None] | None = None,
+    progress: Callable[[str, int], None] | None = None,
+    every: int = 10000,
 ) -> ConvertReport:
     """Validate the span files, split them by article and write ``train/dev/test.spacy``.
 
@@ -86,7 +88,9 @@ def convert(
     problems: list[Problem] = []
     group_sizes: Counter = Counter()
     seen: set[str] = set()
-    for _, _, example in _located(report.files, labels, problems.append):
+    for count, (_, _, example) in enumerate(_located(report.files, labels, problems.append), start=1):
+        if progress is not None and count % every == 0:
+            progress("validated", count)
         if example.id not in seen:
             seen.add(example.id)
             group_sizes[example.group] += 1
@@ -137,15 +141,18 @@ def convert(
                     on_misaligned(item)
 
             name = route(path, example)
+            if progress is not None and len(seen) % every == 0:
+                progress("converted", len(seen))
             writers[name].add(docbin.example_to_doc(nlp, example, misaligned, note))
             report.units[name] += 1
             report.spans[name].update(s.label for s in example.spans)
             groups[name].add(example.group)
         report.articles = {name: len(members) for name, members in groups.items()}
         report.outputs = {name: writer.target for name, writer in writers.items()}
-        manifest = report.as_dict()
-        manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment, "shard_size": shard_size})
-        write_json(manifest, output_dir / "convert-report.json")
+    # The report describes the outputs, so it is written once they are all in place.
+    manifest = report.as_dict()
+    manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment, "shard_size": shard_size})
+    write_json(manifest, output_dir / "convert-report.json")
     return report
 
 

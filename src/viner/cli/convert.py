@@ -42,6 +42,7 @@ def convert_cli(
         misaligned=misaligned,
         per_file=per_file,
         on_misaligned=lambda m: msg.warn(str(m)),
+        progress=lambda stage, count: msg.text(f"... {count:,} units {stage}"),
     )
     for where in report.duplicates:
         msg.warn(f"{where}: duplicate unit (same text as an earlier one) skipped")
