@@ -49,7 +49,7 @@ def main() -> None:
     for size in sizes:
         if not (ROOT / "bench" / "out" / str(size) / "gold.jsonl").exists():
             subprocess.run([sys.executable, "bench/make_inputs.py", str(size)], cwd=ROOT, check=True)
-    results: dict[tuple[str, int], dict] = {}
+    results = load_results()
     for size in sizes:
         for stage in args.stages.split(","):
             proc = subprocess.run([sys.executable, "bench/stage.py", stage, str(size), "--model", model], cwd=ROOT, capture_output=True, text=True)
@@ -58,40 +58,62 @@ def main() -> None:
                 raise SystemExit(f"stage {stage} at {size} failed")
             result = json.loads(proc.stdout.strip().splitlines()[-1])
             results[(stage, size)] = result
+            save_results(results)
             rate = f"{result['words'] / result['seconds']:,.0f} words/s" if result.get("words") else f"{result['units'] / result['seconds']:,.0f} units/s"
             print(f"{stage:>12} {size:>7}: {result['seconds']:8.2f} s  {rate:>18}  peak {max(result['peak_rss_mb'], result['peak_rss_children_mb']):7.0f} MB", flush=True)
-    write_table(results, sizes, args, model)
+    all_sizes = sorted({size for _, size in results})
+    write_table(results, all_sizes, args, model)
+
+
+RESULTS = ROOT / "bench" / "out" / "results.json"
+
+
+def load_results() -> dict[tuple[str, int], dict]:
+    """Figures of earlier runs (bench/out/results.json): a run of some stages updates only their rows."""
+    if not RESULTS.exists():
+        return {}
+    return {(r["stage"], r["size"]): r for r in json.loads(RESULTS.read_text("utf-8"))}
+
+
+def save_results(results: dict) -> None:
+    RESULTS.write_text(json.dumps(list(results.values()), indent=1) + "\n", encoding="utf-8")
 
 
 def write_table(results: dict, sizes: list[int], args, model: str) -> None:
     def peak(r: dict) -> float:
         return max(r["peak_rss_mb"], r["peak_rss_children_mb"])
 
+    order = {stage: i for i, stage in enumerate(STAGES)}
+    rows = sorted(results.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0][1]))
     lines = [
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; model `{model}`.",
         "",
         "| stage | units | seconds | units/s | words/s | peak MB | command |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
-    for (stage, size), r in results.items():
+    for (stage, size), r in rows:
         wps = f"{r['words'] / r['seconds']:,.0f}" if r.get("words") else ""
         lines.append(f"| {stage} | {size:,} | {r['seconds']:.2f} | {r['units'] / r['seconds']:,.0f} | {wps} | {peak(r):.0f} | `python bench/stage.py {stage} {size} --model MODEL` |")
     lines += ["", "| target | measured | met |", "|---|---|---|"]
-    stages = {stage for stage, _ in results}
+
+    def have(*keys) -> bool:
+        return all(k in results for k in keys)
+
     for size in sizes:
         for n in ("1", "2"):
-            if {f"predict_{n}", f"pipe_{n}"} <= stages:
+            if have((f"predict_{n}", size), (f"pipe_{n}", size)):
                 p, b = results[(f"predict_{n}", size)], results[(f"pipe_{n}", size)]
                 ratio = (p["words"] / p["seconds"]) / (b["words"] / b["seconds"])
                 lines.append(f"| predict / bare nlp.pipe words/s, {n} process(es), {size:,} units (>= 0.90) | {ratio:.2f} | {'yes' if ratio >= 0.9 else 'NO'} |")
-        if {"convert", "tokenize"} <= stages:
+        if have(("convert", size), ("tokenize", size)):
             ratio = results[("convert", size)]["seconds"] / results[("tokenize", size)]["seconds"]
             lines.append(f"| convert / spaCy tokenisation time, {size:,} units (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |")
     if len(sizes) > 1:
         small, large = min(sizes), max(sizes)
-        for stage in sorted(stages):
-            ratio = peak(results[(stage, large)]) / peak(results[(stage, small)])
-            lines.append(f"| peak memory {stage}, {large:,} / {small:,} units (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |")
+        for stage in sorted({stage for stage, _ in results}, key=lambda st: order.get(st, len(order))):
+            if have((stage, small), (stage, large)):
+                ratio = peak(results[(stage, large)]) / peak(results[(stage, small)])
+                lines.append(f"| peak memory {stage}, {large:,} / {small:,} units (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |")
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench" / "out" / "results.md").write_text(text, encoding="utf-8")

@@ -58,7 +58,7 @@ def run(stage: str, size: int, model: str | None) -> dict:
     elif stage in ("predict_1", "predict_2"):
         from viner.predict import predict
 
-        stats = predict(model, [gold], base / f"pred-{stage}.jsonl", n_process=int(stage[-1]))
+        stats = predict(model, [gold], base / f"pred-{stage}.jsonl", n_process=int(stage[-1]), force=True)
         result.update(units=stats.units, words=stats.words, seconds=stats.seconds)
     elif stage in ("pipe_1", "pipe_2"):  # baseline for predict: bare nlp.pipe over the same texts
         import spacy

@@ -297,3 +297,46 @@ def test_cli_export_several_inputs_to_a_folder(tmp_path, run_cli, jsonl):
     assert [b.span_texts() for b in back] == [e.span_texts() for e in make_examples()[2:]]
     meta = json.loads(json.dumps(back[0].meta))
     assert meta["source"].startswith("dev.conll:")
+
+
+def _regex_match_tokens(text, raws):
+    """The former implementation (a regex compiled per token): the reference for _match_tokens."""
+    import re
+
+    offsets, position = [], 0
+    for raw in raws:
+        match = re.compile(r"\s*(" + re.escape(raw) + ")").match(text, position)
+        if match is None and "_" in raw:
+            pattern = r"\s*(" + r"(?:_|\s+)".join(re.escape(p) for p in raw.split("_")) + ")"
+            match = re.compile(pattern).match(text, position)
+        if match is None:
+            return None
+        offsets.append(match.span(1))
+        position = match.end()
+    if text[position:].strip():
+        return None
+    return offsets
+
+
+def test_match_tokens_agrees_with_the_regex_matcher():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from(list("ab_ .\t\u00a0\u3000Hà"))
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.text(alphabet, max_size=14), st.lists(st.text(alphabet, min_size=1, max_size=5), max_size=5))
+    def check(text, raws):
+        assert conll._match_tokens(text, raws) == _regex_match_tokens(text, raws)
+
+    check()
+    cases = [
+        ("Hà Nội là thủ đô", ["Hà_Nội", "là", "thủ_đô"]),
+        ("a  b", ["a__b"]),
+        ("a  b", ["a_ b"]),
+        (" _a", ["_a"]),
+        ("a_b c", ["a_b", "c"]),
+        ("a b", ["a", "c"]),
+    ]
+    for text, raws in cases:
+        assert conll._match_tokens(text, raws) == _regex_match_tokens(text, raws), (text, raws)
