@@ -23,8 +23,11 @@ CONFIG = str(ROOT / "configs" / "ner.cfg")
 GOOD = {"text": "Ông Putin đến Hà Nội.", "label": [[4, 9, "PERSON"], [14, 20, "GPE"]], "meta": {"source": "a.txt"}}
 
 
-def row(text, label):
-    return json.dumps({"text": text, "label": label}, ensure_ascii=False)
+def row(text, label, **meta):
+    return json.dumps({"text": text, "label": label, **({"meta": meta} if meta else {})}, ensure_ascii=False)
+
+
+TEXT = GOOD["text"]
 
 
 FILES: dict[str, str | bytes | None] = {
@@ -75,6 +78,17 @@ FILES: dict[str, str | bytes | None] = {
     "txtonly/notes.md": "# notes\n",
     "out/existing.jsonl": "keep me\n",
     "out/existing.conll": "keep me\n",
+    "out/gold.jsonl": json.dumps(GOOD, ensure_ascii=False) + "\n",
+    # pull snapshots (one JSONL per annotator)
+    "snap-empty/alice.jsonl": "",
+    "snap-empty/bob.jsonl": json.dumps(GOOD, ensure_ascii=False) + "\n",
+    "snap-rawonly/raw/all.jsonl": json.dumps(GOOD, ensure_ascii=False) + "\n",
+    "snap-pending/alice.jsonl": row(TEXT, [[4, 9, "PERSON"]], doccano_confirmed=False) + "\n",
+    "snap-pending/bob.jsonl": row(TEXT, [[4, 9, "PERSON"]], doccano_confirmed=False) + "\n",
+    "snap-conflict/alice.jsonl": row(TEXT, [[4, 9, "PERSON"], [14, 20, "GPE"]]) + "\n",
+    "snap-conflict/bob.jsonl": row(TEXT, [[4, 9, "PERSON"]]) + "\n",
+    "review.jsonl": row(TEXT, [[4, 9, "PERSON"]], viner_review={"versions": {}, "disputed": []}) + "\n",
+    "guides/": None,
 }
 
 # (id, argv, expected fragments, exit status, paths that must not exist afterwards)
@@ -119,7 +133,9 @@ CASES = [
     ("corpus-missing", ["corpus", "build", "missing.txt", "-o", "u.jsonl"], ["missing.txt: no such file or folder"], 1, ["u.jsonl"]),
     ("corpus-empty-folder", ["corpus", "build", "emptydir", "-o", "u.jsonl"], ["emptydir: folder has no .txt or .jsonl files"], 1, ["u.jsonl"]),
     ("corpus-wrong-encoding", ["corpus", "build", "utf16.jsonl", "-o", "u.jsonl"], ["utf16.jsonl:1: not valid utf-8"], 1, ["u.jsonl"]),
-    ("corpus-unknown-encoding", ["corpus", "build", "article.txt", "-o", "u.jsonl", "--encoding", "nope"], ["unknown encoding 'nope'"], 1, ["u.jsonl"]),
+    ("corpus-unknown-encoding", ["corpus", "build", "article.txt", "-o", "u.jsonl", "--encoding", "nope"], ["--encoding 'nope': unknown encoding; give a Python codec name"], 1, ["u.jsonl"]),
+    ("corpus-refuses-replacing-annotations", ["corpus", "build", "article.txt", "-o", "out/gold.jsonl"], ["out/gold.jsonl: already exists and holds annotations (2 span(s) in 1 unit(s)); choose another output or pass --force"], 1, []),
+    ("corpus-refuses-replacing-other-file", ["corpus", "build", "article.txt", "-o", "out/existing.jsonl"], ["out/existing.jsonl: already exists and is not a JSONL file of units (it may hold someone's work)", "--force"], 1, []),
     ("corpus-empty-file", ["corpus", "build", "empty.jsonl", "-o", "u.jsonl"], ["empty.jsonl: no text to make units from", "nothing was written"], 1, ["u.jsonl"]),
     ("corpus-only-urls", ["corpus", "build", "urls.txt", "-o", "u.jsonl"], ["urls.txt: no text to make units from"], 1, ["u.jsonl"]),
     ("corpus-invalid-jsonl-row", ["corpus", "build", "badjson.jsonl", "-o", "u.jsonl"], ["badjson.jsonl:2: invalid JSON"], 1, ["u.jsonl"]),
@@ -150,6 +166,7 @@ CASES = [
     ("import-join-option", ["import-conll", "bad.conll", "-o", "i.jsonl", "--join", "tight"], ["--join must be one of smart, space, got 'tight'"], 1, ["i.jsonl"]),
     ("import-refuses-overwrite", ["import-conll", "misc.conll", "-o", "out/existing.jsonl", "--drop", "MISC"], ["out/existing.jsonl: already exists and holds annotations; choose another output or pass --force"], 1, []),
     ("import-all-skipped-keeps-old", ["import-conll", "bad.conll", "-o", "out/existing.jsonl", "--force", "--skip-invalid"], ["skipped: bad.conll:2: tag I-PER", "no valid sentence in bad.conll; nothing was written"], 1, []),
+    ("import-unknown-encoding", ["import-conll", "bad.conll", "-o", "i.jsonl", "--encoding", "nope"], ["--encoding 'nope': unknown encoding"], 1, ["i.jsonl"]),
     ("import-drop-option", ["import-conll", "misc.conll", "-o", "i.jsonl", "--drop", ","], ["--drop: give comma-separated names, for example MISC"], 1, ["i.jsonl"]),
     ("import-force-bad-input-keeps-old", ["import-conll", "bad.conll", "-o", "out/existing.jsonl", "--force"], ["bad.conll:2: tag I-PER without a preceding B-PER"], 1, []),
     # --- viner export
@@ -180,9 +197,52 @@ OPTIONAL = [
     ("merge", "merge-missing", ["merge", "missing", "-o", "g.jsonl"], ["missing: no such file or folder"], 1, ["g.jsonl"]),
     ("merge", "merge-conll-as-jsonl", ["merge", "conll.jsonl", "good.jsonl", "-o", "g.jsonl"], ["conll.jsonl:1: not JSON: this looks like CoNLL/IOB text"], 1, ["g.jsonl"]),
     ("merge", "merge-refuses-overwrite", ["merge", "good.jsonl", "good2.jsonl", "-o", "out/existing.jsonl"], ["out/existing.jsonl: already exists and holds gold annotations"], 1, []),
+    ("agree", "agree-empty-annotator-file", ["agree", "snap-empty"], ["snap-empty/alice.jsonl: empty file: no units for annotator 'alice'", "nothing was written"], 1, []),
+    ("agree", "agree-empty-file-given", ["agree", "empty.jsonl", "good.jsonl"], ["empty.jsonl: empty file: no units for annotator 'empty'"], 1, []),
+    ("agree", "agree-blank-file-given", ["agree", "good.jsonl", "blank.jsonl"], ["blank.jsonl: empty file: no units for annotator 'blank'"], 1, []),
+    ("agree", "agree-empty-folder", ["agree", "emptydir"], ["emptydir: folder has no .jsonl files"], 1, []),
+    ("agree", "agree-snapshot-without-annotators", ["agree", "snap-rawonly"], ["snap-rawonly: no annotator files (expected one NAME.jsonl per annotator"], 1, []),
+    ("agree", "agree-one-annotator", ["agree", "good.jsonl"], ["agreement needs at least two annotators; found 1 (good)"], 1, []),
+    ("agree", "agree-report-is-folder", ["agree", "snap-conflict", "-o", "emptydir"], ["emptydir: is a folder; give a file name for the output"], 1, []),
+    ("merge", "merge-empty-annotator-file", ["merge", "snap-empty", "-o", "g.jsonl"], ["snap-empty/alice.jsonl: empty file: no units for annotator 'alice'", "nothing was written"], 1, ["g.jsonl", "g.review.jsonl"]),
+    ("merge", "merge-empty-file-given", ["merge", "good.jsonl", "empty.jsonl", "-o", "g.jsonl"], ["empty.jsonl: empty file: no units for annotator 'empty'"], 1, ["g.jsonl", "g.review.jsonl"]),
+    ("merge", "merge-snapshot-without-annotators", ["merge", "snap-rawonly", "-o", "g.jsonl"], ["snap-rawonly: no annotator files"], 1, ["g.jsonl"]),
+    ("merge", "merge-all-pending", ["merge", "snap-pending", "-o", "g.jsonl"], ["snap-pending: nothing to merge: all 1 unit(s) are pending (finished by fewer than 2 annotator(s))", "nothing was written"], 1, ["g.jsonl", "g.review.jsonl"]),
+    ("merge", "merge-refuses-overwriting-review", ["merge", "snap-conflict", "-o", "g.jsonl", "--review-file", "out/existing.jsonl"], ["out/existing.jsonl: already exists and holds a review file; choose another output or pass --force"], 1, ["g.jsonl"]),
+    ("merge", "merge-review-is-gold", ["merge", "snap-conflict", "-o", "g.jsonl", "--review-file", "g.jsonl"], ["the review file and the gold file must differ"], 1, ["g.jsonl"]),
+    ("merge", "merge-output-is-folder", ["merge", "snap-conflict", "-o", "emptydir"], ["emptydir: is a folder; give a file name for the output"], 1, []),
+    ("merge", "merge-adjudicated-missing", ["merge", "snap-conflict", "-o", "g.jsonl", "-a", "missing"], ["missing: no such file or folder"], 1, ["g.jsonl", "g.review.jsonl"]),
+    ("merge", "merge-min-annotators", ["merge", "snap-conflict", "-o", "g.jsonl", "--min-annotators", "0"], ["--min-annotators must be at least 1"], 1, ["g.jsonl", "g.review.jsonl"]),
     ("predict", "predict-not-a-pipeline", ["predict", "notmodel", "good.jsonl", "-o", "p.jsonl"], ["notmodel: not a spaCy pipeline: no config.cfg in it"], 1, ["p.jsonl"]),
     ("predict", "predict-conll-as-jsonl", ["predict", "{model}", "conll.jsonl", "-o", "p.jsonl"], ["conll.jsonl:1: not JSON: this looks like CoNLL/IOB text"], 1, ["p.jsonl"]),
+    ("predict", "predict-empty-file", ["predict", "{model}", "empty.jsonl", "-o", "p.jsonl"], ["empty.jsonl: empty file: no units to pre-annotate", "nothing was written"], 1, ["p.jsonl"]),
+    ("predict", "predict-blank-file", ["predict", "{model}", "good.jsonl", "blank.jsonl", "-o", "p.jsonl"], ["blank.jsonl: empty file: no units to pre-annotate"], 1, ["p.jsonl"]),
+    ("predict", "predict-empty-folder", ["predict", "{model}", "emptydir", "-o", "p.jsonl"], ["emptydir: folder has no .jsonl files"], 1, ["p.jsonl"]),
+    ("predict", "predict-refuses-replacing-annotations", ["predict", "{model}", "good.jsonl", "-o", "out/gold.jsonl"], ["out/gold.jsonl: already exists and holds annotations (2 span(s) in 1 unit(s)); choose another output or pass --force"], 1, []),
+    ("predict", "predict-output-is-folder", ["predict", "{model}", "good.jsonl", "-o", "emptydir"], ["emptydir: is a folder; give a file name for the output"], 1, []),
     ("doccano", "doccano-push-missing-file", ["doccano", "push", "missing.jsonl", "--project", "p"], ["viner doccano push: Invalid value for 'file': File 'missing.jsonl' does not exist"], 2, []),
+    # push checks its file before contacting the server (DOCCANO_URL points at a port nobody listens on)
+    ("doccano", "doccano-push-empty-file", ["doccano", "push", "empty.jsonl", "--project", "p"], ["empty.jsonl: empty file: no units to push"], 1, []),
+    ("doccano", "doccano-push-conll-as-jsonl", ["doccano", "push", "conll.jsonl", "--project", "p"], ["conll.jsonl:1: not JSON: this looks like CoNLL/IOB text"], 1, []),
+    ("doccano", "doccano-push-invalid-span", ["doccano", "push", "overlap.jsonl", "--project", "p"], ["overlap.jsonl:1: label[1]: span 'Nội' (GPE) overlaps"], 1, []),
+    ("doccano", "doccano-push-wrong-encoding", ["doccano", "push", "utf16.jsonl", "--project", "p"], ["utf16.jsonl:1: not valid utf-8"], 1, []),
+    ("doccano", "doccano-push-not-review", ["doccano", "push", "good.jsonl", "--project", "p", "--review"], ["good.jsonl: not a review file (rows lack meta.viner_review)"], 1, []),
+    ("doccano", "doccano-push-review-without-flag", ["doccano", "push", "review.jsonl", "--project", "p"], ["review.jsonl: this is a review file written by `viner merge`; push it with --review"], 1, []),
+    ("doccano", "doccano-push-guidelines-missing", ["doccano", "push", "good.jsonl", "--project", "p", "--guidelines", "missing.md"], ["missing.md: guidelines file not found"], 1, []),
+    ("doccano", "doccano-push-guidelines-folder", ["doccano", "push", "good.jsonl", "--project", "p", "--guidelines", "guides"], ["guides: guidelines file not found (it is a folder)"], 1, []),
+    ("doccano", "doccano-push-model-missing", ["doccano", "push", "good.jsonl", "--project", "p", "--preannotate", "./nomodel"], ["--preannotate ./nomodel: cannot load the spaCy pipeline"], 1, []),
+    ("doccano", "doccano-push-server-down", ["doccano", "push", "good.jsonl", "--project", "p"], ["cannot reach Doccano at http://127.0.0.1:", "start it with `viner doccano serve`"], 1, []),
+    ("doccano", "doccano-push-no-password", ["doccano", "push", "good.jsonl", "--project", "p", "--password", ""], ["no password for Doccano user 'admin': set DOCCANO_ADMIN_PASSWORD"], 1, []),
+    ("doccano", "doccano-pull-server-down", ["doccano", "pull", "--project", "p", "-o", "exports"], ["cannot reach Doccano at http://127.0.0.1:", "start it with `viner doccano serve`"], 1, ["exports"]),
+    ("doccano", "doccano-pull-output-is-file", ["doccano", "pull", "--project", "p", "-o", "good.jsonl"], ["good.jsonl: is a file; --output must be a folder"], 1, []),
+    ("doccano", "doccano-pull-output-under-file", ["doccano", "pull", "--project", "p", "-o", "good.jsonl/exports"], ["good.jsonl/exports:", "good.jsonl is a file, so the folder cannot be made"], 1, []),
+    ("doccano", "doccano-pull-no-password", ["doccano", "pull", "--project", "p", "--password", ""], ["no password for Doccano user 'admin'"], 1, []),
+    ("doccano", "doccano-serve-home-is-file", ["doccano", "serve", "--home", "good.jsonl", "--port", "{free_port}"], ["good.jsonl: is a file; --home must be a folder"], 1, []),
+    ("doccano", "doccano-serve-port-not-number", ["doccano", "serve", "--port", "http"], ["viner doccano serve: Invalid value for '--port'", "'http' is not a valid int"], 2, []),
+    ("doccano", "doccano-serve-port-range", ["doccano", "serve", "--port", "70000", "--home", "h"], ["--port 70000: give a port between 1 and 65535"], 1, ["h"]),
+    ("doccano", "doccano-serve-port-busy", ["doccano", "serve", "--port", "{busy_port}", "--home", "h"], ["port {busy_port} on 127.0.0.1 is already in use"], 1, []),
+    ("doccano", "doccano-serve-workers", ["doccano", "serve", "--workers", "0", "--home", "h"], ["--workers 0: give at least 1"], 1, ["h"]),
+    ("doccano", "doccano-serve-env-is-file", ["doccano", "serve", "--env", "good.jsonl", "--home", "h", "--port", "{free_port}"], ["good.jsonl: is a file; --env (or VINER_DOCCANO_ENV) must be a folder"], 1, ["h"]),
 ]
 
 
@@ -214,8 +274,26 @@ def blank_model(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def ports():
+    """A loopback port nobody listens on, and one that is taken (a bound, listening socket)."""
+    import socket
+
+    from viner.doccano.server import free_port
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        yield {"free_port": str(free_port()), "busy_port": str(busy.getsockname()[1])}
+
+
 @pytest.fixture
-def workspace(tmp_path, monkeypatch) -> Path:
+def workspace(tmp_path, monkeypatch, ports) -> Path:
+    # The doccano commands never reach anything but a closed port on 127.0.0.1.
+    monkeypatch.setenv("DOCCANO_URL", f"http://127.0.0.1:{ports['free_port']}")
+    monkeypatch.setenv("DOCCANO_ADMIN_PASSWORD", "not-used")
+    monkeypatch.setenv("VINER_DOCCANO_RETRIES", "1")
+    monkeypatch.setenv("VINER_DOCCANO_ENV", str(tmp_path / "no-doccano-env"))
     for name, content in FILES.items():
         path = tmp_path / name
         if name.endswith("/"):
@@ -240,11 +318,12 @@ def test_catalogue_is_large_enough():
 
 
 @pytest.mark.parametrize("name,argv,fragments,status,absent", ALL_CASES, ids=[case[0] for case in ALL_CASES])
-def test_bad_input(name, argv, fragments, status, absent, workspace, run_cli, request):
+def test_bad_input(name, argv, fragments, status, absent, workspace, run_cli, request, ports):
     if any("{model}" in a for a in argv):
         model = str(request.getfixturevalue("blank_model"))
         argv = [a.replace("{model}", model) for a in argv]
-    argv = [a.replace("{cfg}", CONFIG) for a in argv]
+    argv = [a.replace("{cfg}", CONFIG).format(**ports) if "_port}" in a else a.replace("{cfg}", CONFIG) for a in argv]
+    fragments = [f.format(**ports) if "_port}" in f else f for f in fragments]
     before = {p: p.read_bytes() for p in (workspace / "out").iterdir()}
     code, out = run_cli(*argv)
     assert code == status, out

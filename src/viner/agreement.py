@@ -81,7 +81,9 @@ def annotator_files(paths: Sequence[Path | str]) -> dict[str, Path]:
             raise VinerError(f"two files for annotator {name!r}: {named[name]} and {path}; give one snapshot at a time")
         named[name] = path
     if not named:
-        raise VinerError(f"no annotator files in {', '.join(map(str, paths))}")
+        raise VinerError(
+            f"{', '.join(map(str, paths))}: no annotator files (expected one NAME.jsonl per annotator, as `viner doccano pull` writes)"
+        )
     return named
 
 
@@ -99,6 +101,8 @@ def load_annotations(paths: Sequence[Path | str], labels: Sequence[str] | None =
                 continue
             units[example.id] = example
             seen_at[example.id] = number
+        if not units and not any(p.path == str(path) for p in log.problems):
+            log(Problem(str(path), None, None, f"empty file: no units for annotator {name!r} (expected one {{\"text\": ..., \"label\": [...]}} object per line); was the pull interrupted, or is it the wrong file?"))
         result[name] = units
     if log:
         raise InvalidInput(log.problems)

@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidInput, VinerError
 from .formats import doccano_jsonl
-from .io import find_files, iter_lines, read_text
+from .io import check_encoding, file_target, find_files, iter_lines, read_text, refuse_replacing_spans
 from .record import Example, Problem
 
 UNITS = ("paragraph", "sentence", "document")
@@ -274,8 +274,16 @@ def build_corpus(
     drop_captions: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[CorpusStats], None] | None = None,
+    force: bool = False,
 ) -> CorpusStats:
-    """Build units from raw articles and write them as Doccano-importable JSONL (atomically)."""
+    """Build units from raw articles and write them as Doccano-importable JSONL (atomically).
+
+    The units carry no spans, so an earlier units file is derived data and is replaced
+    (the annotation loop reruns this command); but an existing output that holds spans,
+    or is not a units file, may be someone's annotations and is only replaced with ``force``.
+    """
+    check_encoding(encoding)
+    refuse_replacing_spans(file_target(output), force)
     stats = CorpusStats()
     units: Iterable[Example] = build_units(
         paths, unit=unit, encoding=encoding, drop_captions=drop_captions, skip_invalid=skip_invalid, stats=stats

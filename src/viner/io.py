@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -27,7 +30,10 @@ def find_files(paths: Sequence[Path | str], suffixes: Sequence[str]) -> list[Pat
         if not path.exists():
             raise VinerError(f"{path}: no such file or folder")
         if path.is_dir():
-            matches = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith("."))
+            matches = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in suffixes and not _hidden(p.relative_to(path))
+            )
             if not matches:
                 raise VinerError(f"{path}: folder has no {' or '.join(suffixes)} files")
             found.extend(matches)
@@ -36,13 +42,37 @@ def find_files(paths: Sequence[Path | str], suffixes: Sequence[str]) -> list[Pat
     return found
 
 
+def _hidden(relative: Path) -> bool:
+    """A file whose name, or the name of a folder it sits in, starts with "." (temporary outputs, .git)."""
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def check_encoding(encoding: str, option: str = "--encoding") -> str:
+    """Fail early, naming the option, when ``encoding`` is not a codec Python knows."""
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError) as err:
+        raise VinerError(_unknown_encoding(encoding, option)) from err
+    return encoding
+
+
+def _unknown_encoding(encoding: str, option: str = "--encoding") -> str:
+    return f"{option} {encoding!r}: unknown encoding; give a Python codec name, for example utf-8, cp1258 or utf-16"
+
+
 def read_text(path: Path, encoding: str = "utf-8") -> str:
     """Read a whole text file: BOM removed, CRLF/CR turned into LF. Undecodable bytes are an error."""
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise VinerError(f"{path}: cannot read file ({err.strerror or err})") from err
+        raise VinerError(f"{path}: cannot read file: {os_reason(err)}") from err
     return decode(data, path, encoding)
+
+
+def os_reason(err: OSError) -> str:
+    """The reason of an OS error in lower case, for one-line messages ("permission denied")."""
+    reason = err.strerror or str(err)
+    return reason[:1].lower() + reason[1:]
 
 
 def decode(data: bytes, path: Path | str, encoding: str = "utf-8", line: int | None = None) -> str:
@@ -55,7 +85,7 @@ def decode(data: bytes, path: Path | str, encoding: str = "utf-8", line: int | N
             f"pass --encoding with the file's real encoding (for example cp1258 or utf-16)"
         ) from err
     except LookupError as err:
-        raise VinerError(f"unknown encoding {encoding!r}") from err
+        raise VinerError(_unknown_encoding(encoding)) from err
     return text.lstrip(BOM).replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -68,7 +98,7 @@ def iter_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]
     try:
         handle = path.open("rb")
     except OSError as err:
-        raise VinerError(f"{path}: cannot read file ({err.strerror or err})") from err
+        raise VinerError(f"{path}: cannot read file: {os_reason(err)}") from err
     with handle:
         for number, raw in enumerate(handle, start=1):
             text = decode(raw, path, encoding, line=number)
@@ -85,18 +115,20 @@ def atomic_path(target: Path | str, *, is_dir: bool = False) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(target.parent, target.name)
+    prefix = temp_prefix(target.name)
     if is_dir:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=target.parent))
         os.chmod(tmp, _default_mode(0o777))  # mkdtemp makes 0700
     else:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
         os.close(fd)
         tmp = Path(name)
         os.chmod(tmp, _default_mode(0o666))  # mkstemp makes 0600; outputs get the usual umask permissions
     try:
         yield tmp
         if target.is_dir() and not target.is_symlink():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            old = Path(tempfile.mkdtemp(prefix=prefix, suffix=".old", dir=target.parent))
             old.rmdir()
             target.rename(old)
             os.replace(tmp, target)
@@ -108,6 +140,59 @@ def atomic_path(target: Path | str, *, is_dir: bool = False) -> Iterator[Path]:
         raise
 
 
+# When this process started: a temporary file of a dead run is only removed when it is older.
+_STARTED = time.time()
+
+
+def temp_prefix(name: str) -> str:
+    """Prefix of the temporary siblings of an output ``name``: hidden, and tagged with this process id."""
+    return f".{name}.{os.getpid()}."
+
+
+def remove_stale_temps(folder: Path, name: str) -> list[Path]:
+    """Remove the temporary siblings of output ``name`` left in ``folder`` by a run that was killed.
+
+    ``atomic_path`` cleans up after itself on any error or Ctrl-C, but not after SIGKILL, a
+    crash of the interpreter or a power cut: then a hidden ``.NAME.<pid>.<random>.tmp`` (or
+    ``.old``) stays behind. It is invisible to viner's and spaCy's folder readers (both skip
+    hidden names) but wastes space, so the next run that writes ``NAME`` removes it, when
+    the process that made it is gone and it is older than this run (a concurrent run
+    writing the same output keeps its own). Names without a process id come from older
+    versions of viner and are removed when older than this run.
+    """
+    pattern = re.compile(r"\." + re.escape(name) + r"\.(?:(\d+)\.)?[A-Za-z0-9_]{8}\.(?:tmp|old)")
+    removed: list[Path] = []
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.startswith(f".{name}.")]
+    except OSError:
+        return removed
+    for path in candidates:
+        match = pattern.fullmatch(path.name)
+        if not match:
+            continue
+        pid = int(match.group(1)) if match.group(1) else None
+        if pid == os.getpid() or (pid is not None and _alive(pid)):
+            continue
+        try:
+            if path.lstat().st_mtime >= _STARTED:
+                continue
+        except OSError:
+            continue
+        _remove(path)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # exists, owned by someone else (or not a pid we can ask about): keep its files
+    return True
+
+
 def _default_mode(base: int) -> int:
     umask = os.umask(0)
     os.umask(umask)
@@ -117,8 +202,9 @@ def _default_mode(base: int) -> int:
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
-    elif path.exists():
-        path.unlink()
+    elif path.exists() or path.is_symlink():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def file_target(path: Path | str) -> Path:
@@ -126,6 +212,19 @@ def file_target(path: Path | str) -> Path:
     path = Path(path)
     if path.is_dir():
         raise VinerError(f"{path}: is a folder; give a file name for the output (for example {path / 'out.jsonl'})")
+    return path
+
+
+def folder_target(path: Path | str, option: str = "--output") -> Path:
+    """Check, without creating anything, that an output meant to be a folder can be one."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise VinerError(f"{path}: is a file; {option} must be a folder")
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise VinerError(f"{path}: {parent} is a file, so the folder cannot be made; give another {option}")
+            break
     return path
 
 
@@ -146,6 +245,47 @@ def refuse_overwrite(path: Path, force: bool, what: str = "annotations") -> None
     """Never overwrite annotations unless the user says --force."""
     if path.exists() and not force:
         raise VinerError(f"{path}: already exists and holds {what}; choose another output or pass --force to replace it")
+
+
+def refuse_replacing_spans(path: Path | str, force: bool) -> None:
+    """Refuse (without ``force``) to replace a file that may hold annotations.
+
+    For outputs that are derived data but share a format with annotations (units from
+    ``corpus build``, a model's predictions): an existing file whose rows carry no span is
+    replaced freely (re-running the command is the normal thing to do), one with a span, or
+    one that is not Doccano JSONL at all, only with ``--force``.
+    """
+    path = Path(path)
+    if force or not path.is_file():
+        return
+    why = _what_it_holds(path)
+    if why:
+        raise VinerError(f"{path}: already exists and {why}; choose another output or pass --force to replace it")
+
+
+def _what_it_holds(path: Path) -> str | None:
+    """Why ``path`` must not be replaced silently, or None when it holds units without spans."""
+    spans = rows = 0
+    try:
+        with path.open("rb") as handle:
+            for raw in handle:
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(raw)
+                except ValueError:
+                    return "is not a JSONL file of units (it may hold someone's work)"
+                if not isinstance(row, dict) or "text" not in row:
+                    return "is not a JSONL file of units (it may hold someone's work)"
+                label = row.get("label", row.get("labels"))
+                rows += 1
+                if label:
+                    spans += len(label) if isinstance(label, list) else 1
+    except OSError as err:
+        return f"cannot be read to check it holds no annotations ({err.strerror or err})"
+    if spans:
+        return f"holds annotations ({spans} span(s) in {rows} unit(s))"
+    return None
 
 
 def write_lines(lines: Iterable[str], path: Path | str) -> int:

@@ -29,7 +29,7 @@ from typing import Any, Sequence
 from .agreement import Annotations, check_same_text, is_done, load_annotations, unit_order
 from .errors import VinerError
 from .formats import doccano_jsonl
-from .io import refuse_overwrite
+from .io import file_target, refuse_overwrite
 from .record import DEFAULT_LABELS, Example, Span
 
 REVIEW_KEY = "viner_review"
@@ -166,21 +166,30 @@ def merge(
 ) -> MergeResult:
     """Merge a snapshot into ``output`` (gold) and ``review_file`` (conflicts); both written atomically.
 
-    Existing outputs are only replaced with ``force`` (gold holds annotations).
+    Existing outputs are only replaced with ``force`` (gold holds annotations). A file with
+    no unit is never written: no gold file when no unit was agreed or adjudicated yet, no
+    review file without conflicts; a snapshot with neither is an error.
     """
-    output = Path(output)
-    review_file = Path(review_file) if review_file else default_review_file(output)
+    output = file_target(output)
+    review_file = file_target(review_file) if review_file else default_review_file(output)
     if review_file.resolve() == output.resolve():
         raise VinerError("the review file and the gold file must differ")
+    refuse_overwrite(output, force, "gold annotations")  # before the (long) reading: fail fast
     annotations = load_annotations(snapshot, labels)
     decided = adjudications(adjudicated, labels) if adjudicated else {}
     result = merge_annotations(annotations, decided, min_annotators=min_annotators, include_unconfirmed=include_unconfirmed)
-    refuse_overwrite(output, force, "gold annotations")
+    if not result.gold and not result.conflicts:
+        waiting = f"all {len(result.pending)} unit(s) are pending (finished by fewer than {result.min_annotators} annotator(s))" if result.pending else "no units"
+        raise VinerError(
+            f"{', '.join(map(str, snapshot))}: nothing to merge: {waiting}; annotators mark a unit as checked in Doccano when done "
+            "(or pass --all-units, or --min-annotators 1); nothing was written"
+        )
     if result.conflicts:
         refuse_overwrite(review_file, force, "a review file")
-    doccano_jsonl.write(result.gold, output)
-    result.output = output
     if result.conflicts:
-        doccano_jsonl.write(result.conflicts, review_file)
+        doccano_jsonl.write(result.conflicts, review_file)  # first: gold without its conflicts listed would hide them
         result.review_file = review_file
+    if result.gold:
+        doccano_jsonl.write(result.gold, output)
+        result.output = output
     return result

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .formats import doccano_jsonl
-from .io import find_files, write_lines
+from .errors import VinerError
+from .io import file_target, find_files, os_reason, refuse_replacing_spans, write_lines
 from .pipeline import load_pipeline
 from .record import Example, Span
 
@@ -35,6 +36,24 @@ def read_units(paths: Sequence[Path | str]) -> Iterator[Example]:
     """Units to annotate: Doccano JSONL (existing spans are ignored: the model's replace them)."""
     for path in find_files(paths, doccano_jsonl.SUFFIXES):
         yield from doccano_jsonl.read(path, labels=None)
+
+
+def input_files(paths: Sequence[Path | str]) -> list[Path]:
+    """The JSONL files under ``paths``; one without a single non-blank line is an error naming it."""
+    files = find_files(paths, doccano_jsonl.SUFFIXES)
+    for path in files:
+        if not has_content(path):
+            raise VinerError(f"{path}: empty file: no units to pre-annotate (expected one {{\"text\": ...}} object per line); nothing was written")
+    return files
+
+
+def has_content(path: Path) -> bool:
+    """Whether a text file has a line that is not blank (stops at the first one)."""
+    try:
+        with path.open("rb") as handle:
+            return any(line.strip() for line in handle)
+    except OSError as err:
+        raise VinerError(f"{path}: cannot read file: {os_reason(err)}") from err
 
 
 def predict_examples(nlp, examples: Iterable[Example], *, batch_size: int = 256, n_process: int = 1, stats: PredictStats | None = None) -> Iterator[Example]:
@@ -60,16 +79,26 @@ def predict(
     n_process: int = 1,
     progress: Callable[[PredictStats], None] | None = None,
     every: int = 10000,
+    force: bool = False,
 ) -> PredictStats:
-    """Pre-annotate the units of ``inputs`` with ``model`` and write them to ``output``."""
+    """Pre-annotate the units of ``inputs`` with ``model`` and write them to ``output``.
+
+    Every input is checked before the model is loaded (missing, empty); an existing output
+    that holds spans (earlier predictions, or someone's annotations) is only replaced with
+    ``force``. Nothing is written when no unit was read.
+    """
+    files = input_files(inputs)
+    refuse_replacing_spans(file_target(output), force)
     nlp = load_pipeline(model)
     stats = PredictStats()
 
     def lines() -> Iterator[str]:
-        for example in predict_examples(nlp, read_units(inputs), batch_size=batch_size, n_process=n_process, stats=stats):
+        for example in predict_examples(nlp, read_units(files), batch_size=batch_size, n_process=n_process, stats=stats):
             yield doccano_jsonl.dumps(example)
             if progress is not None and stats.units % every == 0:
                 progress(stats)
+        if stats.units == 0:  # raised inside the atomic write: the output is not created or replaced
+            raise VinerError(f"{', '.join(map(str, files))}: no units to pre-annotate; nothing was written")
 
     write_lines(lines(), output)
     return stats

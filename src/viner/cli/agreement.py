@@ -7,7 +7,7 @@ from typing import List, Optional
 
 from ..agreement import agree
 from ..io import write_json
-from ..merge import merge
+from ..merge import default_review_file, merge
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
 
@@ -86,7 +86,10 @@ def merge_cli(
         msg.warn(f"{len(result.pending)} unit(s) pending (finished by fewer than {result.min_annotators}): {shown}{' ...' if len(result.pending) > 10 else ''}")
     if result.unused_adjudications:
         msg.warn(f"{len(result.unused_adjudications)} adjudicated unit(s) are not in the snapshot and were not used (first: {result.unused_adjudications[0]})")
-    msg.good(f"Wrote {len(result.gold)} gold unit(s) to {result.output}")
+    if result.output is not None:
+        msg.good(f"Wrote {len(result.gold)} gold unit(s) to {result.output}")
+    else:
+        msg.warn(f"no unit agreed or adjudicated yet: {output} was not written")
     if result.conflicts:
         msg.warn(
             f"{len(result.conflicts)} conflict(s) written to {result.review_file}; adjudicate them: "
@@ -94,3 +97,6 @@ def merge_cli(
         )
     else:
         msg.good("No conflicts left")
+        stale = review_file or default_review_file(output)
+        if stale.exists():
+            msg.warn(f"{stale} is from an earlier merge and was left as it was (this merge found no conflict)")

@@ -10,7 +10,6 @@ from typing import Optional
 import typer
 
 from ..doccano import server as doccano_server
-from ..doccano.client import connect
 from ..doccano.pull import pull
 from ..doccano.push import DEFAULT_GUIDELINES, push
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
@@ -101,9 +100,8 @@ def push_cli(
     annotator already labelled or checked is never touched.
     """
     names = [a for a in (annotators or "").split(",") if a.strip()]
-    session = connect(url, user, password)
-    result = push(file, project, session=session, annotators=names, preannotate=preannotate, review=review,
-                  guidelines=guidelines, labels=parse_labels(labels), echo=msg.text)
+    result = push(file, project, annotators=names, preannotate=preannotate, review=review, guidelines=guidelines,
+                  labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password)
     for name, secret in result.accounts_created.items():
         if secret:
             msg.info(f"Created annotator {name!r} with the password: {secret}  (shown only now)")
@@ -141,8 +139,7 @@ def pull_cli(
     line and field (and in problems.txt) so nothing is lost. Prints each annotator's progress
     (units checked / total). The snapshot is written atomically.
     """
-    session = connect(url, user, password)
-    result = pull(project, output, session=session, approved_only=approved_only, labels=parse_labels(labels), echo=msg.text)
+    result = pull(project, output, approved_only=approved_only, labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password)
     for problem in result.problems[:50]:
         msg.warn(str(problem))
     if len(result.problems) > 50:

@@ -16,6 +16,7 @@ def predict_cli(
     output: Path = Opt(..., "--output", "-o", help="JSONL to write: the units with the model's entities as spans", show_default=False),
     batch_size: int = Opt(256, "--batch-size", "-b", help="Docs per batch given to nlp.pipe"),
     n_process: int = Opt(1, "--n-process", "-n", help="Worker processes for nlp.pipe (at most the number of cores)"),
+    force: bool = Opt(False, "--force", help="Replace an existing output that holds spans (earlier predictions or annotations)"),
 ) -> None:
     """Run the model over the units and write its entities as Doccano spans: suggestions for
     annotators to correct (`viner doccano push`, the ner.correct workflow) or silver data.
@@ -25,5 +26,5 @@ def predict_cli(
     def show(stats: PredictStats) -> None:
         msg.text(f"... {stats.units} units, {stats.words_per_second:,.0f} words/s")
 
-    stats = predict(model, inputs, output, batch_size=batch_size, n_process=n_process, progress=show)
+    stats = predict(model, inputs, output, batch_size=batch_size, n_process=n_process, progress=show, force=force)
     msg.good(f"{stats.units} units, {stats.entities} entities, {stats.words:,} words in {stats.seconds:.1f} s ({stats.words_per_second:,.0f} words/s) -> {output}")

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import VinerError
+from ..io import folder_target, remove_stale_temps, temp_prefix
 from ..record import DEFAULT_LABELS, Problem
 from ..formats.doccano_jsonl import parse_row
 from .client import Session, connect
@@ -41,6 +42,7 @@ from .push import META_KEY
 
 Echo = Callable[[str], None]
 MANIFEST = "manifest.json"
+TEMP_NAME = "pull"  # a snapshot is built in out_dir/.pull.<pid>.<random>.tmp (hidden: readers skip it)
 
 
 @dataclass
@@ -123,16 +125,24 @@ def pull(
     approved_only: bool = False,
     labels: Sequence[str] = DEFAULT_LABELS,
     echo: Echo = print,
+    url: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
 ) -> PullResult:
-    """Export ``project`` into a new snapshot folder under ``out_dir``; returns what was written."""
-    session = session or connect()
+    """Export ``project`` into a new snapshot folder under ``out_dir``; returns what was written.
+
+    ``out_dir`` is checked before the server is contacted. Without ``session``, connects with
+    ``url``/``user``/``password`` (or the DOCCANO_* environment variables).
+    """
+    out_dir = folder_target(out_dir)
+    session = session or connect(url, user, password)
     found = session.require_project(project)
     pid = int(found["id"])
     members = session.members(pid)
     total = len(session.examples(pid))
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".pull-", suffix=".tmp", dir=out_dir))
+    remove_stale_temps(out_dir, TEMP_NAME)  # left by a pull that was killed
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(TEMP_NAME), suffix=".tmp", dir=out_dir))
     try:
         raw = tmp / "raw"
         raw.mkdir()

@@ -39,6 +39,7 @@ from typing import Callable, Sequence
 
 from ..errors import InvalidInput, ProblemLog, VinerError
 from ..formats import doccano_jsonl
+from ..io import read_text
 from ..record import DEFAULT_LABELS, Example, Span, check_example, unit_id
 from .client import Session, connect
 
@@ -85,7 +86,7 @@ def load_units(path: Path, labels: Sequence[str], review: bool) -> tuple[list[Ex
     if log:
         raise InvalidInput(log.problems)
     if not examples:
-        raise VinerError(f"{path}: no units to push")
+        raise VinerError(f"{path}: empty file: no units to push (expected one {{\"text\": ..., \"label\": [...]}} object per line)")
     units: dict[str, Example] = {}
     duplicates = 0
     for example in examples:
@@ -103,11 +104,11 @@ def load_units(path: Path, labels: Sequence[str], review: bool) -> tuple[list[Ex
 
 def guideline_text(path: Path | None, labels: Sequence[str]) -> str:
     if path is not None and path.is_file():
-        text = path.read_text(encoding="utf-8").strip()
+        text = read_text(path).strip()
         if text:
             return text
     if path is not None and path != DEFAULT_GUIDELINES and not path.is_file():
-        raise VinerError(f"{path}: guidelines file not found")
+        raise VinerError(f"{path}: guidelines file not found" + (" (it is a folder)" if path.is_dir() else ""))
     return (
         f"Mark every named entity as one of {', '.join(labels)} (OntoNotes 5.0 definitions). "
         "Select the exact words, no surrounding spaces or punctuation; mark the unit as checked when done."
@@ -202,24 +203,34 @@ def push(
     labels: Sequence[str] = DEFAULT_LABELS,
     annotator_password: str | None = None,
     echo: Echo = print,
+    url: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
 ) -> PushResult:
-    """Push the units of ``path`` to the Doccano project ``project`` (see the module docstring)."""
+    """Push the units of ``path`` to the Doccano project ``project`` (see the module docstring).
+
+    Everything local is checked before the server is contacted (the file, the guidelines,
+    the --preannotate model): a bad file is reported at once, not after the connection
+    retries. Without ``session``, connects with ``url``/``user``/``password`` (or the
+    DOCCANO_* environment variables).
+    """
     path = Path(path)
     examples, duplicates = load_units(path, labels, review)
+    description = guideline_text(guidelines, labels)
     annotators = list(dict.fromkeys(a.strip() for a in annotators if a.strip()))
     suggestions: dict[str, tuple[Span, ...]] = {e.id: e.spans for e in examples if e.spans}
     model_count, model_skipped = 0, Counter()
     if preannotate:
         found, model_count, model_skipped = model_suggestions(preannotate, examples, labels, echo)
         suggestions.update(found)
-    session = session or connect()
+    session = session or connect(url, user, password)
     if annotator_password is None:
         annotator_password = os.environ.get("DOCCANO_ANNOTATOR_PASSWORD") or None
 
     found_project = session.find_project(project)
     created = found_project is None
     if found_project is None:
-        text = guideline_text(guidelines, labels)
+        text = description
         if review:
             text = (
                 "Review round: each unit is a conflict between annotators. Its metadata shows every annotator's version; "

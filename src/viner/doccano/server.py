@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import VinerError
+from ..io import folder_target
 
 DOCCANO_VERSION = "1.8.4"
 #: Measured pins: without numpy<2 pandas dies at import and the web server never answers;
@@ -94,6 +95,8 @@ def ensure_env(env: Path | None = None, echo: Echo = print, python: str | None =
         if env_is_ready(env):
             return env
         if env.exists():
+            if not env.is_dir():
+                raise VinerError(f"{env}: is a file; --env (or VINER_DOCCANO_ENV) must be a folder for Doccano's environment")
             if any(env.iterdir()) and not (env / "pyvenv.cfg").exists():
                 raise VinerError(
                     f"{env} exists but is not a Doccano environment built by viner; "
@@ -374,7 +377,11 @@ def serve(
     """
     if not (0 < port < 65536):
         raise VinerError(f"--port {port}: give a port between 1 and 65535")
-    home = Path(home).expanduser().absolute()
+    if workers < 1:
+        raise VinerError(f"--workers {workers}: give at least 1")
+    home = folder_target(Path(home).expanduser().absolute(), "--home")
+    if env is not None and Path(env).expanduser().exists() and not Path(env).expanduser().is_dir():
+        raise VinerError(f"{env}: is a file; --env (or VINER_DOCCANO_ENV) must be a folder for Doccano's environment")
     home.mkdir(parents=True, exist_ok=True)
     (home / "logs").mkdir(exist_ok=True)
     if not username:
