@@ -97,29 +97,50 @@ def _export_inputs(paths: List[Path]) -> list[Path]:
     return out
 
 
-def _read_inputs(files: list[Path], labels) -> dict[Path, list[tuple[str, Example]]]:
-    """Examples of each input (JSONL or DocBin) with a location for messages; every problem before any output."""
-    problems: list[Problem] = []
-    out: dict[Path, list[tuple[str, Example]]] = {}
-    nlp = None
-    for path in files:
-        items: list[tuple[str, Example]] = []
+class _Inputs:
+    """The examples of each input (JSONL or DocBin), read twice and never held in memory.
+
+    :meth:`check` reads everything once before any output is written: every problem is
+    reported together, empty inputs are refused, and the labels met are collected (the
+    Hugging Face tag names need them before the first row). :meth:`examples` then streams
+    one input again, with a location for messages.
+    """
+
+    def __init__(self, labels) -> None:
+        self.labels = labels
+        self.found: set[str] = set()
+        self.counts: dict[Path, int] = {}
+        self._nlp = None
+
+    def _read(self, path: Path, on_problem=None) -> Iterator[tuple[str, Example]]:
         if path.suffix.lower() in docbin.SUFFIXES:
-            if nlp is None:
+            if self._nlp is None:
                 import spacy
 
-                nlp = spacy.blank("xx")
-            for i, example in enumerate(docbin.read(path, nlp), start=1):
-                items.append((f"{path}#doc{i}", example))
+                self._nlp = spacy.blank("xx")
+            for i, example in enumerate(docbin.read(path, self._nlp), start=1):
+                yield f"{path}#doc{i}", example
         else:
-            for line, example in doccano_jsonl.read_located(path, labels, problems.append):
-                items.append((f"{path}:{line}", example))
-        if not items and not problems:
-            raise VinerError(f"{path}: holds no units to export (an empty file?)")
-        out[path] = items
-    if problems:
-        raise InvalidInput(problems)
-    return out
+            for line, example in doccano_jsonl.read_located(path, self.labels, on_problem):
+                yield f"{path}:{line}", example
+
+    def check(self, files: list[Path]) -> None:
+        problems: list[Problem] = []
+        for path in files:
+            count = 0
+            for _, example in self._read(path, problems.append):
+                count += 1
+                self.found.update(s.label for s in example.spans)
+            if not count and not problems:
+                raise VinerError(f"{path}: holds no units to export (an empty file?)")
+            self.counts[path] = count
+        if problems:
+            raise InvalidInput(problems)
+
+    def examples(self, path: Path, current: list[str]) -> Iterator[Example]:
+        for where, example in self._read(path):
+            current[0] = where
+            yield example
 
 
 @app.command("export")
@@ -162,7 +183,8 @@ def export_cli(
     else:
         refuse_overwrite(output, force, "exported annotations")
     tokeniser = Tokeniser(tokens, config=str(config) if config else None)
-    data = _read_inputs(files, allowed)
+    data = _Inputs(allowed)
+    data.check(files)
     split_count = [0]
     current = [""]
 
@@ -170,20 +192,17 @@ def export_cli(
         split_count[0] += 1
         msg.warn(f"{current[0]}: {split.describe()}")
 
-    def located(items: list[tuple[str, Example]]) -> Iterator[Example]:
-        for where, example in items:
-            current[0] = where
-            yield example
-
     if fmt == "hf":
-        splits = {name: located(data[path]) for name, path in zip(names, files)}
-        counts = hf_datasets.write(splits, output, tokeniser, labels=list(allowed) if allowed else [], on_split=on_split)
+        splits = {name: data.examples(path, current) for name, path in zip(names, files)}
+        base = list(allowed) if allowed else []
+        all_labels = base + sorted(data.found - set(base))
+        counts = hf_datasets.write(splits, output, tokeniser, labels=base, all_labels=all_labels, on_split=on_split)
         msg.table(list(counts.items()), header=("split", "units"), divider=True, title="Hugging Face dataset")
     else:
         counts = {}
         for name, path in zip(names, files):
             target = output if len(files) == 1 else output / f"{name}.conll"
-            counts[str(target)] = conll.write(located(data[path]), target, tokeniser, comments=comments, docstart=docstart, on_split=on_split)
+            counts[str(target)] = conll.write(data.examples(path, current), target, tokeniser, comments=comments, docstart=docstart, on_split=on_split)
         msg.table(list(counts.items()), header=("file", "sentences"), divider=True, title="CoNLL")
     if split_count[0]:
         msg.warn(f"{split_count[0]} span(s) did not fall on token edges; their tokens were split so every span is kept")

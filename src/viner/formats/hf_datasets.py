@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
+import uuid
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -81,11 +84,17 @@ def write(
     tokeniser: Tokeniser,
     *,
     labels: Sequence[str] = DEFAULT_LABELS,
+    all_labels: Sequence[str] | None = None,
     on_split: Callable[[SplitToken], None] | None = None,
 ) -> dict[str, int]:
     """Save a DatasetDict with one split per entry of ``splits`` atomically; returns the rows per split.
 
-    Labels found in the data but missing from ``labels`` are added (sorted) to the tag names.
+    Rows are streamed into Arrow files (``Dataset.from_generator``, in batches), so memory
+    stays flat whatever the size of the splits. The tag names must be known before the
+    first row: ``all_labels`` gives every label of the data (``viner export`` collects them
+    while checking its inputs); without it the splits are read into lists first to find
+    them (fine for small data), and labels found in the data but missing from ``labels``
+    are added (sorted) to the tag names.
     """
     from datasets import Dataset, DatasetDict
     from datasets.utils.logging import disable_progress_bar
@@ -94,23 +103,53 @@ def write(
     for name in splits:
         if not SPLIT_NAME.match(name):
             raise VinerError(f"split name {name!r} is not valid for datasets: use letters, digits and _ only")
-    rows: dict[str, list[dict]] = {}
-    found: set[str] = set()
-    for name, examples in splits.items():
-        rows[name] = []
-        for example in examples:
-            rows[name].append(to_row(example, tokeniser, on_split))
-            found.update(s.label for s in example.spans)
-        if not rows[name]:
-            raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written")
-    all_labels = list(labels) + sorted(found - set(labels))
+    if all_labels is None:
+        splits = {name: list(examples) for name, examples in splits.items()}
+        for name, examples in splits.items():
+            if not examples:
+                raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written")
+        found = {s.label for examples in splits.values() for e in examples for s in e.spans}
+        all_labels = list(labels) + sorted(found - set(labels))
     feats = features(all_labels)
-    data = DatasetDict(
-        {name: Dataset.from_dict({key: [row[key] for row in items] for key in feats}, features=feats) for name, items in rows.items()}
-    )
+    counts: dict[str, int] = {}
+    path = Path(path)
     with atomic_path(path, is_dir=True) as tmp:
-        data.save_to_disk(str(tmp))
-    return {name: len(items) for name, items in rows.items()}
+        cache = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".cache", dir=path.parent))
+        try:
+            data = DatasetDict({name: _split(name, examples, tokeniser, feats, on_split, cache, counts) for name, examples in splits.items()})
+            data.save_to_disk(str(tmp))
+            del data
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    return counts
+
+
+def _split(name: str, examples: Iterable[Example], tokeniser: Tokeniser, feats, on_split, cache: Path, counts: dict[str, int]):
+    """One split as an Arrow-backed Dataset, written row by row from ``examples``."""
+    from datasets import Dataset
+
+    counts[name] = 0
+
+    def rows() -> Iterator[dict]:
+        for example in examples:
+            counts[name] += 1
+            yield to_row(example, tokeniser, on_split)
+
+    try:
+        # a fresh cache folder and fingerprint: never reuse an earlier dataset, never hash the tokeniser
+        dataset = Dataset.from_generator(rows, features=feats, cache_dir=str(cache), fingerprint=uuid.uuid4().hex)
+    except Exception as err:
+        cause = err
+        while cause is not None and not isinstance(cause, VinerError):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise cause from None
+        if counts[name] == 0:
+            raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written") from None
+        raise
+    if counts[name] == 0:
+        raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written")
+    return dataset
 
 
 def load(path: Path | str):
