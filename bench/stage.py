@@ -84,7 +84,7 @@ def run(stage: str, size: int, model: str | None) -> dict:
         from viner.evaluation.evaluate import evaluate
 
         start = time.perf_counter()
-        report = evaluate(model, gold)
+        report = evaluate(model, gold, predictions=base / "eval.predictions.jsonl")
         result.update(units=report["data"]["examples"], words=report["speed"]["words"], seconds=time.perf_counter() - start)
     else:
         raise SystemExit(f"unknown stage {stage}")

@@ -63,7 +63,9 @@ def test_train_two_models_evaluate_and_compare(tmp_path, root, run_cli):
     assert report["training_data"]["sha256"] == file_sha256(tmp_path / "corpus" / "train.spacy")
     assert report["data"]["sha256"] == file_sha256(test)
     assert report["speed"]["words_per_second"] > 0
-    assert len(report["documents"]) == report["data"]["examples"] > 0
+    sidecar = reports / report["predictions"]["file"]  # the per-document predictions, beside the report
+    assert "documents" not in report and sidecar.name == "wide.predictions.jsonl"
+    assert len(sidecar.read_text("utf-8").splitlines()) == report["predictions"]["documents"] == report["data"]["examples"] > 0
     assert list(report["per_label"])[:4] == ["PERSON", "ORG", "GPE", "EVENT"]
 
     output = tmp_path / "evaluate" / "compare-narrow-wide.html"

@@ -51,19 +51,22 @@ def evaluate_cli(
 
     Prints overall and per-label precision, recall, F1 (with 95% bootstrap intervals) and
     support. The report also holds nervaluate's exact/partial/type schemas, a confusion
-    matrix, every error with its text, speed, model size, hashes of the config, training
-    and test data, versions and the per-document predictions (for `viner compare`).
+    matrix, error counts with the first 200 errors of each category, speed, model size,
+    hashes of the config, training and test data and versions; the per-document
+    predictions (for `viner compare`) go to NAME.predictions.jsonl beside it. The test
+    data is streamed, so memory stays flat however large it is.
     """
+    paths = report_paths(output) if output else None
     report = evaluate(
         model, data, labels=parse_labels(labels) if labels else None,
-        name=name or (report_paths(output)["json"].stem if output else None), resamples=resamples, seed=seed,
+        name=name or (paths["json"].stem if paths else None), resamples=resamples, seed=seed,
+        predictions=paths["predictions"] if paths else None,
     )
     per_label_table(report)
     error_summary(report)
     speed = report["speed"]["words_per_second"]
     msg.info(f"{report['data']['examples']} examples, {report['data']['entities']} gold entities" + (f", {speed:,.0f} words/s" if speed else ""))
-    if output:
-        paths = report_paths(output)
+    if paths:
         write_report(report, paths["json"])
-        msg.good(f"Report written to {paths['json']} (+ {paths['md'].name}, {paths['html'].name})")
+        msg.good(f"Report written to {paths['json']} (+ {paths['md'].name}, {paths['html'].name}, {paths['predictions'].name})")
         msg.good(f"Index of reports updated: {index_root(paths['json']) / 'index.html'}")

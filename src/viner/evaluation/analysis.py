@@ -115,6 +115,9 @@ def align(gold: Sequence[Span], pred: Sequence[Span]) -> list[Pair]:
     return [Pair(gold[g] if g is not None else None, pred[p] if p is not None else None) for g, p in sorted(pairs, key=key)]
 
 
+CONTEXT = 60  # characters of context either side of an error kept with it in a report
+
+
 def confusion_matrix(
     gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]
 ) -> dict:
@@ -123,20 +126,10 @@ def confusion_matrix(
     ``counts[i][j]``: gold label ``rows[i]`` predicted as ``columns[j]`` (boundaries may differ);
     ``exact[i][j]``: the same, only pairs with identical boundaries (its diagonal is the strict tp).
     """
-    labels = list(labels)
-    rows = labels + [NONE]
-    index = {label: i for i, label in enumerate(rows)}
-    n = len(rows)
-    counts = [[0] * n for _ in range(n)]
-    exact = [[0] * n for _ in range(n)]
+    collector = ErrorCollector(max_examples=0)
     for g_doc, p_doc in zip(gold, predicted):
-        for pair in align(g_doc, p_doc):
-            i = index[pair.gold.label] if pair.gold else index[NONE]
-            j = index[pair.pred.label] if pair.pred else index[NONE]
-            counts[i][j] += 1
-            if pair.gold and pair.pred and (pair.gold.start, pair.gold.end) == (pair.pred.start, pair.pred.end):
-                exact[i][j] += 1
-    return {"rows": rows, "columns": rows, "counts": counts, "exact": exact}
+        collector.add("", "", g_doc, p_doc)
+    return collector.confusion(labels)
 
 
 def _span_json(span: Span | None, text: str) -> dict | None:
@@ -158,23 +151,81 @@ def error_analysis(
     ``examples`` lists errors in document order: ``{"doc", "id", "category", "gold", "pred"}``,
     where ``gold``/``pred`` are ``{"start", "end", "label", "text"}`` or null.
     """
-    counts: Counter = Counter()
-    per_label: dict[str, Counter] = {label: Counter() for label in labels}
-    examples = []
-    for d, (text, uid, g_doc, p_doc) in enumerate(zip(texts, ids, gold, predicted)):
-        for pair in align(g_doc, p_doc):
+    collector = ErrorCollector()
+    for text, uid, g_doc, p_doc in zip(texts, ids, gold, predicted):
+        collector.add(text, uid, g_doc, p_doc)
+    return collector.errors(labels)
+
+
+class ErrorCollector:
+    """Errors and label confusion accumulated one document at a time (each document aligned once).
+
+    Counts are exact over all documents; of the errors themselves only the first
+    ``max_examples`` of each category are kept (``None``: all), in document order, so a
+    report on a large test set stays small. With ``context`` each kept error carries the
+    text around it (``{"start", "text", "length"}``: ``CONTEXT`` characters either side,
+    the offset of that piece and the length of the whole text), enough to show it in its
+    sentence without the documents.
+    """
+
+    def __init__(self, max_examples: int | None = None, *, context: bool = False) -> None:
+        self.max_examples = max_examples
+        self.context = context
+        self.counts: Counter = Counter()
+        self.per_label: dict[str, Counter] = {}
+        self.kept: Counter = Counter()
+        self.examples: list[dict] = []
+        self.pairs: Counter = Counter()  # (gold label or NONE, predicted label or NONE) -> n
+        self.exact: Counter = Counter()
+        self.documents = 0
+
+    def add(self, text: str, uid: str, gold: Sequence[Span], pred: Sequence[Span]) -> None:
+        d = self.documents
+        self.documents += 1
+        for pair in align(gold, pred):
+            g, p = pair.gold, pair.pred
+            key = (g.label if g else NONE, p.label if p else NONE)
+            self.pairs[key] += 1
+            if g and p and (g.start, g.end) == (p.start, p.end):
+                self.exact[key] += 1
             category = pair.category
-            label = (pair.gold or pair.pred).label
-            counts[category] += 1
-            per_label.setdefault(label, Counter())[category] += 1
-            if category != "correct":
-                examples.append(
-                    {"doc": d, "id": uid, "category": category, "gold": _span_json(pair.gold, text), "pred": _span_json(pair.pred, text)}
-                )
-    categories = ("correct",) + ERROR_CATEGORIES
-    return {
-        "categories": list(categories),
-        "counts": {c: counts[c] for c in categories},
-        "per_label": {label: {c: per[c] for c in categories} for label, per in per_label.items()},
-        "examples": examples,
-    }
+            label = (g or p).label
+            self.counts[category] += 1
+            self.per_label.setdefault(label, Counter())[category] += 1
+            if category == "correct" or (self.max_examples is not None and self.kept[category] >= self.max_examples):
+                continue
+            self.kept[category] += 1
+            example = {"doc": d, "id": uid, "category": category, "gold": _span_json(g, text), "pred": _span_json(p, text)}
+            if self.context:
+                spans = [s for s in (g, p) if s]
+                start = max(0, min(s.start for s in spans) - CONTEXT)
+                end = min(len(text), max(s.end for s in spans) + CONTEXT)
+                example["context"] = {"start": start, "text": text[start:end], "length": len(text)}
+            self.examples.append(example)
+
+    def errors(self, labels: Sequence[str]) -> dict:
+        """``{"categories", "counts", "per_label", "examples"}`` (see :func:`error_analysis`); every label of ``labels`` listed."""
+        categories = ("correct",) + ERROR_CATEGORIES
+        per_label = {label: self.per_label.get(label, Counter()) for label in labels}
+        for label, per in self.per_label.items():
+            per_label.setdefault(label, per)
+        return {
+            "categories": list(categories),
+            "counts": {c: self.counts[c] for c in categories},
+            "per_label": {label: {c: per[c] for c in categories} for label, per in per_label.items()},
+            "examples": list(self.examples),
+        }
+
+    def confusion(self, labels: Sequence[str]) -> dict:
+        """The confusion matrix (see :func:`confusion_matrix`) over ``labels`` plus ``NONE``."""
+        labels = list(labels)
+        rows = labels + [NONE]
+        index = {label: i for i, label in enumerate(rows)}
+        n = len(rows)
+        counts = [[0] * n for _ in range(n)]
+        exact = [[0] * n for _ in range(n)]
+        for (g, p), k in self.pairs.items():
+            counts[index[g]][index[p]] += k
+        for (g, p), k in self.exact.items():
+            exact[index[g]][index[p]] += k
+        return {"rows": rows, "columns": rows, "counts": counts, "exact": exact}

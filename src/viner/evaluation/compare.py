@@ -5,22 +5,27 @@ reports are comparable only when they were measured on the same test data: the s
 gold content hash (ids, texts and spans; or, for reports without it, the same file hash).
 Reports on other data are listed with their own figures and flagged; no delta is computed
 for them. The bootstrap pairs documents by unit id, so it needs the per-document
-predictions that ``viner evaluate`` keeps in every report.
+predictions that ``viner evaluate`` writes beside every report (``NAME.predictions.jsonl``;
+reports of viner before schema 3 hold them in the JSON as ``documents``). Both files are
+streamed; what is kept is one compact row of counts per document and a hash of its text
+and gold, never the texts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from ..errors import VinerError
 from ..io import write_json, write_text
 from ..record import Span
 from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, paired_bootstrap
 from .evaluate import load_report, report_paths
-from .metrics import document_counts
+from .metrics import DocumentCounter
 
 COMPARISON_KIND = "viner-comparison"
 
@@ -53,38 +58,93 @@ def _spans(rows) -> list[Span]:
     return sorted(Span(int(s), int(e), str(l)) for s, e, l in rows)
 
 
-def paired_documents(a: dict, b: dict) -> tuple[list, list, list, list] | None:
-    """Gold and predictions of both reports with documents paired by unit id: ``(gold, pred_a, gold_b, pred_b)``.
+def has_documents(report: dict) -> bool:
+    return bool(report.get("documents") or report.get("predictions"))
 
-    ``None`` when a report has no per-document predictions. Raises :class:`VinerError` when
-    the documents do not pair up (same id with other text or gold spans).
+
+def documents(report: dict, path: Path | str | None = None) -> Iterator[dict] | None:
+    """The per-document predictions of a report, streamed: from its sidecar file (found beside
+    the report at ``path``) or, for reports before schema 3, from its ``documents``.
+
+    ``None`` when the report has none. A sidecar that is missing, or whose hash is not the one
+    the report recorded (changed since), is an error.
     """
-    docs_a, docs_b = a.get("documents"), b.get("documents")
-    if not docs_a or not docs_b:
+    if report.get("documents"):
+        return iter(report["documents"])
+    info = report.get("predictions")
+    if not info:
         return None
+    name = report.get("name") or "report"
+    candidates = [Path(path).parent / info["file"]] if path else []
+    if info.get("path"):
+        candidates.append(Path(info["path"]))
+    for file in candidates:
+        if file.is_file():
+            return _sidecar(file, info.get("sha256"), name)
+    where = candidates[0] if candidates else info["file"]
+    raise VinerError(f"{where}: the per-document predictions of {name} are missing (`viner evaluate -o` writes them beside the report)")
 
-    def keyed(docs):
-        seen: Counter = Counter()
-        out = {}
-        for doc in docs:
-            key = (doc["id"], seen[doc["id"]])
-            seen[doc["id"]] += 1
-            out[key] = doc
-        return out
 
-    ka, kb = keyed(docs_a), keyed(docs_b)
-    if set(ka) != set(kb):
-        raise VinerError(f"{a.get('name')} and {b.get('name')}: the documents do not pair up by unit id ({len(set(ka) ^ set(kb))} unpaired)")
-    gold, pred_a, gold_b, pred_b = [], [], [], []
-    for key, doc in ka.items():
-        other = kb[key]
-        if doc["text"] != other["text"] or _spans(doc["gold"]) != _spans(other["gold"]):
+def _sidecar(file: Path, sha256: str | None, name: str) -> Iterator[dict]:
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            digest.update(line)
+            try:
+                yield json.loads(line)
+            except (UnicodeDecodeError, json.JSONDecodeError) as err:
+                raise VinerError(f"{file}:{number}: not a line of per-document predictions ({err})") from err
+    if sha256 and digest.hexdigest() != sha256:
+        raise VinerError(f"{file}: changed since the report of {name} was written (its sha256 is not the one in the report); evaluate the model again")
+
+
+def _document_key(doc: dict) -> bytes:
+    """A hash of a document's text and gold spans: enough to check that two reports saw the same document."""
+    return hashlib.blake2b(json.dumps([doc["text"], [s.as_list() for s in _spans(doc["gold"])]], ensure_ascii=False).encode("utf-8"), digest_size=16).digest()
+
+
+def paired_counts(a: dict, b: dict, labels: Sequence[str], path_a: Path | str | None = None, path_b: Path | str | None = None):
+    """Strict tp/fp/fn per document and label of both reports, documents paired by unit id.
+
+    Returns ``(counts_a, counts_b)``, arrays of shape ``(documents, labels, 3)`` with the
+    rows in the same document order, or ``None`` when a report has no per-document
+    predictions. Raises :class:`VinerError` when the documents do not pair up (an id
+    missing from one report, or the same id with another text or other gold spans).
+    Both reports' documents are streamed; only the counts and one hash per document are kept.
+    """
+    docs_a, docs_b = documents(a, path_a), documents(b, path_b)
+    if docs_a is None or docs_b is None:
+        return None
+    counter_a = DocumentCounter(labels, fixed=True)
+    rows: dict[tuple[str, int], tuple[int, bytes]] = {}
+    seen: Counter = Counter()
+    for doc in docs_a:
+        key = (doc["id"], seen[doc["id"]])
+        seen[doc["id"]] += 1
+        rows[key] = (counter_a.documents, _document_key(doc))
+        counter_a.add(_spans(doc["gold"]), _spans(doc["pred"]))
+    counter_b = DocumentCounter(labels, fixed=True)
+    seen.clear()
+    paired = 0
+    unpaired = 0
+    filled = set()
+    for doc in docs_b:
+        key = (doc["id"], seen[doc["id"]])
+        seen[doc["id"]] += 1
+        if key not in rows:
+            unpaired += 1
+            continue
+        row, digest = rows[key]
+        if digest != _document_key(doc):
             raise VinerError(f"{a.get('name')} and {b.get('name')}: document {key[0]} differs in text or gold spans")
-        gold.append(_spans(doc["gold"]))
-        pred_a.append(_spans(doc["pred"]))
-        gold_b.append(_spans(other["gold"]))
-        pred_b.append(_spans(other["pred"]))
-    return gold, pred_a, gold_b, pred_b
+        counter_b.add(_spans(doc["gold"]), _spans(doc["pred"]), row=row)
+        filled.add(row)
+        paired += 1
+    unpaired += len(rows) - paired
+    if unpaired:
+        raise VinerError(f"{a.get('name')} and {b.get('name')}: the documents do not pair up by unit id ({unpaired} unpaired)")
+    n = counter_a.documents
+    return counter_a.array(n), counter_b.array(n)
 
 
 def _labels(reports: Sequence[dict]) -> list[str]:
@@ -134,7 +194,7 @@ def compare(
                 "per_label": report.get("per_label", {}),
                 "uncertainty": report.get("uncertainty"),
                 "speed": report.get("speed", {}),
-                "has_documents": bool(report.get("documents")),
+                "has_documents": has_documents(report),
             }
         )
     comparisons, warnings = [], []
@@ -146,15 +206,13 @@ def compare(
         if not comparable:
             warnings.append(f"{names[i]} is NOT comparable with {names[0]}: {reason}; no deltas are shown for it")
         else:
-            paired = paired_documents(base, report)
+            paired = paired_counts(base, report, labels, paths[0], paths[i])
             if paired is None:
-                missing = names[0] if not base.get("documents") else names[i]
+                missing = names[0] if not has_documents(base) else names[i]
                 entry["note"] = f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
                 warnings.append(entry["note"])
             else:
-                gold, pred_a, gold_b, pred_b = paired
-                counts_a = document_counts(gold, pred_a, labels)
-                counts_b = document_counts(gold_b, pred_b, labels)
+                counts_a, counts_b = paired
                 entry["bootstrap"] = paired_bootstrap(counts_a, counts_b, labels, resamples=resamples, seed=seed, level=level)
             entry["deltas"] = {
                 label: (report["per_label"][label]["f1"] - base["per_label"][label]["f1"])

@@ -1,20 +1,32 @@
 """Score a trained pipeline on gold data and write a report (JSON, Markdown, HTML).
 
-The report is a plain dict (see ``evaluate/README.md`` for every key). Beside the
-figures it keeps the per-document predictions, so reports can be compared later
-(:mod:`.compare`) without the models, and the hashes that tell whether two reports
-were measured on the same test data.
+The report is a plain dict (see ``evaluate/README.md`` for every key): the figures, the
+hashes that tell whether two reports were measured on the same test data, and a bounded
+sample of the errors. The per-document predictions go to a sidecar file beside the JSON,
+``NAME.predictions.jsonl`` (one ``{"id", "source", "text", "gold", "pred"}`` per line), so
+reports can be compared later (:mod:`.compare`) without the models.
+
+Everything streams: the gold is read lazily, goes through ``nlp.pipe`` in batches, and each
+document updates the counts (strict, per document for the bootstrap, nervaluate's schemas
+in chunks, confusion, errors) and is written to the sidecar; nothing but those counts and
+a compact per-document count array is kept, so a test set of 100,000 units needs about the
+memory of one of 1,000.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import heapq
+import itertools
 import json
 import platform
+import shutil
+import tempfile
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import IO, Iterable, Iterator, Sequence
 
 import spacy
 
@@ -22,40 +34,95 @@ from .. import __version__
 from ..convert import file_sha256
 from ..errors import VinerError
 from ..formats import docbin, doccano_jsonl
-from ..io import write_json, write_text
+from ..io import atomic_path, file_target, write_json, write_text
 from ..pipeline import load_pipeline
 from ..record import DEFAULT_LABELS, Example, Span
-from .analysis import confusion_matrix, error_analysis
+from .analysis import ErrorCollector
 from .bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, metric_intervals
-from .metrics import document_counts, label_order, strict_counts
-from .schemas import nervaluate_schemas
+from .metrics import DocumentCounter, label_order
+from .schemas import SchemaCounter
 
 REPORT_KIND = "viner-evaluation"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: per-document predictions in a sidecar file, a sample of the errors; 2: both inside the JSON
+MAX_ERROR_EXAMPLES = 200  # errors of each category kept in the report (the counts are always complete)
+PREDICTIONS_SUFFIX = ".predictions.jsonl"
 
 
-def read_gold(path: Path | str, nlp) -> list[Example]:
+def read_gold(path: Path | str, nlp) -> Iterator[Example]:
+    """The gold examples of a ``.jsonl`` file or a ``.spacy`` DocBin (file or folder of shards), read lazily."""
     path = Path(path)
     if not path.exists():
         raise VinerError(f"{path}: no such file")
     if path.suffix == ".jsonl":
-        return list(doccano_jsonl.read(path, labels=None))
+        return doccano_jsonl.read(path, labels=None)
     if path.suffix == ".spacy":
-        return list(docbin.read(path, nlp))
+        return docbin.read(path, nlp)
     raise VinerError(f"{path}: unsupported test data; give a .spacy file (from `viner convert`) or a Doccano .jsonl file")
 
 
-def gold_sha256(examples: Sequence[Example]) -> str:
+class GoldHasher:
+    """:func:`gold_sha256` one example at a time, in bounded memory.
+
+    The hash is of the examples' rows sorted (so it does not depend on order or format);
+    rows are sorted in runs of ``run`` and spilled to temporary files, which are merged at
+    the end, so a large test set is never held whole.
+    """
+
+    def __init__(self, run: int = 20_000) -> None:
+        self.run = run
+        self._rows: list[str] = []
+        self._files: list[IO[str]] = []
+
+    def add(self, example: Example) -> None:
+        self._rows.append(json.dumps([example.id, example.text, [s.as_list() for s in sorted(example.spans)]], ensure_ascii=False))
+        if len(self._rows) >= self.run:
+            self._spill()
+
+    def _spill(self) -> None:
+        self._rows.sort()
+        handle = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+        for row in self._rows:  # json.dumps escapes newlines: one row per line
+            handle.write(row)
+            handle.write("\n")
+        handle.seek(0)
+        self._files.append(handle)
+        self._rows = []
+
+    def hexdigest(self) -> str:
+        self._rows.sort()
+        runs: list[Iterable[str]] = [self._rows] + [(line[:-1] for line in handle) for handle in self._files]
+        digest = hashlib.sha256()
+        try:
+            for row in heapq.merge(*runs):
+                digest.update(row.encode("utf-8"))
+                digest.update(b"\n")
+        finally:
+            for handle in self._files:
+                handle.close()
+            self._files, self._rows = [], []
+        return digest.hexdigest()
+
+
+def gold_sha256(examples: Iterable[Example]) -> str:
     """Hash of the gold content (unit ids, texts and spans), independent of the file format and order.
 
     The same gold in a ``.jsonl`` and in a ``.spacy`` file hashes the same; any changed
     text or span changes it.
     """
-    rows = sorted(json.dumps([e.id, e.text, [s.as_list() for s in sorted(e.spans)]], ensure_ascii=False) for e in examples)
+    hasher = GoldHasher()
+    for example in examples:
+        hasher.add(example)
+    return hasher.hexdigest()
+
+
+def data_sha256(path: Path | str) -> str:
+    """SHA-256 of a test data file; for a folder of DocBin shards, of the shards' names and hashes."""
+    path = Path(path)
+    if not path.is_dir():
+        return file_sha256(path)
     digest = hashlib.sha256()
-    for row in rows:
-        digest.update(row.encode("utf-8"))
-        digest.update(b"\n")
+    for shard in sorted(path.glob("*.spacy")):
+        digest.update(f"{shard.name}\t{file_sha256(shard)}\n".encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -99,6 +166,90 @@ def model_metadata(model: Path | str, nlp) -> tuple[dict, dict]:
     return info, training
 
 
+class Scorer:
+    """Every figure of a report, accumulated one document at a time (see the module docstring)."""
+
+    def __init__(self, labels: Sequence[str], *, max_errors: int | None = MAX_ERROR_EXAMPLES) -> None:
+        self.labels = list(labels)
+        self.strict = DocumentCounter(self.labels)
+        self.schemas = SchemaCounter(self.labels, grow=True)
+        self.errors = ErrorCollector(max_errors, context=True)
+        self.hasher = GoldHasher()
+        self.max_errors = max_errors
+        self.documents = 0
+
+    def add(self, example: Example, predicted: Sequence[Span]) -> list[Span]:
+        """Score one document; returns its predicted spans sorted."""
+        gold = list(example.spans)
+        pred = sorted(predicted)
+        self.strict.add(gold, pred)
+        self.schemas.add(gold, pred)
+        self.errors.add(example.text, example.id, gold, pred)
+        self.hasher.add(example)
+        self.documents += 1
+        return pred
+
+    def figures(self, resamples: int, seed: int) -> dict:
+        # the labels asked for, then every other label met in the gold or the predictions (sorted)
+        all_labels = label_order(self.labels, [[Span(0, 1, label) for label in self.schemas.labels]])
+        per_label = self.strict.per_label
+        overall = self.strict.overall()
+        errors = self.errors.errors(all_labels)
+        errors["examples_total"] = sum(n for c, n in errors["counts"].items() if c != "correct")
+        errors["examples_kept"] = len(errors["examples"])
+        errors["max_examples_per_category"] = self.max_errors
+        return {
+            "gold_sha256": self.hasher.hexdigest(),
+            "examples": self.documents,
+            "entities": overall.support,
+            "overall": overall.as_dict(),
+            "per_label": {label: counts.as_dict() for label, counts in per_label.items()},
+            "uncertainty": metric_intervals(self.strict.array(), list(per_label), resamples=resamples, seed=seed),
+            "schemas": self.schemas.result(all_labels),
+            "confusion": self.errors.confusion(all_labels),
+            "errors": errors,
+        }
+
+
+def document_row(example: Example, predicted: Sequence[Span]) -> dict:
+    """One line of the predictions sidecar (and of the ``documents`` of older reports)."""
+    return {
+        "id": example.id,
+        "source": example.meta.get("source"),
+        "text": example.text,
+        "gold": [s.as_list() for s in example.spans],
+        "pred": [s.as_list() for s in predicted],
+    }
+
+
+class PredictionsWriter:
+    """Streams the per-document predictions to ``NAME.predictions.jsonl`` atomically, hashing what it writes."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.documents = 0
+
+    def write(self, row: dict) -> None:
+        data = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+        self.handle.write(data)
+        self.digest.update(data)
+        self.documents += 1
+
+    def info(self, path: Path) -> dict:
+        return {"file": path.name, "sha256": self.digest.hexdigest(), "documents": self.documents}
+
+
+@contextlib.contextmanager
+def predictions_file(path: Path | str | None) -> Iterator[PredictionsWriter | None]:
+    """A :class:`PredictionsWriter` on a temporary file that replaces ``path`` when the block succeeds (``None``: no file)."""
+    if path is None:
+        yield None
+        return
+    with atomic_path(file_target(path)) as tmp, tmp.open("wb") as handle:
+        yield PredictionsWriter(handle)
+
+
 def evaluate(
     model: Path | str,
     data: Path | str,
@@ -108,40 +259,55 @@ def evaluate(
     name: str | None = None,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
+    predictions: Path | str | None = None,
 ) -> dict:
     """Run the model over the gold texts and score its entities against the gold spans.
 
     Strict P/R/F1 overall and per label (with bootstrap intervals), nervaluate's four schemas,
-    a confusion matrix, every error, speed, metadata and the per-document predictions.
+    a confusion matrix, error counts with the first errors of each category, speed and
+    metadata. The gold is streamed through ``nlp.pipe``; with ``predictions`` the
+    per-document predictions are written there (atomically; ``write_report`` expects it
+    beside the report as ``NAME.predictions.jsonl``, see :func:`report_paths`).
     """
     nlp = load_pipeline(model)
     gold = read_gold(data, nlp)
-    if not gold:
+    first = next(gold, None)
+    if first is None:
         raise VinerError(f"{data}: holds no examples to evaluate on")
     labels = list(labels or _ordered(_model_labels(nlp)) or DEFAULT_LABELS)
-    # speed: one untimed warm-up doc, then the whole set through nlp.pipe
-    list(nlp.pipe([gold[0].text]))
-    start = time.perf_counter()
-    predicted: list[list[Span]] = []
+    list(nlp.pipe([first.text]))  # speed: one untimed warm-up doc, then the whole set through nlp.pipe
+    scorer = Scorer(labels)
     words = 0
-    for doc in nlp.pipe((e.text for e in gold), batch_size=batch_size):
-        predicted.append([Span(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents])
-        words += sum(1 for t in doc if not t.is_space)
-    seconds = time.perf_counter() - start
+    seconds = 0.0
+    clock = time.perf_counter
+    with predictions_file(predictions) as sidecar:
+        docs = nlp.pipe(((e.text, e) for e in itertools.chain([first], gold)), as_tuples=True, batch_size=batch_size)
+        while True:
+            start = clock()
+            item = next(docs, None)
+            seconds += clock() - start  # the model's time (and reading the gold), not the scoring
+            if item is None:
+                break
+            doc, example = item
+            words += sum(1 for t in doc if not t.is_space)
+            pred = scorer.add(example, [Span(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents])
+            if sidecar is not None:
+                sidecar.write(document_row(example, pred))
     model_info, training = model_metadata(model, nlp)
     model_info["labels"] = _model_labels(nlp)
-    return build_report(
-        gold,
-        predicted,
-        labels=labels,
+    report = _report(
+        scorer,
         model=model_info,
         training_data=training,
-        data={"path": str(data), "sha256": file_sha256(data)},
-        speed={"words": words, "seconds": seconds, "documents": len(gold)},
+        data={"path": str(data), "sha256": data_sha256(data)},
+        speed={"words": words, "seconds": seconds, "documents": scorer.documents},
         name=name or model_info.get("name") or Path(str(model)).name,
         resamples=resamples,
         seed=seed,
     )
+    if sidecar is not None:
+        report["predictions"] = {**sidecar.info(Path(predictions)), "path": str(predictions)}
+    return report
 
 
 def build_report(
@@ -156,13 +322,34 @@ def build_report(
     name: str = "model",
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
+    max_errors: int | None = MAX_ERROR_EXAMPLES,
 ) -> dict:
-    """The report dict from gold examples and predicted spans (no model needed: used by tests and tools)."""
-    gold_spans = [list(e.spans) for e in gold]
-    predicted = [sorted(p) for p in predicted]
-    labels = list(labels)
-    overall, per_label = strict_counts(zip(gold_spans, predicted), labels)
-    all_labels = label_order(labels, gold_spans, predicted)
+    """The report dict from gold examples and predicted spans held in memory (no model needed: tests and tools).
+
+    It keeps the per-document predictions in ``documents``; :func:`write_report` moves them
+    to the sidecar file.
+    """
+    scorer = Scorer(labels, max_errors=max_errors)
+    documents = []
+    for example, pred in zip(gold, predicted):
+        documents.append(document_row(example, scorer.add(example, pred)))
+    report = _report(scorer, model=model, data=data, training_data=training_data, speed=speed, name=name, resamples=resamples, seed=seed)
+    report["documents"] = documents
+    return report
+
+
+def _report(
+    scorer: Scorer,
+    *,
+    model: dict,
+    data: dict,
+    training_data: dict | None,
+    speed: dict | None,
+    name: str,
+    resamples: int,
+    seed: int,
+) -> dict:
+    figures = scorer.figures(resamples, seed)
     speed = dict(speed or {})
     seconds, words = speed.get("seconds"), speed.get("words")
     speed["words_per_second"] = words / seconds if seconds and words is not None else None
@@ -176,30 +363,20 @@ def build_report(
         "training_data": training_data or {"path": None, "sha256": None, "reason": "unknown"},
         "data": {
             **data,
-            "gold_sha256": gold_sha256(gold),
-            "examples": len(gold),
-            "entities": overall.support,
+            "gold_sha256": figures["gold_sha256"],
+            "examples": figures["examples"],
+            "entities": figures["entities"],
         },
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": _versions(),
-        "labels": labels,
-        "overall": overall.as_dict(),
-        "per_label": {label: counts.as_dict() for label, counts in per_label.items()},
-        "uncertainty": metric_intervals(document_counts(gold_spans, predicted, list(per_label)), list(per_label), resamples=resamples, seed=seed),
-        "schemas": nervaluate_schemas(gold_spans, predicted, all_labels),
-        "confusion": confusion_matrix(gold_spans, predicted, all_labels),
-        "errors": error_analysis([e.text for e in gold], [e.id for e in gold], gold_spans, predicted, all_labels),
+        "labels": list(scorer.labels),
+        "overall": figures["overall"],
+        "per_label": figures["per_label"],
+        "uncertainty": figures["uncertainty"],
+        "schemas": figures["schemas"],
+        "confusion": figures["confusion"],
+        "errors": figures["errors"],
         "speed": speed,
-        "documents": [
-            {
-                "id": e.id,
-                "source": e.meta.get("source"),
-                "text": e.text,
-                "gold": [s.as_list() for s in e.spans],
-                "pred": [s.as_list() for s in p],
-            }
-            for e, p in zip(gold, predicted)
-        ],
     }
 
 
@@ -227,21 +404,45 @@ def _model_labels(nlp) -> list[str]:
 
 
 def report_paths(output: Path | str) -> dict[str, Path]:
-    """The three files of a report: ``NAME.json``, ``NAME.md`` and ``NAME.html`` side by side."""
+    """The files of a report side by side: ``NAME.json``, ``NAME.md``, ``NAME.html`` and ``NAME.predictions.jsonl``."""
     output = Path(output)
     base = output.with_suffix("") if output.suffix.lower() in (".json", ".md", ".html") else output
-    return {"json": base.with_suffix(".json"), "md": base.with_suffix(".md"), "html": base.with_suffix(".html")}
+    return {
+        "json": base.with_suffix(".json"),
+        "md": base.with_suffix(".md"),
+        "html": base.with_suffix(".html"),
+        "predictions": base.with_name(base.name + PREDICTIONS_SUFFIX),
+    }
 
 
 def write_report(report: dict, output: Path | str, *, index: bool = True) -> Path:
     """Write the report as JSON, Markdown and self-contained HTML; regenerate the index of reports.
 
     Returns the JSON path. ``output`` may end in .json (or .md/.html: the siblings are written too).
+    Per-document predictions held in the report (``documents``, from :func:`build_report` or an
+    older report) are written to the sidecar ``NAME.predictions.jsonl``; a sidecar that
+    :func:`evaluate` wrote elsewhere is copied there. The JSON names the sidecar and its hash.
     """
     from .index import index_root, write_index
     from .render import report_html, report_markdown
 
     paths = report_paths(output)
+    report = dict(report)
+    documents = report.pop("documents", None)
+    if documents is not None:
+        with predictions_file(paths["predictions"]) as sidecar:
+            for row in documents:
+                sidecar.write(row)
+        report["predictions"] = sidecar.info(paths["predictions"])
+    elif report.get("predictions"):
+        source = Path(report["predictions"].get("path") or report["predictions"]["file"])
+        if source.resolve() != paths["predictions"].resolve() and source.is_file():
+            with atomic_path(file_target(paths["predictions"])) as tmp:
+                shutil.copyfile(source, tmp)
+        report["predictions"] = {**report["predictions"], "file": paths["predictions"].name}
+    report["predictions"] = {k: v for k, v in (report.get("predictions") or {}).items() if k != "path"} or None
+    if report["predictions"] is None:
+        del report["predictions"]
     write_json(report, paths["json"])
     write_text(report_markdown(report), paths["md"])
     write_text(report_html(report), paths["html"])

@@ -114,3 +114,72 @@ def ratio(num, den):
 
     num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
     return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
+
+
+class DocumentCounter:
+    """Strict counts accumulated one document at a time: the totals and a compact per-document array.
+
+    ``add(gold, pred)`` updates the per-label :class:`Counts` exactly as :func:`strict_counts` does
+    (labels of ``labels`` first, then any other label in the order it is met) and stores the
+    document's tp/fp/fn per label in a growing ``int32`` array, so the bootstrap can resample
+    documents without the texts or spans being kept. With ``fixed=True`` the labels are those
+    given and spans with other labels are ignored, as in :func:`document_counts`.
+    """
+
+    def __init__(self, labels: Sequence[str], *, fixed: bool = False) -> None:
+        import numpy as np
+
+        self._np = np
+        self.fixed = fixed
+        self.per_label: dict[str, Counts] = {label: Counts() for label in labels}
+        self.index: dict[str, int] = {label: i for i, label in enumerate(self.per_label)}
+        self._rows = np.zeros((1024, max(4, len(self.index)), 3), dtype=np.int32)
+        self.documents = 0
+
+    def _ensure(self, rows: int, labels: int) -> None:
+        """Room for ``rows`` documents and ``labels`` labels (the array doubles as it grows)."""
+        old = self._rows
+        if rows <= old.shape[0] and labels <= old.shape[1]:
+            return
+        grown = self._np.zeros((max(old.shape[0], 2 * rows), max(old.shape[1], 2 * labels), 3), dtype=self._np.int32)
+        grown[: old.shape[0], : old.shape[1]] = old
+        self._rows = grown
+
+    def add(self, gold: Sequence[Span], pred: Sequence[Span], row: int | None = None) -> None:
+        """Count one document (into ``row`` of the array when given, else the next row)."""
+        d = self.documents if row is None else row
+        self._ensure(d + 1, len(self.index))
+        gold_set, pred_set = Counter(gold), Counter(pred)
+        for span in set(gold_set) | set(pred_set):
+            i = self.index.get(span.label)
+            if i is None:
+                if self.fixed:
+                    continue
+                i = self.index[span.label] = len(self.index)
+                self.per_label[span.label] = Counts()
+                self._ensure(d + 1, len(self.index))
+            hit = min(gold_set[span], pred_set[span])
+            fp, fn = pred_set[span] - hit, gold_set[span] - hit
+            counts = self.per_label[span.label]
+            counts.tp += hit
+            counts.fp += fp
+            counts.fn += fn
+            cell = self._rows[d, i]
+            cell[0] += hit
+            cell[1] += fp
+            cell[2] += fn
+        if row is None:
+            self.documents += 1
+
+    def overall(self) -> Counts:
+        return Counts(
+            tp=sum(c.tp for c in self.per_label.values()),
+            fp=sum(c.fp for c in self.per_label.values()),
+            fn=sum(c.fn for c in self.per_label.values()),
+        )
+
+    def array(self, documents: int | None = None):
+        """The ``(documents, labels, 3)`` array, labels in the order of :attr:`per_label`."""
+        n = self.documents if documents is None else documents
+        self._ensure(n, len(self.index))
+        return self._rows[:n, : len(self.index)]

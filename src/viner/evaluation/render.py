@@ -15,13 +15,12 @@ from typing import Sequence
 
 from markupsafe import Markup
 
-from .analysis import CATEGORY_TITLES, ERROR_CATEGORIES, NONE, SHORT_TITLES
+from .analysis import CATEGORY_TITLES, CONTEXT, ERROR_CATEGORIES, NONE, SHORT_TITLES
 from .charts import f1_bars, forest
 from .schemas import SCHEMA_TITLES, SCHEMAS
 
 MAX_HTML_ERRORS = 5000
 MAX_MD_ERRORS = 50
-CONTEXT = 60  # characters of context either side of an error
 
 
 # ---- number formats (shared by Markdown, HTML and the tests) ---------------------------------
@@ -121,16 +120,22 @@ def _ci(report: dict, label: str | None, metric: str = "f1"):
     return (block or {}).get(metric)
 
 
-def _snippet(text: str, gold: dict | None, pred: dict | None) -> Markup:
+def _snippet(text: str, gold: dict | None, pred: dict | None, offset: int = 0, length: int | None = None) -> Markup:
+    """The error in its sentence: ``CONTEXT`` characters either side, gold underlined, prediction shaded.
+
+    ``text`` may be a piece of the document starting at ``offset`` (the ``context`` a report
+    keeps with each error), ``length`` the length of the whole document.
+    """
+    length = len(text) + offset if length is None else length
     spans = [s for s in (gold, pred) if s]
-    start = max(0, min(s["start"] for s in spans) - CONTEXT)
-    end = min(len(text), max(s["end"] for s in spans) + CONTEXT)
+    start = max(0, min(s["start"] for s in spans) - CONTEXT, offset)
+    end = min(length, max(s["end"] for s in spans) + CONTEXT, offset + len(text))
     if start > 0:  # do not cut a word: start after a space (unless that loses more than 20 characters)
-        space = text.find(" ", start, min(s["start"] for s in spans))
-        start = space + 1 if 0 <= space < start + 20 else start
-    if end < len(text):
-        space = text.rfind(" ", max(s["end"] for s in spans), end)
-        end = space if space > end - 20 else end
+        space = text.find(" ", start - offset, min(s["start"] for s in spans) - offset)
+        start = space + 1 + offset if 0 <= space < start - offset + 20 else start
+    if end < length:
+        space = text.rfind(" ", max(s["end"] for s in spans) - offset, end - offset)
+        end = space + offset if space > end - offset - 20 else end
     pieces: list[str] = ["…" if start > 0 else ""]
     run_cls, run = None, []
 
@@ -144,9 +149,9 @@ def _snippet(text: str, gold: dict | None, pred: dict | None) -> Markup:
         if cls != run_cls:
             flush()
             run_cls, run = cls, []
-        run.append(text[i])
+        run.append(text[i - offset])
     flush()
-    pieces.append("…" if end < len(text) else "")
+    pieces.append("…" if end < length else "")
     return Markup("".join(pieces))
 
 
@@ -185,12 +190,18 @@ def _report_context(report: dict) -> dict:
     ]
     bars.append({"label": "ALL (micro)", "bars": [{"series": "strict F1", "value": report["overall"]["f1"], "ci": _ci(report, None)}]})
     errors = report.get("errors") or {"examples": [], "counts": {}, "per_label": {}}
-    docs = report.get("documents") or []
+    docs = report.get("documents") or []  # reports before schema 3 kept the documents, not a context per error
     examples = []
     for e in errors.get("examples", [])[:MAX_HTML_ERRORS]:
-        text = docs[e["doc"]]["text"] if e["doc"] < len(docs) else ""
         label = (e.get("gold") or e.get("pred"))["label"]
-        examples.append({**e, "label": label, "snippet": _snippet(text, e.get("gold"), e.get("pred")) if text else ""})
+        context = e.get("context")
+        if context:
+            snippet = _snippet(context["text"], e.get("gold"), e.get("pred"), context["start"], context["length"])
+        else:
+            text = docs[e["doc"]]["text"] if e["doc"] < len(docs) else ""
+            snippet = _snippet(text, e.get("gold"), e.get("pred")) if text else ""
+        examples.append({**e, "label": label, "snippet": snippet})
+    total = _error_total(errors)
     return {
         "r": report,
         "labels": labels,
@@ -200,8 +211,19 @@ def _report_context(report: dict) -> dict:
         "errors": errors,
         "error_examples": examples,
         "errors_truncated": max(0, len(errors.get("examples", [])) - MAX_HTML_ERRORS),
+        "errors_total": total,
+        "errors_sampled": total > len(examples),
+        "predictions_file": (report.get("predictions") or {}).get("file"),
         "error_labels": sorted({e["label"] for e in examples}),
     }
+
+
+def _error_total(errors: dict) -> int:
+    """Errors in all (every category but correct): the report keeps only the first of each category."""
+    if errors.get("examples_total") is not None:
+        return errors["examples_total"]
+    counts = errors.get("counts") or {}
+    return sum(counts.get(c, 0) for c in ERROR_CATEGORIES) or len(errors.get("examples", []))
 
 
 def report_html(report: dict) -> str:
@@ -253,7 +275,10 @@ def report_markdown(report: dict) -> str:
         out.append(_md_table(("label", *(CATEGORY_TITLES[c] for c in ("correct",) + ERROR_CATEGORIES)), rows))
         examples = errors.get("examples", [])
         if examples:
-            out += ["", f"First {min(MAX_MD_ERRORS, len(examples))} of {len(examples)} errors (the HTML report has an error browser):", ""]
+            total = _error_total(errors)
+            kept = errors.get("max_examples_per_category")
+            sample = f"; the report keeps the first {kept} of each category" if kept and total > len(examples) else ""
+            out += ["", f"First {min(MAX_MD_ERRORS, len(examples))} of {total:,} errors (the HTML report has an error browser{sample}):", ""]
             rows = []
             for e in examples[:MAX_MD_ERRORS]:
                 g, p = e.get("gold"), e.get("pred")

@@ -51,14 +51,87 @@ def nervaluate_schemas(
     confusion shows there as a missed and a spurious entity; the overall figures see
     it as one ``incorrect`` entity.
     """
-    from nervaluate import Evaluator
+    counter = SchemaCounter(labels)
+    for g, p in zip(gold, predicted):
+        counter.add(g, p)
+    return counter.result()
 
-    labels = list(labels)
-    result = Evaluator(_entities(gold), _entities(predicted), tags=labels, loader="dict").evaluate() if gold else {}
-    overall = {schema: _as_dict(result["overall"][schema]) if result.get("overall") else _empty() for schema in SCHEMAS}
-    entities = result.get("entities", {})
-    per_label = {
-        label: {schema: _as_dict(entities[label][schema]) if label in entities else _empty() for schema in SCHEMAS}
-        for label in labels
-    }
-    return {"overall": overall, "per_label": per_label}
+
+_PARTIAL_FORMULA = ("partial", "ent_type")  # as nervaluate's Evaluator merges document results
+_COUNTS = ("correct", "incorrect", "partial", "missed", "spurious")
+
+
+class SchemaCounter:
+    """nervaluate's four schemas over documents added one at a time, in bounded memory.
+
+    nervaluate scores each document on its own and sums the counts (its ``Evaluator``
+    merges document results that way, then recomputes precision, recall and F1 from the
+    sums). So documents are handed to nervaluate in chunks of ``chunk``, the counts of
+    the chunks are summed and the metrics recomputed with nervaluate's own formula: the
+    same numbers as one call over every document, without holding them all.
+
+    ``labels`` are nervaluate's tags (entities with other labels are left out). With
+    ``grow=True`` every label met is added to them (as ``viner evaluate`` does: the
+    model's labels, then any other label in the gold or the predictions).
+    """
+
+    def __init__(self, labels: Sequence[str], *, chunk: int = 1000, grow: bool = False) -> None:
+        self.labels = list(dict.fromkeys(labels))
+        self.grow = grow
+        self.chunk = chunk
+        self.documents = 0
+        self._gold: list[list[dict]] = []
+        self._pred: list[list[dict]] = []
+        self._overall: dict[str, list[int]] | None = None
+        self._per_label: dict[str, dict[str, list[int]]] = {}
+
+    def add(self, gold: Sequence[Span], pred: Sequence[Span]) -> None:
+        self._gold.extend(_entities([gold]))
+        self._pred.extend(_entities([pred]))
+        self.documents += 1
+        if self.grow:
+            for span in list(gold) + list(pred):
+                if span.label not in self.labels:
+                    self.labels.append(span.label)
+        if len(self._gold) >= self.chunk:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._gold:
+            return
+        from nervaluate import Evaluator
+
+        result = Evaluator(self._gold, self._pred, tags=list(self.labels), loader="dict").evaluate()
+        self._gold, self._pred = [], []
+        if self._overall is None:
+            self._overall = {schema: [0] * len(_COUNTS) for schema in SCHEMAS}
+        for schema, value in result.get("overall", {}).items():
+            _add(self._overall[schema], value)
+        for label, schemas in result.get("entities", {}).items():
+            per = self._per_label.setdefault(label, {schema: [0] * len(_COUNTS) for schema in SCHEMAS})
+            for schema, value in schemas.items():
+                _add(per[schema], value)
+
+    def result(self, labels: Sequence[str] | None = None) -> dict:
+        """The schemas as :func:`nervaluate_schemas` gives them; per label for ``labels`` (default: the tags)."""
+        self._flush()
+        labels = list(labels) if labels is not None else list(self.labels)
+        overall = {schema: _metrics(schema, self._overall[schema]) if self._overall else _empty() for schema in SCHEMAS}
+        per_label = {
+            label: {schema: _metrics(schema, self._per_label[label][schema]) if label in self._per_label else _empty() for schema in SCHEMAS}
+            for label in labels
+        }
+        return {"overall": overall, "per_label": per_label}
+
+
+def _add(total: list[int], result) -> None:
+    for i, name in enumerate(_COUNTS):
+        total[i] += getattr(result, name)
+
+
+def _metrics(schema: str, counts: list[int]) -> dict:
+    from nervaluate.entities import EvaluationResult
+
+    result = EvaluationResult(**dict(zip(_COUNTS, counts)))
+    result.compute_metrics(partial_or_type=schema in _PARTIAL_FORMULA)
+    return _as_dict(result)
