@@ -115,20 +115,32 @@ def visible(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
 
 
-def test_killed_convert_leaves_previous_outputs_and_the_next_run_cleans_up(tmp_path):
-    """SIGKILL in the middle of a sharded conversion: earlier outputs byte-identical, nothing partial visible."""
+@pytest.fixture(scope="module")
+def big_units(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "big.jsonl"
+    path.write_text(units(20000, 400), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_convert_leaves_previous_outputs_intact(sig, big_units, tmp_path):
+    """A run killed in the middle of a sharded conversion: earlier outputs byte-identical, nothing partial visible.
+
+    SIGTERM (kill, timeout, a scheduler) is turned into a clean stop that removes the temporary
+    files; SIGKILL cannot be caught, so its hidden temporary folder stays until the next run
+    that writes the same outputs removes it.
+    """
     from spacy.training.corpus import walk_corpus
 
-    small, big, out = tmp_path / "small.jsonl", tmp_path / "big.jsonl", tmp_path / "corpus"
+    small, out = tmp_path / "small.jsonl", tmp_path / "corpus"
     small.write_text(units(60, 12), encoding="utf-8")
-    big.write_text(units(20000, 400), encoding="utf-8")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     first = subprocess.run([*viner(), "convert", str(small), "-o", str(out), "-c", str(CONFIG)], capture_output=True, text=True, env=env, timeout=120)
     assert first.returncode == 0, first.stderr
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(before) == {"train.spacy", "dev.spacy", "test.spacy", "convert-report.json"}
 
-    run = subprocess.Popen([*viner(), "convert", str(big), "-o", str(out), "-c", str(CONFIG)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    run = subprocess.Popen([*viner(), "convert", str(big_units), "-o", str(out), "-c", str(CONFIG)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and run.poll() is None:
@@ -136,18 +148,24 @@ def test_killed_convert_leaves_previous_outputs_and_the_next_run_cleans_up(tmp_p
                 break
             time.sleep(0.01)
         assert run.poll() is None, "the conversion finished before it could be killed; make the input larger"
-        os.kill(run.pid, signal.SIGKILL)
-        run.wait(timeout=30)
+        os.kill(run.pid, sig)
+        _, stderr = run.communicate(timeout=60)
     finally:
         if run.poll() is None:
             run.kill()
             run.wait()
-    assert run.returncode == -signal.SIGKILL
 
     # the previous outputs are intact, byte for byte, and nothing new is visible
     assert visible(out) == set(before)
     assert {name: (out / name).read_bytes() for name in before} == before
     leftovers = [p for p in out.iterdir() if p.name.startswith(".")]
+    if sig == signal.SIGTERM:
+        assert run.returncode == 143, stderr
+        no_traceback(stderr)
+        assert "terminated; outputs are written atomically, so earlier files are intact" in stderr
+        assert leftovers == []
+        return
+    assert run.returncode == -signal.SIGKILL
     assert leftovers, "a SIGKILL mid-write leaves the hidden temporary folder (nothing can remove it at that moment)"
     assert all(p.name.endswith(".tmp") for p in leftovers), leftovers
     # ... which neither viner's nor spaCy's folder readers see
@@ -273,3 +291,24 @@ def test_push_reads_the_file_before_contacting_the_server(tmp_path, monkeypatch,
     Path("empty.jsonl").write_text("")
     code, out = run_cli("doccano", "push", "empty.jsonl", "--project", "p")
     assert code == 1 and "empty.jsonl: empty file: no units to push" in out
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["predict", "model", "units.jsonl", "-o", "p.jsonl", "-n", "0"], "--n-process 0: give a number from 1 to"),
+        (["predict", "model", "units.jsonl", "-o", "p.jsonl", "-n", "100000"], "--n-process 100000: give a number from 1 to"),
+        (["predict", "model", "units.jsonl", "-o", "p.jsonl", "-b", "0"], "--batch-size 0: give at least 1"),
+        (["predict", "model", "units.jsonl", "-o", "units.jsonl/p.jsonl"], "is a file, so the folder cannot be made"),
+        (["corpus", "build", "units.jsonl", "-o", "units.jsonl/docs.jsonl"], "is a file, so the folder cannot be made"),
+        (["merge", "units.jsonl", "-o", "units.jsonl/gold.jsonl"], "is a file, so the folder cannot be made"),
+    ],
+    ids=["n-process-0", "n-process-large", "batch-size-0", "predict-under-file", "corpus-under-file", "merge-under-file"],
+)
+def test_more_bad_options(argv, message, tmp_path, monkeypatch, run_cli):
+    monkeypatch.chdir(tmp_path)
+    Path("units.jsonl").write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path("model").mkdir()
+    code, out = run_cli(*argv)
+    assert code == 1 and message in out, out
+    no_traceback(out)

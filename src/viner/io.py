@@ -212,7 +212,17 @@ def file_target(path: Path | str) -> Path:
     path = Path(path)
     if path.is_dir():
         raise VinerError(f"{path}: is a folder; give a file name for the output (for example {path / 'out.jsonl'})")
+    _parent_can_be_made(path, "output")
     return path
+
+
+def _parent_can_be_made(path: Path, option: str) -> None:
+    """The first existing folder above ``path`` must be a folder, not a file."""
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise VinerError(f"{path}: {parent} is a file, so the folder cannot be made; give another {option}")
+            return
 
 
 def folder_target(path: Path | str, option: str = "--output") -> Path:
@@ -220,11 +230,7 @@ def folder_target(path: Path | str, option: str = "--output") -> Path:
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise VinerError(f"{path}: is a file; {option} must be a folder")
-    for parent in path.absolute().parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise VinerError(f"{path}: {parent} is a file, so the folder cannot be made; give another {option}")
-            break
+    _parent_can_be_made(path, option)
     return path
 
 

@@ -8,6 +8,7 @@ and the output is written atomically: memory stays flat whatever the corpus size
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,11 @@ def predict(
     that holds spans (earlier predictions, or someone's annotations) is only replaced with
     ``force``. Nothing is written when no unit was read.
     """
+    if batch_size < 1:
+        raise VinerError(f"--batch-size {batch_size}: give at least 1")
+    cores = os.cpu_count() or 1
+    if not 1 <= n_process <= cores:
+        raise VinerError(f"--n-process {n_process}: give a number from 1 to {cores} (the number of cores)")
     files = input_files(inputs)
     refuse_replacing_spans(file_target(output), force)
     nlp = load_pipeline(model)

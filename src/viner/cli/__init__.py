@@ -6,8 +6,12 @@ user can fix are printed as one line (``--debug`` shows the traceback).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
+from typing import Iterator
 
 import click
 import typer
@@ -55,11 +59,45 @@ def _root(
     """viner: build a custom Vietnamese named-entity model (PERSON, ORG, GPE, EVENT) end to end."""
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived (``kill``, ``timeout``, a job scheduler, ``docker stop``).
+
+    Raised in the main thread so that every open atomic write removes its temporary file,
+    as on Ctrl-C; without it Python dies at once and leaves the temporary files behind.
+    """
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    owner = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != owner:  # a forked worker (nlp.pipe with n_process > 1): die as usual
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `viner` console script; returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("VINER_DEBUG") == "1"
     args = [a for a in args if a != "--debug"]
+    with _sigterm_raises():
+        return _run(args, debug)
+
+
+def _run(args: list[str], debug: bool) -> int:
     try:
         result = app(args=args, prog_name="viner", standalone_mode=False)
     except InvalidInput as err:
@@ -89,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         fail("interrupted; outputs are written atomically, so earlier files are intact")
         return 130
+    except Terminated:
+        fail("terminated; outputs are written atomically, so earlier files are intact")
+        return 143
     except BrokenPipeError:
         return 0
     except OSError as err:
