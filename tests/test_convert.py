@@ -169,3 +169,37 @@ def test_large_outputs_are_sharded_folders_that_spacy_reads(gold, tmp_path, root
     convert([gold], out, config=root / "configs" / "ner.cfg", seed=3)
     assert train.is_file() and len(list(docbin.read(train, nlp))) == report.units["train"]
     assert sorted(p.name for p in out.iterdir()) == ["convert-report.json", "dev.spacy", "test.spacy", "train.spacy"]
+
+
+def test_vidocbin_stores_what_spacys_docbin_stores():
+    import numpy
+    from spacy.tokens import DocBin, Span as SpacySpan
+
+    nlp = spacy.blank("vi")
+    docs = []
+    for i, text in enumerate(["Ông Nguyễn Văn An làm việc tại Vinamilk ở Hà Nội.", "Hội nghị APEC 2017 diễn ra tại Đà Nẵng.", ""]):
+        doc = nlp.make_doc(text)
+        if len(doc) > 2:
+            doc.ents = [SpacySpan(doc, 1, 2, label="PERSON")]
+            doc[0].lemma_ = f"lemma{i}"
+            doc[0].norm_ = "ÔNG"
+            doc[0].tag_ = "N"
+            doc[0].set_morph("Number=Sing")
+            doc[1].set_morph("")
+            doc[1].dep_ = "nsubj"
+            doc[2].ent_kb_id_ = "Q1"
+            doc.spans["sc"] = [SpacySpan(doc, 0, 2, label="CUSTOM", kb_id="Q2")]
+            doc.cats = {"news": 1.0}
+        doc.user_data["viner"] = {"id": f"u{i}", "meta": {"source": "s"}}
+        docs.append(doc)
+    ours, theirs = docbin.ViDocBin(), DocBin(store_user_data=True)
+    for doc in docs:
+        ours.add(doc)
+        theirs.add(doc)
+    assert ours.strings == theirs.strings
+    assert all(numpy.array_equal(a, b) for a, b in zip(ours.tokens, theirs.tokens)) and len(ours.tokens) == len(theirs.tokens)
+    assert all(numpy.array_equal(a, b) for a, b in zip(ours.spaces, theirs.spaces))
+    assert ours.user_data == theirs.user_data and ours.span_groups == theirs.span_groups
+    assert ours.flags == theirs.flags and ours.cats == theirs.cats
+    read = lambda b: [(d.to_json(), d.user_data, {k: [(s.start, s.end, s.label_, s.kb_id_) for s in g] for k, g in d.spans.items()}) for d in DocBin().from_bytes(b.to_bytes()).get_docs(spacy.blank("vi").vocab)]  # noqa: E731
+    assert read(ours) == read(theirs)

@@ -70,6 +70,7 @@ def convert(
     misaligned: str = "keep",
     per_file: bool = False,
     shard_size: int = 5000,
+    shard_docs: int | None = None,
     on_misaligned: Callable[[MisalignedSpan], None] | None = None,
     progress: Callable[[str, int], None] | None = None,
     every: int = 10000,
@@ -79,8 +80,10 @@ def convert(
     With ``per_file`` there is no split: each input file becomes ``<its name>.spacy``
     (for corpora that come with their own splits, such as VLSP's train and dev files).
     The input is read twice (validation and sizes, then conversion). An output with more
-    than ``shard_size`` docs is written as a folder ``NAME.spacy/`` of DocBin shards, which
-    ``spacy train`` reads like a single file; so memory stays flat however large the corpus. Invalid input raises
+    than ``shard_size`` docs is written as a folder ``NAME.spacy/`` of DocBin shards of
+    ``shard_docs`` docs each (default: ``min(shard_size, 1000)``), which ``spacy train`` reads
+    like a single file; only one shard per output is in memory at a time (a doc in a DocBin
+    takes ~20 KB), so memory stays flat however large the corpus. Invalid input raises
     :class:`InvalidInput` with every problem before any output is written.
     """
     output_dir = Path(output_dir)
@@ -124,7 +127,7 @@ def convert(
     groups: dict[str, set[str]] = {name: set() for name in names}
     with contextlib.ExitStack() as stack:
         writers = {
-            name: stack.enter_context(_DocBinWriter(output_dir / f"{name}.spacy", sharded=sizes[name] > shard_size, shard_size=shard_size))
+            name: stack.enter_context(_DocBinWriter(output_dir / f"{name}.spacy", sharded=sizes[name] > shard_size, shard_size=shard_docs or min(shard_size, 1000)))
             for name in names
         }
         seen.clear()
@@ -151,7 +154,7 @@ def convert(
         report.outputs = {name: writer.target for name, writer in writers.items()}
     # The report describes the outputs, so it is written once they are all in place.
     manifest = report.as_dict()
-    manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment, "shard_size": shard_size})
+    manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment, "shard_size": shard_size, "shard_docs": shard_docs or min(shard_size, 1000)})
     write_json(manifest, output_dir / "convert-report.json")
     return report
 
