@@ -62,3 +62,23 @@ def test_group_falls_back_to_id():
     assert Example("a b").group == unit_id("a b")
     assert Example("a b", meta={"source": "x.txt"}).group == "x.txt"
     assert Span(1, 2, "ORG").as_list() == [1, 2, "ORG"]
+
+
+def test_id_set_behaves_like_a_set_of_strings():
+    import random
+
+    from viner.record import IdSet, unit_id
+
+    ids = IdSet()
+    reference: set[str] = set()
+    rng = random.Random(0)
+    candidates = [unit_id(f"đơn vị {i}") for i in range(3000)] + ["0" * 16, "ABCDEF0123456789", "0x12345678901234", "u1", "", "abc"]
+    for _ in range(6000):
+        uid = rng.choice(candidates)
+        assert (uid in ids) == (uid in reference)
+        ids.add(uid)
+        reference.add(uid)
+        assert len(ids) == len(reference)
+    assert all(uid in ids for uid in reference) and "f" * 16 not in ids and "ABCDEF0123456789".lower() not in ids
+    ids.clear()
+    assert len(ids) == 0 and candidates[0] not in ids

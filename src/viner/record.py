@@ -9,7 +9,9 @@ so `viner validate`, `viner convert` and the Doccano commands agree on what is v
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -63,6 +65,81 @@ def unit_id(text: str) -> str:
     """Stable id of a unit: the first 16 hex digits of SHA-1 of its NFC text."""
     normal = unicodedata.normalize("NFC", text)
     return hashlib.sha1(normal.encode("utf-8")).hexdigest()[:16]
+
+
+_HEX_ID = re.compile(r"[0-9a-f]{16}")
+
+
+class IdSet:
+    """A set of unit ids that takes ~16 bytes an id instead of ~90 (a Python set of strings).
+
+    Unit ids are 16 hex digits of a hash (:func:`unit_id`), i.e. 64-bit numbers with uniform
+    bits: they are kept in an open-addressing table of unsigned 64-bit integers (at most half
+    full). Any other string goes to an ordinary set. Used to skip duplicate units while
+    streaming (corpus build, convert), so a million units cost ~16 MB, not ~90 MB.
+    """
+
+    def __init__(self) -> None:
+        self._table = array("Q", bytes(8 * 1024))
+        self._mask = 1023
+        self._count = 0
+        self._zero = False
+        self._other: set[str] = set()
+
+    def __len__(self) -> int:
+        return self._count + self._zero + len(self._other)
+
+    def __contains__(self, uid: object) -> bool:
+        if not isinstance(uid, str) or not _HEX_ID.fullmatch(uid):
+            return uid in self._other
+        key = int(uid, 16)
+        if key == 0:
+            return self._zero
+        table, mask = self._table, self._mask
+        i = key & mask
+        while True:
+            value = table[i]
+            if value == key:
+                return True
+            if value == 0:
+                return False
+            i = (i + 1) & mask
+
+    def add(self, uid: str) -> None:
+        if not isinstance(uid, str) or not _HEX_ID.fullmatch(uid):
+            self._other.add(uid)
+            return
+        key = int(uid, 16)
+        if key == 0:
+            self._zero = True
+            return
+        if self._insert(self._table, self._mask, key):
+            self._count += 1
+            if 2 * self._count > len(self._table):
+                self._grow()
+
+    @staticmethod
+    def _insert(table, mask: int, key: int) -> bool:
+        i = key & mask
+        while True:
+            value = table[i]
+            if value == key:
+                return False
+            if value == 0:
+                table[i] = key
+                return True
+            i = (i + 1) & mask
+
+    def _grow(self) -> None:
+        old = self._table
+        self._table = array("Q", bytes(16 * len(old)))
+        self._mask = len(self._table) - 1
+        for key in old:
+            if key:
+                self._insert(self._table, self._mask, key)
+
+    def clear(self) -> None:
+        self.__init__()
 
 
 @dataclass(frozen=True)
