@@ -8,6 +8,7 @@ and the output is written atomically: memory stays flat whatever the corpus size
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from dataclasses import dataclass
@@ -61,8 +62,13 @@ def predict_examples(nlp, examples: Iterable[Example], *, batch_size: int = 256,
     """Yield each example with the pipeline's entities as its spans (meta and id kept)."""
     stats = stats if stats is not None else PredictStats()
     start = time.perf_counter()
-    pairs = ((e.text, e) for e in examples)
-    for doc, example in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+    # Texts go to nlp.pipe as plain strings and the examples are paired back in order (nlp.pipe
+    # keeps it): with as_tuples=True spaCy would tokenise every text in this process and ship the
+    # Doc to the workers, which makes this process the bottleneck with n_process > 1. The tee
+    # holds only the examples nlp.pipe has read ahead (a few batches).
+    ahead, behind = itertools.tee(examples)
+    docs = nlp.pipe((e.text for e in ahead), batch_size=batch_size, n_process=n_process)
+    for doc, example in zip(docs, behind):
         spans = tuple(Span(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
         stats.units += 1
         stats.words += len(doc)
