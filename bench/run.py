@@ -43,13 +43,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--model")
     parser.add_argument("--stages", default=",".join(STAGES))
+    parser.add_argument("--results", type=Path, default=RESULTS, help="JSON file of figures this run updates (default bench/out/results.json)")
+    parser.add_argument("--table", type=Path, nargs="+", help="Only write the table from these result files (later ones win)")
     args = parser.parse_args()
+    if args.table:
+        merged: dict = {}
+        for path in args.table:
+            merged.update(load_results(path))
+        write_table(merged, sorted({size for _, size in merged}), args, args.model or "bench/out/model/model-best")
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     model = ensure_model(args.model)
     for size in sizes:
         if not (ROOT / "bench" / "out" / str(size) / "gold.jsonl").exists():
             subprocess.run([sys.executable, "bench/make_inputs.py", str(size)], cwd=ROOT, check=True)
-    results = load_results()
+    results = load_results(args.results)
     for size in sizes:
         for stage in args.stages.split(","):
             proc = subprocess.run([sys.executable, "bench/stage.py", stage, str(size), "--model", model], cwd=ROOT, capture_output=True, text=True)
@@ -58,7 +66,7 @@ def main() -> None:
                 raise SystemExit(f"stage {stage} at {size} failed")
             result = json.loads(proc.stdout.strip().splitlines()[-1])
             results[(stage, size)] = result
-            save_results(results)
+            save_results(results, args.results)
             rate = f"{result['words'] / result['seconds']:,.0f} words/s" if result.get("words") else f"{result['units'] / result['seconds']:,.0f} units/s"
             print(f"{stage:>12} {size:>7}: {result['seconds']:8.2f} s  {rate:>18}  peak {max(result['peak_rss_mb'], result['peak_rss_children_mb']):7.0f} MB", flush=True)
     all_sizes = sorted({size for _, size in results})
@@ -68,15 +76,15 @@ def main() -> None:
 RESULTS = ROOT / "bench" / "out" / "results.json"
 
 
-def load_results() -> dict[tuple[str, int], dict]:
+def load_results(path: Path = RESULTS) -> dict[tuple[str, int], dict]:
     """Figures of earlier runs (bench/out/results.json): a run of some stages updates only their rows."""
-    if not RESULTS.exists():
+    if not path.exists():
         return {}
-    return {(r["stage"], r["size"]): r for r in json.loads(RESULTS.read_text("utf-8"))}
+    return {(r["stage"], r["size"]): r for r in json.loads(path.read_text("utf-8"))}
 
 
-def save_results(results: dict) -> None:
-    RESULTS.write_text(json.dumps(list(results.values()), indent=1) + "\n", encoding="utf-8")
+def save_results(results: dict, path: Path = RESULTS) -> None:
+    path.write_text(json.dumps(list(results.values()), indent=1) + "\n", encoding="utf-8")
 
 
 def write_table(results: dict, sizes: list[int], args, model: str) -> None:
