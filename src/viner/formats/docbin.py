@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy
 import srsly
-from spacy.attrs import SPACY
+from spacy.attrs import IDS, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
@@ -57,17 +57,29 @@ class ViDocBin(DocBin):
         kwargs["store_user_data"] = True
         super().__init__(*args, **kwargs)
         self._packer = srsly.msgpack.Packer(use_bin_type=True)
+        self._hashes: set[int] = set()  # hashes whose string is already in self.strings
+        self._morphs: set[int] = set()
+        self._columns: tuple | None = None
 
     def add(self, doc: Doc) -> None:
-        array = doc.to_array(self.attrs)
-        if len(array.shape) == 1:
-            array = array.reshape((array.shape[0], 1))
-        self.tokens.append(array)
-        spaces = doc.to_array(SPACY)
-        assert array.shape[0] == spaces.shape[0]
-        self.spaces.append(numpy.asarray(spaces.reshape((spaces.shape[0], 1)), dtype=bool))
+        if self._columns is None:  # one to_array call for the stored attributes, SPACY and the string attributes
+            wanted = list(dict.fromkeys([*self.attrs, SPACY, *(IDS[name] for name in _STRING_ATTRS)]))
+            position = {attr: i for i, attr in enumerate(wanted)}
+            self._columns = (
+                wanted,
+                [position[attr] for attr in self.attrs],
+                position[SPACY],
+                [position[IDS[name]] for name in _STRING_ATTRS if name != "MORPH"],
+                position[IDS["MORPH"]],
+            )
+        wanted, stored, spacy_column, string_columns, morph_column = self._columns
+        values = doc.to_array(wanted)
+        if len(values.shape) == 1:
+            values = values.reshape((values.shape[0], len(wanted)))
+        self.tokens.append(values[:, stored])
+        self.spaces.append(numpy.asarray(values[:, spacy_column : spacy_column + 1], dtype=bool))
         self.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
-        self._add_token_strings(doc)
+        self._add_token_strings(doc, values, string_columns, morph_column)
         self.cats.append(doc.cats)
         self.user_data.append(self._packer.pack(doc.user_data))
         self.span_groups.append(doc.spans.to_bytes())
@@ -79,24 +91,29 @@ class ViDocBin(DocBin):
                 if span.id in span.doc.vocab.strings:
                     self.strings.add(span.id_)
 
-    def _add_token_strings(self, doc: Doc) -> None:
-        """The strings spaCy's ``DocBin.add`` collects token by token, from the distinct hashes instead."""
+    def _add_token_strings(self, doc: Doc, values, string_columns: list[int], morph_column: int) -> None:
+        """The strings spaCy's ``DocBin.add`` collects token by token, from the distinct new hashes instead."""
         if not len(doc):
             return
         strings = doc.vocab.strings
-        values = doc.to_array(list(_STRING_ATTRS))
-        morph = _STRING_ATTRS.index("MORPH")
+        new = set(values[:, string_columns].ravel().tolist()) - self._hashes
+        morphs = set(values[:, morph_column].tolist()) - self._morphs
+        if not new and not morphs:
+            return
         found: set[str] = set()
         try:
-            for value in set(numpy.delete(values, morph, axis=1).ravel().tolist()):
+            for value in new:
                 found.add(strings[value])
             empty_morph = doc.vocab.morphology.EMPTY_MORPH
-            for value in set(values[:, morph].tolist()):
+            for value in morphs:
                 text = strings[value]
                 found.add("" if text == empty_morph else text)  # str(token.morph) of an empty analysis
         except KeyError:  # a hash without its string: do it spaCy's way
             for token in doc:
                 found.update((token.text, token.tag_, token.lemma_, token.norm_, str(token.morph), token.dep_, token.ent_type_, token.ent_kb_id_, token.ent_id_))
+        else:
+            self._hashes |= new
+            self._morphs |= morphs
         self.strings.update(found)
 
 
