@@ -96,12 +96,13 @@ def write_table(results: dict, sizes: list[int], args, model: str) -> None:
     lines = [
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; model `{model}`.",
         "",
-        "| stage | units | seconds | units/s | words/s | peak MB | command |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| stage | units | seconds | units/s | words/s | peak MB | peak anon MB | command |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for (stage, size), r in rows:
         wps = f"{r['words'] / r['seconds']:,.0f}" if r.get("words") else ""
-        lines.append(f"| {stage} | {size:,} | {r['seconds']:.2f} | {r['units'] / r['seconds']:,.0f} | {wps} | {peak(r):.0f} | `python bench/stage.py {stage} {size} --model MODEL` |")
+        anon = f"{r['peak_anon_mb']:.0f}" if r.get("peak_anon_mb") else ""
+        lines.append(f"| {stage} | {size:,} | {r['seconds']:.2f} | {r['units'] / r['seconds']:,.0f} | {wps} | {peak(r):.0f} | {anon} | `python bench/stage.py {stage} {size} --model MODEL` |")
     lines += ["", "| target | measured | met |", "|---|---|---|"]
 
     def have(*keys) -> bool:
@@ -122,6 +123,9 @@ def write_table(results: dict, sizes: list[int], args, model: str) -> None:
             if have((stage, small), (stage, large)):
                 ratio = peak(results[(stage, large)]) / peak(results[(stage, small)])
                 lines.append(f"| peak memory {stage}, {large:,} / {small:,} units (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |")
+                a, b = results[(stage, large)].get("peak_anon_mb"), results[(stage, small)].get("peak_anon_mb")
+                if a and b:
+                    lines.append(f"| peak anonymous memory {stage}, {large:,} / {small:,} units (<= 1.5) | {a / b:.2f} | {'yes' if a / b <= 1.5 else 'NO'} |")
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench" / "out" / "results.md").write_text(text, encoding="utf-8")

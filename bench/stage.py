@@ -20,6 +20,41 @@ OUT = ROOT / "bench" / "out"
 CONFIG = ROOT / "configs" / "ner.cfg"
 
 
+class AnonPeak:
+    """Peak anonymous memory (heap, not file pages) of this process, sampled from /proc every 20 ms.
+
+    ru_maxrss also counts the pages of files the process maps and reads (datasets' Arrow
+    files), which the kernel can drop at any time; RssAnon is the memory the process holds.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = self.now()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def now() -> float:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self.now())
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak, self.now())
+
+
 def texts_of(path: Path) -> list[str]:
     return [json.loads(line)["text"] for line in path.open(encoding="utf-8")]
 
@@ -28,6 +63,7 @@ def run(stage: str, size: int, model: str | None) -> dict:
     base = OUT / str(size)
     gold = base / "gold.jsonl"
     result: dict = {"stage": stage, "size": size}
+    anon = AnonPeak()
     if stage == "corpus_build":
         from viner.corpus import build_corpus
 
@@ -88,6 +124,7 @@ def run(stage: str, size: int, model: str | None) -> dict:
         result.update(units=report["data"]["examples"], words=report["speed"]["words"], seconds=time.perf_counter() - start)
     else:
         raise SystemExit(f"unknown stage {stage}")
+    result["peak_anon_mb"] = anon.stop()
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     result["peak_rss_children_mb"] = children

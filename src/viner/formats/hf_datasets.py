@@ -96,7 +96,7 @@ def write(
     them (fine for small data), and labels found in the data but missing from ``labels``
     are added (sorted) to the tag names.
     """
-    from datasets import Dataset, DatasetDict
+    from datasets import config as datasets_config
     from datasets.utils.logging import disable_progress_bar
 
     disable_progress_bar()
@@ -116,9 +116,14 @@ def write(
     with atomic_path(path, is_dir=True) as tmp:
         cache = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".cache", dir=path.parent))
         try:
-            data = DatasetDict({name: _split(name, examples, tokeniser, feats, on_split, cache, counts) for name, examples in splits.items()})
-            data.save_to_disk(str(tmp))
-            del data
+            # DatasetDict.save_to_disk, one split at a time: each split's Arrow file is released
+            # (unmapped, its cache removed) before the next is generated
+            for name, examples in splits.items():
+                dataset = _split(name, examples, tokeniser, feats, on_split, cache / name, counts)
+                dataset.save_to_disk(str(tmp / name))
+                del dataset
+                shutil.rmtree(cache / name, ignore_errors=True)
+            (tmp / datasets_config.DATASETDICT_JSON_FILENAME).write_text(json.dumps({"splits": list(splits)}), encoding="utf-8")
         finally:
             shutil.rmtree(cache, ignore_errors=True)
     return counts
