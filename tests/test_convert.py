@@ -171,6 +171,9 @@ def test_large_outputs_are_sharded_folders_that_spacy_reads(gold, tmp_path, root
     # converting again with a larger shard size replaces the folder by a file, atomically
     convert([gold], out, config=root / "configs" / "ner.cfg", seed=3)
     assert train.is_file() and len(list(docbin.read(train, nlp))) == report.units["train"]
+    # and a file by a folder again
+    convert([gold], out, config=root / "configs" / "ner.cfg", shard_size=4, seed=3)
+    assert train.is_dir() and len(list(docbin.read(train, nlp))) == report.units["train"]
     assert sorted(p.name for p in out.iterdir()) == ["convert-report.json", "dev.spacy", "test.spacy", "train.spacy"]
 
 

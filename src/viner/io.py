@@ -127,12 +127,13 @@ def atomic_path(target: Path | str, *, is_dir: bool = False) -> Iterator[Path]:
         os.chmod(tmp, _default_mode(0o666))  # mkstemp makes 0600; outputs get the usual umask permissions
     try:
         yield tmp
-        if target.is_dir() and not target.is_symlink():
+        if (target.is_dir() and not target.is_symlink()) or (is_dir and target.exists()):
+            # os.replace cannot put a folder over a folder or a file: move the old one aside first
             old = Path(tempfile.mkdtemp(prefix=prefix, suffix=".old", dir=target.parent))
             old.rmdir()
             target.rename(old)
             os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
         else:
             os.replace(tmp, target)
     except BaseException:
