@@ -4,7 +4,7 @@ A token here is a ``(start, end)`` character range of an example's text that hol
 no leading or trailing whitespace. Two tokenisations are offered:
 
 - ``word`` (default): the spaCy tokenizer of the training config (pyvi word
-  segmentation for ``configs/ner.cfg``), so exported tokens are the ones the
+  segmentation with a pyvi config; syllables with ``configs/ner.cfg``), so exported tokens are the ones the
   pipeline sees. A word may span several syllables ("Hà Nội"); token-level formats
   write it with ``_`` joining the syllables ("Hà_Nội"), as VLSP and PhoNER do.
 - ``syllable``: rule-based, no model: the text is split at whitespace, then
@@ -141,7 +141,7 @@ DEFAULT_CONFIG = "configs/ner.cfg"
 
 def word_tokenizer(config: str | None = None):
     """The tokenizer of a training config; without one, ``configs/ner.cfg`` if it exists, else
-    spaCy's Vietnamese tokenizer with pyvi (what ``configs/ner.cfg`` configures)."""
+    spaCy's Vietnamese tokenizer with pyvi."""
     from pathlib import Path
 
     from .pipeline import tokenizer_from_config

@@ -148,7 +148,7 @@ def export_cli(
     inputs: List[Path] = Arg(..., help="Doccano JSONL files, .spacy DocBins (e.g. corpus/train.spacy) or folders of them", show_default=False),
     output: Path = Opt(..., "--output", "-o", help="conll: the file to write (one input) or a folder of NAME.conll files (several inputs); hf: the dataset folder", show_default=False),
     fmt: str = Opt("conll", "--format", "-f", help="conll: IOB2, tab-separated TOKEN<TAB>TAG; hf: a Hugging Face DatasetDict saved to disk"),
-    tokens: str = Opt("word", "--tokens", "-t", help="word: the tokenizer of --config (pyvi words, syllables joined with '_'); syllable: rule-based whitespace and punctuation split"),
+    tokens: str = Opt("word", "--tokens", "-t", help="word: the tokenizer of --config (pyvi words are written with '_' joining their syllables; the default config's tokens are syllables); syllable: rule-based whitespace and punctuation split"),
     config: Optional[Path] = Opt(None, "--config", "-c", help="Training config whose tokenizer gives the word tokens [default: configs/ner.cfg if it exists, else spaCy's Vietnamese tokenizer with pyvi]"),
     split_names: Optional[str] = Opt(None, "--split-names", help="Comma-separated split names, one per input file (default: the file names)"),
     labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]"),
@@ -159,7 +159,7 @@ def export_cli(
 ) -> None:
     """Export gold annotations as CoNLL (IOB2) or as a Hugging Face DatasetDict (tokens, ner_tags, text, spans).
 
-    Tokens are pyvi words (the tokenizer of --config) or rule-based syllables; a token
+    Tokens are the tokenizer of --config (syllables by default; pyvi words with a pyvi config) or rule-based syllables; a token
     that an entity starts or ends inside is split at the entity's edge, so no span is
     lost, and each such span is reported with file, line and text.
     """
