@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--model")
     parser.add_argument("--stages", default=",".join(STAGES))
+    parser.add_argument("--config", default="configs/ner.cfg", help="Training config whose tokenizer convert, tokenize and export use")
     parser.add_argument("--results", type=Path, default=RESULTS, help="JSON file of figures this run updates (default bench/out/results.json)")
     parser.add_argument("--table", type=Path, nargs="+", help="Only write the table from these result files (later ones win)")
     args = parser.parse_args()
@@ -60,7 +61,7 @@ def main() -> None:
     results = load_results(args.results)
     for size in sizes:
         for stage in args.stages.split(","):
-            proc = subprocess.run([sys.executable, "bench/stage.py", stage, str(size), "--model", model], cwd=ROOT, capture_output=True, text=True)
+            proc = subprocess.run([sys.executable, "bench/stage.py", stage, str(size), "--model", model, "--config", args.config], cwd=ROOT, capture_output=True, text=True)
             if proc.returncode:
                 print(proc.stderr[-2000:], file=sys.stderr)
                 raise SystemExit(f"stage {stage} at {size} failed")
@@ -102,7 +103,7 @@ def write_table(results: dict, sizes: list[int], args, model: str) -> None:
     for (stage, size), r in rows:
         wps = f"{r['words'] / r['seconds']:,.0f}" if r.get("words") else ""
         anon = f"{r['peak_anon_mb']:.0f}" if r.get("peak_anon_mb") else ""
-        lines.append(f"| {stage} | {size:,} | {r['seconds']:.2f} | {r['units'] / r['seconds']:,.0f} | {wps} | {peak(r):.0f} | {anon} | `python bench/stage.py {stage} {size} --model MODEL` |")
+        lines.append(f"| {stage} | {size:,} | {r['seconds']:.2f} | {r['units'] / r['seconds']:,.0f} | {wps} | {peak(r):.0f} | {anon} | `python bench/stage.py {stage} {size} --model MODEL{' --config ' + r['config'] if r.get('config') and r['config'] != 'configs/ner.cfg' else ''}` |")
     lines += ["", "| target | measured | met |", "|---|---|---|"]
 
     def have(*keys) -> bool:

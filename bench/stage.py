@@ -1,6 +1,9 @@
 """Run one benchmark stage in this process and print its figures as JSON.
 
-    python bench/stage.py STAGE SIZE [--model PATH]
+    python bench/stage.py STAGE SIZE [--model PATH] [--config CFG]
+
+``--config`` is the training config whose tokenizer convert, tokenize and export use
+(default configs/ner.cfg).
 
 The timed part is the stage's work only (imports and model loading excluded, the same for
 viner and the baselines it is compared with); peak memory is this process's maximum RSS.
@@ -59,7 +62,7 @@ def texts_of(path: Path) -> list[str]:
     return [json.loads(line)["text"] for line in path.open(encoding="utf-8")]
 
 
-def run(stage: str, size: int, model: str | None) -> dict:
+def run(stage: str, size: int, model: str | None, config: Path = CONFIG) -> dict:
     base = OUT / str(size)
     gold = base / "gold.jsonl"
     result: dict = {"stage": stage, "size": size}
@@ -81,14 +84,14 @@ def run(stage: str, size: int, model: str | None) -> dict:
         from viner.convert import convert
 
         start = time.perf_counter()
-        report = convert([gold], base / "corpus", config=CONFIG)
+        report = convert([gold], base / "corpus", config=config)
         result.update(units=sum(report.units.values()), seconds=time.perf_counter() - start)
     elif stage == "tokenize":  # baseline for convert: spaCy's own tokenisation of the same texts
         from viner.pipeline import tokenizer_from_config
 
         texts = texts_of(gold)
         start = time.perf_counter()  # creating the tokenizer is timed, as it is in convert
-        nlp = tokenizer_from_config(CONFIG)
+        nlp = tokenizer_from_config(config)
         words = sum(len(nlp.make_doc(t)) for t in texts)
         result.update(units=len(texts), words=words, seconds=time.perf_counter() - start)
     elif stage in ("predict_1", "predict_2"):
@@ -108,9 +111,9 @@ def run(stage: str, size: int, model: str | None) -> dict:
         from viner.cli import main
 
         args = {
-            "export_conll": ["export", gold, "--format", "conll", "--comments", "-o", base / "gold.conll", "--force"],
+            "export_conll": ["export", gold, "--format", "conll", "--comments", "-c", config, "-o", base / "gold.conll", "--force"],
             "import_conll": ["import-conll", base / "gold.conll", "-o", base / "imported.jsonl", "--force"],
-            "export_hf": ["export", gold, "--format", "hf", "-o", base / "hf", "--force"],
+            "export_hf": ["export", gold, "--format", "hf", "-c", config, "-o", base / "hf", "--force"],
         }[stage]
         start = time.perf_counter()
         code = main([str(a) for a in args])
@@ -136,5 +139,6 @@ if __name__ == "__main__":
     parser.add_argument("stage")
     parser.add_argument("size", type=int)
     parser.add_argument("--model")
+    parser.add_argument("--config", type=Path, default=CONFIG)
     args = parser.parse_args()
-    print(json.dumps(run(args.stage, args.size, args.model)))
+    print(json.dumps({**run(args.stage, args.size, args.model, args.config), "config": str(args.config.resolve().relative_to(ROOT))}))
