@@ -45,3 +45,12 @@ def test_curve_on_seed_gold_makes_table_and_plot(tmp_path, root, run_cli):
     assert (tmp_path / "curve" / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| 50% |" in (tmp_path / "curve" / "curve.md").read_text("utf-8")
     assert "Learning curve" in out
+
+
+def test_curve_reads_a_folder_of_shards(tmp_path, root):
+    from viner.curve import learning_curve
+
+    convert([root / "annotations" / "gold"], tmp_path / "corpus", config=root / "configs" / "ner.cfg", ratios=(1, 0, 0), shard_size=10)
+    assert (tmp_path / "corpus" / "train.spacy").is_dir()
+    with pytest.raises(VinerError, match="too few"):  # read fine: 75 docs, but 100 fractions
+        learning_curve(root / "configs" / "ner.cfg", tmp_path / "corpus" / "train.spacy", tmp_path / "corpus" / "train.spacy", fractions=[i / 100 for i in range(1, 101)])

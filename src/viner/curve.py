@@ -21,6 +21,7 @@ from spacy.tokens import DocBin
 
 from .errors import VinerError
 from .evaluation.evaluate import evaluate
+from .formats.docbin import read_docs
 from .io import atomic_path, write_json, write_text
 
 
@@ -102,10 +103,7 @@ def learning_curve(
         if not path.exists():
             raise VinerError(f"{path}: no such file")
     nlp = spacy.blank("xx")
-    try:
-        docs = list(DocBin().from_disk(train).get_docs(nlp.vocab))
-    except Exception as err:
-        raise VinerError(f"{train}: not a spaCy DocBin file ({err}); create one with `viner convert`") from err
+    docs = list(read_docs(train, nlp))  # a DocBin file or a folder of shards; errors name the file
     if len(docs) < len(fractions):
         raise VinerError(f"{train}: {len(docs)} docs are too few for {len(fractions)} fractions")
     order = list(range(len(docs)))
