@@ -202,10 +202,42 @@ def test_vidocbin_stores_what_spacys_docbin_stores():
     for doc in docs:
         ours.add(doc)
         theirs.add(doc)
-    assert ours.strings == theirs.strings
+    ours_bytes = ours.to_bytes()  # strings are collected when the bin is serialised
+    assert DocBin().from_bytes(ours_bytes).strings == DocBin().from_bytes(theirs.to_bytes()).strings
     assert all(numpy.array_equal(a, b) for a, b in zip(ours.tokens, theirs.tokens)) and len(ours.tokens) == len(theirs.tokens)
     assert all(numpy.array_equal(a, b) for a, b in zip(ours.spaces, theirs.spaces))
     assert ours.user_data == theirs.user_data and ours.span_groups == theirs.span_groups
     assert ours.flags == theirs.flags and ours.cats == theirs.cats
     read = lambda b: [(d.to_json(), d.user_data, {k: [(s.start, s.end, s.label_, s.kb_id_) for s in g] for k, g in d.spans.items()}) for d in DocBin().from_bytes(b.to_bytes()).get_docs(spacy.blank("vi").vocab)]  # noqa: E731
     assert read(ours) == read(theirs)
+
+
+def test_gold_attrs_docbin_reads_back_like_spacys_full_docbin():
+    """convert stores only ORTH, NORM, ENT_IOB, ENT_TYPE (+ spaces, user data): same docs for spaCy."""
+    nlp = spacy.blank("vi")
+    examples = [
+        Example("Ông Nguyễn Văn An làm việc tại Vinamilk ở Hà Nội.", (Span(4, 17, "PERSON"), Span(31, 39, "ORG"), Span(42, 48, "GPE"))),
+        Example("Hội nghị APEC 2017 diễn ra tại Đà Nẵng .  ", (Span(0, 18, "EVENT"), Span(31, 38, "GPE"))),
+        Example("x", ()),
+    ]
+    ours, theirs = docbin.ViDocBin(docbin.GOLD_ATTRS), DocBin(store_user_data=True)
+    for example in examples:
+        doc = docbin.example_to_doc(nlp, example)
+        ours.add(doc)
+        theirs.add(doc)
+    read = lambda data: [(d.to_json(), d.user_data, [(e.start_char, e.end_char, e.label_) for e in d.ents]) for d in DocBin().from_bytes(data).get_docs(spacy.blank("vi").vocab)]  # noqa: E731
+    assert read(ours.to_bytes()) == read(theirs.to_bytes())
+    assert [docbin.doc_to_example(d) for d in DocBin().from_bytes(ours.to_bytes()).get_docs(nlp.vocab)] == examples
+
+
+def test_a_file_changed_between_the_two_passes_fails_and_writes_nothing(tmp_path, jsonl):
+    data = jsonl(tmp_path / "gold.jsonl", [{"text": f"Ông An số {i} ở Hà Nội.", "label": [[0, 6, "PERSON"]], "meta": {"source": f"a{i % 3}"}} for i in range(6)])
+
+    def edit_once(stage, count):
+        if stage == "converted" and count == 1:
+            with data.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"text": "Bà Lan.", "label": []}, ensure_ascii=False) + "\n")
+
+    with pytest.raises(VinerError, match="changed while being converted"):
+        convert([data], tmp_path / "corpus", progress=edit_once, every=1)
+    assert not (tmp_path / "corpus" / "train.spacy").exists()

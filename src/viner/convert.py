@@ -53,10 +53,17 @@ class ConvertReport:
         }
 
 
-def _located(files: Sequence[Path], labels: Sequence[str] | None, on_problem: Callable[[Problem], None] | None) -> Iterator[tuple[str, int, Example]]:
+def _located(
+    files: Sequence[Path], labels: Sequence[str] | None, on_problem: Callable[[Problem], None] | None, check: bool = True
+) -> Iterator[tuple[str, int, Example]]:
     for path in files:
-        for line, example in doccano_jsonl.read_located(path, labels, on_problem):
+        for line, example in doccano_jsonl.read_located(path, labels, on_problem, check):
             yield str(path), line, example
+
+
+def _fingerprint(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def convert(
@@ -79,7 +86,8 @@ def convert(
 
     With ``per_file`` there is no split: each input file becomes ``<its name>.spacy``
     (for corpora that come with their own splits, such as VLSP's train and dev files).
-    The input is read twice (validation and sizes, then conversion). An output with more
+    The input is read twice: validation and sizes, then conversion, which trusts the
+    first pass (a file that changes in between makes convert fail and write nothing). An output with more
     than ``shard_size`` docs is written as a folder ``NAME.spacy/`` of DocBin shards of
     ``shard_docs`` docs each (default: ``min(shard_size, 1000)``), which ``spacy train`` reads
     like a single file; only one shard per output is in memory at a time (a doc in a DocBin
@@ -90,13 +98,16 @@ def convert(
     report = ConvertReport(files=find_files(paths, doccano_jsonl.SUFFIXES), misaligned_policy=misaligned)
     problems: list[Problem] = []
     group_sizes: Counter = Counter()
+    file_sizes: Counter = Counter()
     seen = IdSet()  # ~16 bytes a unit: the only thing kept per unit
-    for count, (_, _, example) in enumerate(_located(report.files, labels, problems.append), start=1):
+    fingerprints = {path: _fingerprint(path) for path in report.files}
+    for count, (path, _, example) in enumerate(_located(report.files, labels, problems.append), start=1):
         if progress is not None and count % every == 0:
             progress("validated", count)
         if example.id not in seen:
             seen.add(example.id)
             group_sizes[example.group] += 1
+            file_sizes[Path(path).stem] += 1
     if problems:
         raise InvalidInput(problems)
     if not group_sizes:
@@ -109,16 +120,23 @@ def convert(
         if clash:
             raise VinerError(f"--per-file: several inputs are named {', '.join(sorted(clash))}; rename them so each output name is unique")
         assignment: dict[str, str] = {}
-        route = lambda path, example: Path(path).stem  # noqa: E731
+
+        def route(path: str, example: Example) -> str:
+            return Path(path).stem
+
     else:
         names = list(SPLIT_NAMES)
         assignment = assign_splits(group_sizes, ratios, seed)
-        route = lambda path, example: assignment[example.group]  # noqa: E731
+
+        def route(path: str, example: Example) -> str:
+            if example.group not in assignment:  # only if the file changed after the first pass
+                raise VinerError(f"{path}: changed while being converted; nothing was written, run `viner convert` again")
+            return assignment[example.group]
+
     nlp = tokenizer_from_config(config)
     sizes: Counter = Counter()
     if per_file:
-        for path in report.files:
-            sizes[path.stem] = sum(1 for _ in doccano_jsonl.read(path, labels))
+        sizes = file_sizes
     else:
         for group, size in group_sizes.items():
             sizes[assignment[group]] += size
@@ -131,7 +149,9 @@ def convert(
             for name in names
         }
         seen.clear()
-        for path, line, example in _located(report.files, labels, None):
+        # The first pass checked every line; this one trusts them, and makes sure below that
+        # no file changed in between (else the outputs are discarded).
+        for path, line, example in _located(report.files, labels, None, check=False):
             if example.id in seen:
                 report.duplicates.append(f"{path}:{line}")
                 continue
@@ -150,6 +170,9 @@ def convert(
             report.units[name] += 1
             report.spans[name].update(s.label for s in example.spans)
             groups[name].add(example.group)
+        changed = [str(path) for path, mark in fingerprints.items() if _fingerprint(path) != mark]
+        if changed:
+            raise VinerError(f"{', '.join(changed)}: changed while being converted; nothing was written, run `viner convert` again")
         report.articles = {name: len(members) for name, members in groups.items()}
         report.outputs = {name: writer.target for name, writer in writers.items()}
     # The report describes the outputs, so it is written once they are all in place.
@@ -169,7 +192,7 @@ class _DocBinWriter:
     def __enter__(self) -> "_DocBinWriter":
         self._atomic = atomic_path(self.target, is_dir=self.sharded)
         self.tmp = self._atomic.__enter__()
-        self.bin = docbin.ViDocBin()
+        self.bin = docbin.ViDocBin(docbin.GOLD_ATTRS)
         return self
 
     def add(self, doc) -> None:
@@ -180,7 +203,7 @@ class _DocBinWriter:
     def _flush(self) -> None:
         self.bin.to_disk(self.tmp / f"{self.shards:05d}.spacy")
         self.shards += 1
-        self.bin = docbin.ViDocBin()
+        self.bin = docbin.ViDocBin(docbin.GOLD_ATTRS)
 
     def __exit__(self, *exc) -> bool | None:
         if exc[0] is None:

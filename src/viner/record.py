@@ -217,10 +217,15 @@ def make_example(
     meta: dict[str, Any] | None = None,
     id: str = "",
     labels: Sequence[str] | None = DEFAULT_LABELS,
+    check: bool = True,
 ) -> tuple[Example | None, list[tuple[str, str]]]:
-    """Build a checked :class:`Example`; returns ``(None, problems)`` when it is invalid."""
+    """Build a checked :class:`Example`; returns ``(None, problems)`` when it is invalid.
+
+    ``check=False`` skips :func:`check_example`, for input that was checked earlier in the
+    same run (convert's second pass over a file it validated and that has not changed since).
+    """
     spans = list(spans)
-    problems = check_example(text, spans, labels)
+    problems = check_example(text, spans, labels) if check else []
     if problems:
         return None, problems
     return Example(text=text, spans=tuple(Span(int(s), int(e), str(l)) for s, e, l in spans), id=id, meta=dict(meta or {})), []
