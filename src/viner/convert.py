@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,7 @@ def convert(
     on_misaligned: Callable[[MisalignedSpan], None] | None = None,
     progress: Callable[[str, int], None] | None = None,
     every: int = 10000,
+    zone_size: int = 1000,
 ) -> ConvertReport:
     """Validate the span files, split them by article and write ``train/dev/test.spacy``.
 
@@ -151,25 +153,33 @@ def convert(
         seen.clear()
         # The first pass checked every line; this one trusts them, and makes sure below that
         # no file changed in between (else the outputs are discarded).
-        for path, line, example in _located(report.files, labels, None, check=False):
-            if example.id in seen:
-                report.duplicates.append(f"{path}:{line}")
-                continue
-            seen.add(example.id)
+        # spaCy's vocabulary keeps every string it has seen: a corpus with many rare tokens (names,
+        # numbers) would grow it without end. Each block of units is tokenised inside a memory zone;
+        # the strings the DocBins need are copied out before the zone frees them.
+        located = _located(report.files, labels, None, check=False)
+        while block := list(itertools.islice(located, zone_size)):
+            with nlp.memory_zone():
+                for path, line, example in block:
+                    if example.id in seen:
+                        report.duplicates.append(f"{path}:{line}")
+                        continue
+                    seen.add(example.id)
 
-            def note(m: docbin.Misaligned, path: str = path, line: int = line) -> None:
-                item = MisalignedSpan(path, line, m.span.text_in(m.example.text), m.span.label, m.tokens)
-                report.misaligned.append(item)
-                if on_misaligned is not None:
-                    on_misaligned(item)
+                    def note(m: docbin.Misaligned, path: str = path, line: int = line) -> None:
+                        item = MisalignedSpan(path, line, m.span.text_in(m.example.text), m.span.label, m.tokens)
+                        report.misaligned.append(item)
+                        if on_misaligned is not None:
+                            on_misaligned(item)
 
-            name = route(path, example)
-            if progress is not None and len(seen) % every == 0:
-                progress("converted", len(seen))
-            writers[name].add(docbin.example_to_doc(nlp, example, misaligned, note))
-            report.units[name] += 1
-            report.spans[name].update(s.label for s in example.spans)
-            groups[name].add(example.group)
+                    name = route(path, example)
+                    if progress is not None and len(seen) % every == 0:
+                        progress("converted", len(seen))
+                    writers[name].add(docbin.example_to_doc(nlp, example, misaligned, note))
+                    report.units[name] += 1
+                    report.spans[name].update(s.label for s in example.spans)
+                    groups[name].add(example.group)
+                for writer in writers.values():
+                    writer.bin.collect_strings()
         changed = [str(path) for path, mark in fingerprints.items() if _fingerprint(path) != mark]
         if changed:
             raise VinerError(f"{', '.join(changed)}: changed while being converted; nothing was written, run `viner convert` again")

@@ -96,8 +96,10 @@ class ViDocBin(DocBin):
                 if span.id in span.doc.vocab.strings:
                     self.strings.add(span.id_)
 
-    def _collect_token_strings(self) -> None:
-        """The strings of the stored string columns of the docs added since the last call."""
+    def collect_strings(self) -> None:
+        """Copy the strings of the stored string columns of the docs added since the last call.
+
+        Serialising does it too; call it before leaving a ``memory_zone`` that frees the strings."""
         arrays = [a for a in self.tokens[self._pending :] if len(a)]
         self._pending = len(self.tokens)
         if not arrays or self._vocab is None:
@@ -119,7 +121,7 @@ class ViDocBin(DocBin):
     def to_bytes(self) -> bytes:
         """spaCy's ``DocBin.to_bytes`` with zlib level 1 instead of 6: 3-4x faster to write,
         files ~50 % larger, read by spaCy's ``DocBin.from_bytes`` unchanged (zlib reads any level)."""
-        self._collect_token_strings()
+        self.collect_strings()
         lengths = [len(tokens) for tokens in self.tokens]
         tokens = numpy.vstack(self.tokens) if self.tokens else numpy.asarray([])
         spaces = numpy.vstack(self.spaces) if self.spaces else numpy.asarray([])
