@@ -241,3 +241,15 @@ def test_a_file_changed_between_the_two_passes_fails_and_writes_nothing(tmp_path
     with pytest.raises(VinerError, match="changed while being converted"):
         convert([data], tmp_path / "corpus", progress=edit_once, every=1)
     assert not (tmp_path / "corpus" / "train.spacy").exists()
+
+
+def test_memory_zones_every_few_units_change_nothing_in_the_output(root, tmp_path):
+    """convert tokenises all but the first `vocab_block` units in memory zones (flat memory): same DocBins."""
+    gold = root / "annotations" / "gold"
+    convert([gold], tmp_path / "one", seed=3)
+    convert([gold], tmp_path / "many", seed=3, vocab_block=7)
+    nlp = spacy.blank("vi")
+    for name in ("train", "dev", "test"):
+        one = [(d.to_json(), d.user_data) for d in docbin.read_docs(tmp_path / "one" / f"{name}.spacy", nlp)]
+        many = [(d.to_json(), d.user_data) for d in docbin.read_docs(tmp_path / "many" / f"{name}.spacy", nlp)]
+        assert one == many and one

@@ -82,7 +82,7 @@ def convert(
     on_misaligned: Callable[[MisalignedSpan], None] | None = None,
     progress: Callable[[str, int], None] | None = None,
     every: int = 10000,
-    zone_size: int = 1000,
+    vocab_block: int = 5000,
 ) -> ConvertReport:
     """Validate the span files, split them by article and write ``train/dev/test.spacy``.
 
@@ -154,11 +154,13 @@ def convert(
         # The first pass checked every line; this one trusts them, and makes sure below that
         # no file changed in between (else the outputs are discarded).
         # spaCy's vocabulary keeps every string it has seen: a corpus with many rare tokens (names,
-        # numbers) would grow it without end. Each block of units is tokenised inside a memory zone;
-        # the strings the DocBins need are copied out before the zone frees them.
+        # numbers) would grow it without end. The first block of units is tokenised as usual, so the
+        # common words enter the vocabulary and the tokenizer's cache for good; every later block runs
+        # in a memory zone, whose new strings are freed at its end, after the DocBins have copied the
+        # ones they need. (Inside a zone the tokenizer caches nothing, hence the warm first block.)
         located = _located(report.files, labels, None, check=False)
-        while block := list(itertools.islice(located, zone_size)):
-            with nlp.memory_zone():
+        for number, block in enumerate(iter(lambda: list(itertools.islice(located, vocab_block)), [])):
+            with nlp.memory_zone() if number else contextlib.nullcontext():
                 for path, line, example in block:
                     if example.id in seen:
                         report.duplicates.append(f"{path}:{line}")
