@@ -1,5 +1,5 @@
 # viner: the two set-up commands of the README.
-#   make demo   builds the corpus, converts the gold, trains, evaluates and prints the per-label table
+#   make demo   builds the corpus, trains vectors on it, converts the gold, trains, evaluates and prints the per-label table
 #   make test   creates the environment(s) it needs and runs the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
@@ -21,6 +21,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/viner corpus build corpus/raw --output corpus/docs.jsonl
 	$(BIN)/viner validate annotations/gold/
+	$(BIN)/viner vectors corpus/raw --output corpus/vectors --config configs/ner.cfg
 	$(BIN)/viner convert annotations/gold/ --output corpus/ --config configs/ner.cfg
 	$(BIN)/python -m spacy train configs/ner.cfg --output training/
 	$(BIN)/viner evaluate training/model-best corpus/test.spacy --output evaluate/reports/demo.json
@@ -32,4 +33,4 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -ra -m "not slow and not doccano and not browser"
 
 clean:
-	rm -rf $(VENV) training/model-* corpus/*.spacy corpus/*.jsonl
+	rm -rf $(VENV) training/model-* corpus/*.spacy corpus/*.jsonl corpus/vectors

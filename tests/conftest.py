@@ -54,7 +54,17 @@ def seed_corpus(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_model(seed_corpus, tmp_path_factory) -> Path:
+def seed_vectors(tmp_path_factory) -> Path:
+    """floret vectors (small: 50 dims, 5,000 rows) trained by viner on the seed articles in corpus/raw."""
+    from viner.vectors import train_vectors
+
+    out = tmp_path_factory.mktemp("seed-vectors") / "vectors"
+    train_vectors([ROOT / "corpus" / "raw"], out, config=ROOT / "configs" / "ner.cfg", dim=50, epochs=5, bucket=5000, threads=1)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model(seed_corpus, seed_vectors, tmp_path_factory) -> Path:
     """A pipeline trained for a few steps on the seed gold: real, small, quick (about 10 s)."""
     import subprocess
     import sys
@@ -64,7 +74,7 @@ def tiny_model(seed_corpus, tmp_path_factory) -> Path:
         [
             sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(out),
             "--paths.train", str(seed_corpus / "train.spacy"), "--paths.dev", str(seed_corpus / "dev.spacy"),
-            "--training.max_steps", "40", "--training.eval_frequency", "20",
+            "--paths.vectors", str(seed_vectors), "--training.max_steps", "40", "--training.eval_frequency", "20",
         ],
         check=True, capture_output=True,
     )

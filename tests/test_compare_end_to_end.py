@@ -32,12 +32,12 @@ def gold_folder(root, tmp_path):
     return folder
 
 
-def train(root, tmp_path, name, *overrides):
+def train(root, tmp_path, vectors, name, *overrides):
     done = subprocess.run(
         [
             sys.executable, "-m", "spacy", "train", str(root / "configs" / "ner.cfg"), "--output", str(tmp_path / name),
             "--paths.train", str(tmp_path / "corpus" / "train.spacy"), "--paths.dev", str(tmp_path / "corpus" / "dev.spacy"),
-            *overrides,
+            "--paths.vectors", str(vectors), *overrides,
         ],
         capture_output=True, text=True, cwd=tmp_path,
     )
@@ -45,11 +45,11 @@ def train(root, tmp_path, name, *overrides):
     return tmp_path / name / "model-best"
 
 
-def test_train_two_models_evaluate_and_compare(tmp_path, root, run_cli):
+def test_train_two_models_evaluate_and_compare(tmp_path, root, run_cli, seed_vectors):
     code, out = run_cli("convert", gold_folder(root, tmp_path), "-o", tmp_path / "corpus", "-c", root / "configs" / "ner.cfg")
     assert code == 0, out
-    wide = train(root, tmp_path, "wide", "--training.max_steps", "40", "--training.eval_frequency", "20")
-    narrow = train(root, tmp_path, "narrow", "--training.max_steps", "12", "--training.eval_frequency", "6", "--components.ner.model.hidden_width", "16")
+    wide = train(root, tmp_path, seed_vectors, "wide", "--training.max_steps", "40", "--training.eval_frequency", "20")
+    narrow = train(root, tmp_path, seed_vectors, "narrow", "--training.max_steps", "12", "--training.eval_frequency", "6", "--components.ner.model.hidden_width", "16")
     reports = tmp_path / "evaluate" / "reports"
     test = tmp_path / "corpus" / "test.spacy"
     for name, model in (("narrow", narrow), ("wide", wide)):

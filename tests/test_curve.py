@@ -29,13 +29,13 @@ def test_parse_fractions():
 
 
 @pytest.mark.slow
-def test_curve_on_seed_gold_makes_table_and_plot(tmp_path, root, run_cli):
+def test_curve_on_seed_gold_makes_table_and_plot(tmp_path, root, run_cli, seed_vectors):
     convert([root / "annotations" / "gold"], tmp_path / "corpus", config=root / "configs" / "ner.cfg")
     code, out = run_cli(
         "curve", root / "configs" / "ner.cfg",
         "--train", tmp_path / "corpus" / "train.spacy", "--dev", tmp_path / "corpus" / "dev.spacy",
         "--output", tmp_path / "curve", "--fractions", "0.5,1",
-        "--training.max_steps", "30", "--training.eval_frequency", "10",
+        "--training.max_steps", "30", "--training.eval_frequency", "10", "--paths.vectors", seed_vectors,
     )
     assert code == 0, out
     data = json.loads((tmp_path / "curve" / "curve.json").read_text("utf-8"))

@@ -1,4 +1,4 @@
-"""corpus -> convert -> a short `spacy train` of configs/ner.cfg -> evaluate, on the seed gold."""
+"""corpus -> convert -> vectors -> a short `spacy train` of configs/ner.cfg (run where corpus/ is) -> evaluate, on the seed gold."""
 
 import json
 import subprocess
@@ -13,6 +13,9 @@ def test_corpus_convert_train_evaluate(tmp_path, root, run_cli):
     code, out = run_cli("corpus", "build", root / "corpus" / "raw", "-o", tmp_path / "docs.jsonl")
     assert code == 0, out
     code, out = run_cli("convert", root / "annotations" / "gold", "-o", tmp_path / "corpus", "-c", root / "configs" / "ner.cfg")
+    assert code == 0, out
+    # configs/ner.cfg reads its vectors from corpus/vectors, as `make demo` writes them
+    code, out = run_cli("vectors", root / "corpus" / "raw", "-o", tmp_path / "corpus" / "vectors", "--dim", "50", "--epochs", "3", "--bucket", "5000")
     assert code == 0, out
     train = subprocess.run(
         [

@@ -14,8 +14,8 @@ def weasel(cwd, *args):
 def test_project_yml_is_valid_and_mirrors_the_pipeline(root):
     config = load_project_config(root)
     names = [c["name"] for c in config["commands"]]
-    assert names == ["corpus", "convert", "train", "evaluate", "compare"]
-    assert config["workflows"]["all"] == ["corpus", "convert", "train", "evaluate"]
+    assert names == ["corpus", "vectors", "convert", "train", "evaluate", "compare"]
+    assert config["workflows"]["all"] == ["corpus", "vectors", "convert", "train", "evaluate"]
 
 
 def test_weasel_reruns_only_what_changed(tmp_path, root):

@@ -22,7 +22,11 @@ def test_vectors_rejects_input_without_text(tmp_path, run_cli):
 
 
 @pytest.mark.slow
-def test_a_config_with_static_vectors_trains(tmp_path, root, seed_corpus, run_cli):
+def test_ner_cfg_trains_with_the_vectors_viner_makes(tmp_path, root, seed_corpus, run_cli):
+    """configs/ner.cfg uses static vectors (include_static_vectors = true, paths.vectors = corpus/vectors)."""
+    cfg = spacy.util.load_config(root / "configs" / "ner.cfg", interpolate=False)
+    assert cfg["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"] is True
+    assert cfg["paths"]["vectors"] == "corpus/vectors"
     code, out = run_cli("vectors", root / "corpus" / "raw", "-o", tmp_path / "vectors", "--dim", "32", "--epochs", "2")
     assert code == 0, out
     train = subprocess.run(
@@ -30,7 +34,6 @@ def test_a_config_with_static_vectors_trains(tmp_path, root, seed_corpus, run_cl
             sys.executable, "-m", "spacy", "train", str(root / "configs" / "ner.cfg"), "--output", str(tmp_path / "model"),
             "--paths.train", str(seed_corpus / "train.spacy"), "--paths.dev", str(seed_corpus / "dev.spacy"),
             "--paths.vectors", str(tmp_path / "vectors"),
-            "--components.tok2vec.model.embed.include_static_vectors", "true",
             "--training.max_steps", "10", "--training.eval_frequency", "5",
         ],
         capture_output=True, text=True,

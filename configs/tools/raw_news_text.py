@@ -1,0 +1,77 @@
+"""Raw Vietnamese news text for the vectors rows of configs/README.md (a stand-in for a team's own raw corpus).
+
+Reads the word-segmented news articles of the public repository undertheseanlp/word_embeddings
+(commit 1b5b734b946cf6490439788f6291b5dee838b3fa, folder corpus/corpus.vinews.segmented: one word per
+line, blank line between paragraphs) from a local git copy, joins each paragraph's words with spaces
+(a multi-syllable word already has spaces between its syllables), normalises to NFC, and drops every
+paragraph that shares a run of 6 syllables with a VLSP 2016 dev sentence, so no dev text reaches the
+vectors. Writes one paragraph per line. The output is external data: keep it under assets/ (git-ignored).
+
+    python configs/tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/news.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+COMMIT = "1b5b734b946cf6490439788f6291b5dee838b3fa"
+FOLDER = "corpus/corpus.vinews.segmented"
+NGRAM = 6
+
+
+def dev_ngrams(conll: Path, n: int = NGRAM) -> set[tuple[str, ...]]:
+    grams: set[tuple[str, ...]] = set()
+    sentence: list[str] = []
+    for line in [*conll.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.strip():
+            sentence.extend(s.lower() for s in line.split()[0].split("_"))
+            continue
+        grams.update(tuple(sentence[i : i + n]) for i in range(len(sentence) - n + 1))
+        sentence = []
+    return grams
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("git_dir", help="git directory of undertheseanlp/word_embeddings (e.g. from `fetch`)")
+    parser.add_argument("dev", type=Path, help="VLSP 2016 dev.txt (CoNLL): its sentences are kept out")
+    parser.add_argument("output", type=Path)
+    args = parser.parse_args()
+    git = ["git", f"--git-dir={args.git_dir}"]
+    listing = subprocess.run([*git, "ls-tree", "-r", "-z", COMMIT, FOLDER], capture_output=True, text=True, check=True).stdout
+    blobs = [entry.split("\t", 1)[0].split()[2] for entry in listing.split("\0") if entry]
+    banned = dev_ngrams(args.dev)
+    kept = dropped = syllables = 0
+    reader = subprocess.Popen([*git, "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    tmp = args.output.with_name(args.output.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        for blob in blobs:
+            reader.stdin.write(f"{blob}\n".encode())
+            reader.stdin.flush()
+            size = int(reader.stdout.readline().split()[2])
+            text = unicodedata.normalize("NFC", reader.stdout.read(size).decode("utf-8", "replace"))
+            reader.stdout.read(1)
+            for paragraph in re.split(r"\n\s*\n", text):
+                words = [w.strip() for w in paragraph.split("\n") if w.strip()]
+                if len(words) < 5:
+                    continue
+                line = " ".join(words)
+                tokens = line.lower().split()
+                if any(tuple(tokens[i : i + NGRAM]) in banned for i in range(len(tokens) - NGRAM + 1)):
+                    dropped += 1
+                    continue
+                out.write(line + "\n")
+                kept += 1
+                syllables += len(tokens)
+    reader.stdin.close()
+    reader.wait()
+    tmp.replace(args.output)
+    print(f"{len(blobs)} articles: {kept} paragraphs kept ({syllables} syllables), {dropped} dropped for sharing {NGRAM} syllables with dev -> {args.output}")
+
+
+if __name__ == "__main__":
+    main()
