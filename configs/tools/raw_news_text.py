@@ -8,6 +8,9 @@ paragraph that shares a run of 6 syllables with a VLSP 2016 dev sentence, so no 
 vectors. Writes one paragraph per line. The output is external data: keep it under assets/ (git-ignored).
 
     python configs/tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/news.txt
+    # news + Vietnamese Wikipedia (the `syllable-vectors-newswiki` row):
+    python configs/tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/news-wiki.txt \
+        --folder corpus/corpus.vinews.segmented --folder corpus/corpus.viwiki.segmented
 """
 
 from __future__ import annotations
@@ -40,10 +43,13 @@ def main() -> None:
     parser.add_argument("git_dir", help="git directory of undertheseanlp/word_embeddings (e.g. from `fetch`)")
     parser.add_argument("dev", type=Path, help="VLSP 2016 dev.txt (CoNLL): its sentences are kept out")
     parser.add_argument("output", type=Path)
+    parser.add_argument("--folder", action="append", help=f"folder(s) of the repository to read (default {FOLDER})")
     args = parser.parse_args()
     git = ["git", f"--git-dir={args.git_dir}"]
-    listing = subprocess.run([*git, "ls-tree", "-r", "-z", COMMIT, FOLDER], capture_output=True, text=True, check=True).stdout
-    blobs = [entry.split("\t", 1)[0].split()[2] for entry in listing.split("\0") if entry]
+    blobs = []
+    for folder in args.folder or [FOLDER]:
+        listing = subprocess.run([*git, "ls-tree", "-r", "-z", COMMIT, folder], capture_output=True, text=True, check=True).stdout
+        blobs += [entry.split("\t", 1)[0].split()[2] for entry in listing.split("\0") if entry]
     banned = dev_ngrams(args.dev)
     kept = dropped = syllables = 0
     reader = subprocess.Popen([*git, "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -70,7 +76,7 @@ def main() -> None:
     reader.stdin.close()
     reader.wait()
     tmp.replace(args.output)
-    print(f"{len(blobs)} articles: {kept} paragraphs kept ({syllables} syllables), {dropped} dropped for sharing {NGRAM} syllables with dev -> {args.output}")
+    print(f"{len(blobs)} files: {kept} paragraphs kept ({syllables} syllables), {dropped} dropped for sharing {NGRAM} syllables with dev -> {args.output}")
 
 
 if __name__ == "__main__":
