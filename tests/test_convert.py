@@ -230,13 +230,18 @@ def test_gold_attrs_docbin_reads_back_like_spacys_full_docbin():
     assert [docbin.doc_to_example(d) for d in DocBin().from_bytes(ours.to_bytes()).get_docs(nlp.vocab)] == examples
 
 
-def test_a_file_changed_between_the_two_passes_fails_and_writes_nothing(tmp_path, jsonl):
+@pytest.mark.parametrize("added", [
+    {"text": "Bà Lan.", "label": []},  # a unit of an article the split does not know
+    {"text": "Bà Lan.", "label": [[0, 99, "PERSON"]]},  # a span the first pass never checked
+    "not json",
+])
+def test_a_file_changed_between_the_two_passes_fails_and_writes_nothing(tmp_path, jsonl, added):
     data = jsonl(tmp_path / "gold.jsonl", [{"text": f"Ông An số {i} ở Hà Nội.", "label": [[0, 6, "PERSON"]], "meta": {"source": f"a{i % 3}"}} for i in range(6)])
 
     def edit_once(stage, count):
         if stage == "converted" and count == 1:
             with data.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps({"text": "Bà Lan.", "label": []}, ensure_ascii=False) + "\n")
+                handle.write((added if isinstance(added, str) else json.dumps(added, ensure_ascii=False)) + "\n")
 
     with pytest.raises(VinerError, match="changed while being converted"):
         convert([data], tmp_path / "corpus", progress=edit_once, every=1)

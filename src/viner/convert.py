@@ -67,6 +67,12 @@ def _fingerprint(path: Path) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
+def _raise_if_changed(fingerprints: dict[Path, tuple[int, int]], cause: BaseException | None = None) -> None:
+    changed = [str(path) for path, mark in fingerprints.items() if _fingerprint(path) != mark]
+    if changed:
+        raise VinerError(f"{', '.join(changed)}: changed while being converted; nothing was written, run `viner convert` again") from cause
+
+
 def convert(
     paths: Sequence[Path | str],
     output_dir: Path | str,
@@ -131,9 +137,7 @@ def convert(
         assignment = assign_splits(group_sizes, ratios, seed)
 
         def route(path: str, example: Example) -> str:
-            if example.group not in assignment:  # only if the file changed after the first pass
-                raise VinerError(f"{path}: changed while being converted; nothing was written, run `viner convert` again")
-            return assignment[example.group]
+            return assignment[example.group]  # a KeyError only if a file changed after the first pass
 
     nlp = tokenizer_from_config(config)
     sizes: Counter = Counter()
@@ -158,33 +162,35 @@ def convert(
         # common words enter the vocabulary and the tokenizer's cache for good; every later block runs
         # in a memory zone, whose new strings are freed at its end, after the DocBins have copied the
         # ones they need. (Inside a zone the tokenizer caches nothing, hence the warm first block.)
-        located = _located(report.files, labels, None, check=False)
-        for number, block in enumerate(iter(lambda: list(itertools.islice(located, vocab_block)), [])):
-            with nlp.memory_zone() if number else contextlib.nullcontext():
-                for path, line, example in block:
-                    if example.id in seen:
-                        report.duplicates.append(f"{path}:{line}")
-                        continue
-                    seen.add(example.id)
+        try:
+            located = _located(report.files, labels, None, check=False)
+            for number, block in enumerate(iter(lambda: list(itertools.islice(located, vocab_block)), [])):
+                with nlp.memory_zone() if number else contextlib.nullcontext():
+                    for path, line, example in block:
+                        if example.id in seen:
+                            report.duplicates.append(f"{path}:{line}")
+                            continue
+                        seen.add(example.id)
 
-                    def note(m: docbin.Misaligned, path: str = path, line: int = line) -> None:
-                        item = MisalignedSpan(path, line, m.span.text_in(m.example.text), m.span.label, m.tokens)
-                        report.misaligned.append(item)
-                        if on_misaligned is not None:
-                            on_misaligned(item)
+                        def note(m: docbin.Misaligned, path: str = path, line: int = line) -> None:
+                            item = MisalignedSpan(path, line, m.span.text_in(m.example.text), m.span.label, m.tokens)
+                            report.misaligned.append(item)
+                            if on_misaligned is not None:
+                                on_misaligned(item)
 
-                    name = route(path, example)
-                    if progress is not None and len(seen) % every == 0:
-                        progress("converted", len(seen))
-                    writers[name].add(docbin.example_to_doc(nlp, example, misaligned, note))
-                    report.units[name] += 1
-                    report.spans[name].update(s.label for s in example.spans)
-                    groups[name].add(example.group)
-                for writer in writers.values():
-                    writer.bin.collect_strings()
-        changed = [str(path) for path, mark in fingerprints.items() if _fingerprint(path) != mark]
-        if changed:
-            raise VinerError(f"{', '.join(changed)}: changed while being converted; nothing was written, run `viner convert` again")
+                        name = route(path, example)
+                        if progress is not None and len(seen) % every == 0:
+                            progress("converted", len(seen))
+                        writers[name].add(docbin.example_to_doc(nlp, example, misaligned, note))
+                        report.units[name] += 1
+                        report.spans[name].update(s.label for s in example.spans)
+                        groups[name].add(example.group)
+                    for writer in writers.values():
+                        writer.bin.collect_strings()
+        except Exception as err:  # a line that is no longer what the first pass checked
+            _raise_if_changed(fingerprints, err)
+            raise
+        _raise_if_changed(fingerprints)
         report.articles = {name: len(members) for name, members in groups.items()}
         report.outputs = {name: writer.target for name, writer in writers.items()}
     # The report describes the outputs, so it is written once they are all in place.
