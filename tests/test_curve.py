@@ -54,3 +54,12 @@ def test_curve_reads_a_folder_of_shards(tmp_path, root):
     assert (tmp_path / "corpus" / "train.spacy").is_dir()
     with pytest.raises(VinerError, match="too few"):  # read fine: 75 docs, but 100 fractions
         learning_curve(root / "configs" / "ner.cfg", tmp_path / "corpus" / "train.spacy", tmp_path / "corpus" / "train.spacy", fractions=[i / 100 for i in range(1, 101)])
+
+
+def test_curve_says_how_to_make_missing_vectors(tmp_path, root, seed_corpus, run_cli):
+    code, out = run_cli(
+        "curve", root / "configs" / "ner.cfg", "--train", seed_corpus / "train.spacy", "--dev", seed_corpus / "dev.spacy",
+        "--output", tmp_path / "curve", "--paths.vectors", tmp_path / "no-vectors",
+    )
+    assert code == 1 and "viner vectors" in out and "no-vectors" in out
+    assert not (tmp_path / "curve").exists()

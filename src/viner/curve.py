@@ -102,6 +102,12 @@ def learning_curve(
     for path in (config, train, dev):
         if not path.exists():
             raise VinerError(f"{path}: no such file")
+    vectors = (overrides or {}).get("paths.vectors", spacy.util.load_config(config, interpolate=False).get("paths", {}).get("vectors"))
+    if vectors and not Path(vectors).exists():
+        raise VinerError(
+            f"{config}: reads static vectors from {vectors}, which does not exist: make them with "
+            f"`viner vectors corpus/raw -o {vectors}`, or pass --paths.vectors PATH"
+        )
     nlp = spacy.blank("xx")
     docs = list(read_docs(train, nlp))  # a DocBin file or a folder of shards; errors name the file
     if len(docs) < len(fractions):
