@@ -47,13 +47,13 @@ def test_curve_on_seed_gold_makes_table_and_plot(tmp_path, root, run_cli, seed_v
     assert "Learning curve" in out
 
 
-def test_curve_reads_a_folder_of_shards(tmp_path, root):
+def test_curve_reads_a_folder_of_shards(tmp_path, root, seed_vectors):
     from viner.curve import learning_curve
 
     convert([root / "annotations" / "gold"], tmp_path / "corpus", config=root / "configs" / "ner.cfg", ratios=(1, 0, 0), shard_size=10)
     assert (tmp_path / "corpus" / "train.spacy").is_dir()
     with pytest.raises(VinerError, match="too few"):  # read fine: 75 docs, but 100 fractions
-        learning_curve(root / "configs" / "ner.cfg", tmp_path / "corpus" / "train.spacy", tmp_path / "corpus" / "train.spacy", fractions=[i / 100 for i in range(1, 101)])
+        learning_curve(root / "configs" / "ner.cfg", tmp_path / "corpus" / "train.spacy", tmp_path / "corpus" / "train.spacy", fractions=[i / 100 for i in range(1, 101)], overrides={"paths.vectors": str(seed_vectors)})
 
 
 def test_curve_says_how_to_make_missing_vectors(tmp_path, root, seed_corpus, run_cli):
