@@ -8,8 +8,10 @@ import spacy
 
 from viner.errors import InvalidInput, VinerError
 from viner.formats import conll, doccano_jsonl
-from viner.record import Example, Span
+from viner.record import Example
 from viner.tokens import Tokeniser
+
+from helpers import spans_in
 
 # VLSP 2016 style: syllables, two space-separated columns, BIO, blank line between sentences.
 VLSP = """\
@@ -187,14 +189,7 @@ TEXTS = [
 
 
 def make_examples():
-    out = []
-    for i, (text, ents) in enumerate(TEXTS):
-        spans = []
-        for name, label in ents:
-            start = text.index(name)
-            spans.append(Span(start, start + len(name), label))
-        out.append(Example(text, tuple(spans), meta={"source": f"a{i // 2}.txt", "position": i % 2}))
-    return out
+    return [Example(text, spans_in(text, ents), meta={"source": f"a{i // 2}.txt", "position": i % 2}) for i, (text, ents) in enumerate(TEXTS)]
 
 
 def squeeze(example):

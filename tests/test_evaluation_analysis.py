@@ -9,6 +9,9 @@ from viner.evaluation.metrics import document_counts, strict_counts
 from viner.evaluation.schemas import nervaluate_schemas
 from viner.record import Span
 
+from helpers import no_overlaps
+
+
 LABELS = ["PERSON", "ORG", "GPE", "EVENT"]
 
 # doc 1: GPE right, PERSON one character short, ORG called GPE, EVENT overlapped by an ORG, a spurious PERSON
@@ -114,19 +117,10 @@ def test_nervaluate_with_empty_documents_and_unused_labels():
     assert s["per_label"]["EVENT"]["strict"]["f1"] == 0.0
 
 
-def _no_overlaps(items):
-    """Gold spans never overlap (validated) and neither do spaCy's entities."""
-    out = []
-    for span in sorted(items):
-        if not out or span.start >= out[-1].end:
-            out.append(span)
-    return out
-
-
 spans = st.lists(
     st.tuples(st.integers(0, 30), st.integers(1, 6), st.sampled_from(LABELS)).map(lambda t: Span(t[0], t[0] + t[1], t[2])),
     max_size=6,
-).map(_no_overlaps)
+).map(no_overlaps)
 
 
 @settings(max_examples=200, deadline=None)

@@ -21,19 +21,13 @@ from viner.evaluation.render import report_html, report_markdown
 from viner.evaluation.schemas import SCHEMAS, SchemaCounter
 from viner.record import Example, Span
 
-
-def _no_overlaps(items):
-    out = []
-    for span in sorted(items):
-        if not out or span.start >= out[-1].end:
-            out.append(span)
-    return out
+from helpers import no_overlaps
 
 
 spans = st.lists(
     st.tuples(st.integers(0, 30), st.integers(1, 6), st.sampled_from(LABELS + ["MISC"])).map(lambda t: Span(t[0], t[0] + t[1], t[2])),
     max_size=5,
-).map(_no_overlaps)
+).map(no_overlaps)
 documents = st.lists(st.tuples(spans, spans), min_size=1, max_size=12)
 
 

@@ -11,6 +11,8 @@ from viner.formats import docbin, doccano_jsonl, hf_datasets
 from viner.record import Example, Span
 from viner.tokens import Tokeniser
 
+from helpers import spans_in
+
 TEXTS = [
     ("Ủy ban Hà Nội công bố kế hoạch.", [("Hà Nội", "GPE")]),
     ("Ngoại trưởng Nga Sergey Lavrov đến Astana.", [("Nga", "GPE"), ("Sergey Lavrov", "PERSON"), ("Astana", "GPE")]),
@@ -20,14 +22,7 @@ TEXTS = [
 
 
 def examples():
-    out = []
-    for i, (text, ents) in enumerate(TEXTS):
-        spans = []
-        for name, label in ents:
-            start = text.index(name)
-            spans.append(Span(start, start + len(name), label))
-        out.append(Example(text, tuple(spans), meta={"source": f"a{i}.txt", "position": i, "tags": ["x", 1]}))
-    return out
+    return [Example(text, spans_in(text, ents), meta={"source": f"a{i}.txt", "position": i, "tags": ["x", 1]}) for i, (text, ents) in enumerate(TEXTS)]
 
 
 @pytest.fixture(scope="module")
