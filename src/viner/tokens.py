@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import VinerError
 from .record import Example, Span
@@ -33,6 +33,10 @@ SYLLABLE_TOKEN = re.compile(r"\w+(?:[.,/'’\-]\w+)*|[^\w\s]", re.UNICODE)
 WHITESPACE_RUN = re.compile(r"\s+")
 
 TokenOffsets = list[tuple[int, int]]
+
+# Units per memory-zone block when streaming (see :meth:`Tokeniser.zoned`); the first block
+# is tokenised outside any zone.
+VOCAB_BLOCK = 5000
 
 
 @dataclass(frozen=True)
@@ -158,13 +162,52 @@ def word_tokenizer(config: str | None = None):
 class Tokeniser:
     """Tokenise examples as ``word`` (a spaCy tokenizer from a config) or ``syllable`` tokens."""
 
-    def __init__(self, mode: str = "word", config: str | None = None, nlp=None) -> None:
+    def __init__(self, mode: str = "word", config: str | None = None, nlp=None, block: int = VOCAB_BLOCK) -> None:
         if mode not in TOKENISATIONS:
             raise VinerError(f"unknown tokenisation {mode!r}: choose {' or '.join(TOKENISATIONS)}")
+        if block < 1:
+            raise VinerError(f"block must be at least 1, got {block}")
         self.mode = mode
         self.nlp = nlp
+        self.block = block
+        self._warm = 0  # examples streamed by zoned() outside a zone so far
         if mode == "word" and nlp is None:
             self.nlp = word_tokenizer(config)
+
+    def zoned(self, examples: Iterable[Example]) -> Iterator[Example]:
+        """Pass ``examples`` through; all but the tokeniser's first ``block`` are tokenised in spaCy memory zones.
+
+        spaCy's vocabulary keeps every string it has seen, so a long stream of rare tokens
+        (names, numbers) would grow it without end. Tokenise each example this yields (with
+        ``self(example)`` or :meth:`offsets`) before taking the next one: the first ``block``
+        examples this tokeniser streams are tokenised as usual, so their common words enter
+        the vocabulary and the tokenizer's cache for good (inside a zone spaCy caches
+        nothing); every later block of ``block`` examples, in this stream or the next, is
+        tokenised inside ``nlp.memory_zone()``, whose new strings are freed when the block
+        ends (or the stream stops). Only offsets (ints) leave the tokeniser, never a spaCy
+        object, so nothing outlives its zone. The tokens are exactly the same either way.
+        """
+        if self.nlp is None or not hasattr(self.nlp, "memory_zone"):  # syllable tokens; spaCy < 3.8
+            yield from examples
+            return
+        zone = None
+        in_zone = 0
+        try:
+            for example in examples:
+                if self._warm < self.block:
+                    self._warm += 1
+                elif zone is None or in_zone == self.block:
+                    if zone is not None:
+                        zone, done = None, zone
+                        done.__exit__(None, None, None)
+                    zone = self.nlp.memory_zone()
+                    zone.__enter__()
+                    in_zone = 0
+                in_zone += 1
+                yield example
+        finally:
+            if zone is not None:
+                zone.__exit__(None, None, None)
 
     def offsets(self, text: str) -> TokenOffsets:
         if self.mode == "syllable":

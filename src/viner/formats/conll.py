@@ -474,9 +474,9 @@ def lines(
     on_split: Callable[[SplitToken], None] | None = None,
     counter: list[int] | None = None,
 ) -> Iterator[str]:
-    """All lines of a CoNLL file for ``examples`` (streaming)."""
+    """All lines of a CoNLL file for ``examples`` (streaming; the tokeniser's vocabulary stays bounded, see :meth:`Tokeniser.zoned`)."""
     group = None
-    for example in examples:
+    for example in tokeniser.zoned(examples):
         if docstart and example.group != group:
             group = example.group
             yield f"{DOCSTART}\tO"
