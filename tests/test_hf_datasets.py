@@ -125,3 +125,20 @@ def test_cli_export_reads_sharded_docbin_folders(tmp_path, run_cli):
     assert code == 0, out
     back = hf_datasets.read(tmp_path / "hf")
     assert list(back) == ["train"] and sorted(e.text for e in back["train"]) == sorted(e.text for e in dj.read(gold))
+
+
+def test_rows_are_streamed_into_shards_with_no_cache_left(tmp_path, monkeypatch):
+    monkeypatch.setattr(hf_datasets, "SHARD_ROWS", 3)
+    data = [Example(f"Người dân Hà Nội, bản tin số {i}.", (Span(10, 16, "GPE"),)) for i in range(7)]
+    assert hf_datasets.write({"train": data, "test": data[:2]}, tmp_path / "hf", Tokeniser("syllable")) == {"train": 7, "test": 2}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hf"]  # no cache or temporary folder beside it
+    train = tmp_path / "hf" / "train"
+    assert sorted(p.name for p in train.iterdir()) == ["data-00000-of-00003.arrow", "data-00001-of-00003.arrow", "data-00002-of-00003.arrow", "dataset_info.json", "state.json"]
+    assert sorted(p.name for p in (tmp_path / "hf" / "test").iterdir()) == ["data-00000-of-00001.arrow", "dataset_info.json", "state.json"]
+    info = json.loads((train / "dataset_info.json").read_text())
+    assert info["splits"]["train"]["num_examples"] == 7 and info["features"]["ner_tags"]["feature"]["_type"] == "ClassLabel"
+    assert hf_datasets.read(tmp_path / "hf") == {"train": data, "test": data[:2]}  # rows in order across the shards
+    from datasets import load_from_disk
+
+    loaded = load_from_disk(str(tmp_path / "hf"))
+    assert len(loaded["train"]) == 7 and loaded["train"][6]["tokens"][-2:] == ["6", "."]

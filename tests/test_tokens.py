@@ -4,7 +4,7 @@ import spacy
 import pytest
 
 from viner.errors import VinerError
-from viner.formats import conll
+from viner.formats import conll, hf_datasets
 from viner.record import Example, Span
 from viner.tokens import Tokeniser
 
@@ -75,3 +75,17 @@ def test_conll_error_inside_a_zone_leaves_it(tmp_path):
     assert not tokeniser.nlp.vocab.in_memory_zone
     assert not (tmp_path / "x.conll").exists()
 
+
+def test_hf_export_does_not_grow_the_vocabulary_and_rows_are_unchanged(tmp_path):
+    data = numbered(120)
+    tokeniser = fresh(block=20)
+    hf_datasets.write({"train": data[:100], "test": data[100:]}, tmp_path / "hf", tokeniser)
+    assert not any(f"{i:07d}" in tokeniser.nlp.vocab.strings for i in range(20, 100))
+    assert not tokeniser.nlp.vocab.in_memory_zone
+    unzoned = Tokeniser("word", nlp=spacy.blank("xx"), block=10**9)
+    hf_datasets.write({"train": data[:100], "test": data[100:]}, tmp_path / "hf-plain", unzoned)
+    zoned_rows, plain_rows = hf_datasets.load(tmp_path / "hf"), hf_datasets.load(tmp_path / "hf-plain")
+    for name in ("train", "test"):
+        assert zoned_rows[name].features == plain_rows[name].features
+        assert list(zoned_rows[name]) == list(plain_rows[name])
+    assert hf_datasets.read(tmp_path / "hf")["train"] == data[:100]

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -78,6 +76,9 @@ def to_row(example: Example, tokeniser: Tokeniser, on_split: Callable[[SplitToke
     }
 
 
+SHARD_ROWS = 200_000  # rows per Arrow file of a split (save_to_disk's default cuts at 500 MB, ~450k units)
+
+
 def write(
     splits: Mapping[str, Iterable[Example]],
     path: Path | str,
@@ -89,17 +90,19 @@ def write(
 ) -> dict[str, int]:
     """Save a DatasetDict with one split per entry of ``splits`` atomically; returns the rows per split.
 
-    Rows are streamed into Arrow files (``Dataset.from_generator``, in batches), so memory
-    stays flat whatever the size of the splits. The tag names must be known before the
+    The folder is what ``DatasetDict.save_to_disk`` writes (``dataset_dict.json``; per split
+    ``data-NNNNN-of-NNNNN.arrow``, ``dataset_info.json``, ``state.json``), but the rows are
+    streamed straight into the split's Arrow files (``datasets``' ``ArrowWriter``, in batches)
+    and never read back: no cache copy, no memory-mapped file pulled into memory by
+    ``save_to_disk``, so memory stays flat whatever the size of the splits (the tokeniser's
+    vocabulary too, see :meth:`Tokeniser.zoned`). The tag names must be known before the
     first row: ``all_labels`` gives every label of the data (``viner export`` collects them
     while checking its inputs); without it the splits are read into lists first to find
     them (fine for small data), and labels found in the data but missing from ``labels``
     are added (sorted) to the tag names.
     """
     from datasets import config as datasets_config
-    from datasets.utils.logging import disable_progress_bar
 
-    disable_progress_bar()
     for name in splits:
         if not SPLIT_NAME.match(name):
             raise VinerError(f"split name {name!r} is not valid for datasets: use letters, digits and _ only")
@@ -112,49 +115,82 @@ def write(
         all_labels = list(labels) + sorted(found - set(labels))
     feats = features(all_labels)
     counts: dict[str, int] = {}
-    path = Path(path)
-    with atomic_path(path, is_dir=True) as tmp:
-        cache = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".cache", dir=path.parent))
-        try:
-            # DatasetDict.save_to_disk, one split at a time: each split's Arrow file is released
-            # (unmapped, its cache removed) before the next is generated
-            for name, examples in splits.items():
-                dataset = _split(name, examples, tokeniser, feats, on_split, cache / name, counts)
-                dataset.save_to_disk(str(tmp / name))
-                del dataset
-                shutil.rmtree(cache / name, ignore_errors=True)
-            (tmp / datasets_config.DATASETDICT_JSON_FILENAME).write_text(json.dumps({"splits": list(splits)}), encoding="utf-8")
-        finally:
-            shutil.rmtree(cache, ignore_errors=True)
+    with atomic_path(Path(path), is_dir=True) as tmp:
+        for name, examples in splits.items():
+            rows = (to_row(example, tokeniser, on_split) for example in tokeniser.zoned(examples))
+            counts[name] = _write_split(rows, tmp / name, feats)
+            if counts[name] == 0:
+                raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written")
+        (tmp / datasets_config.DATASETDICT_JSON_FILENAME).write_text(json.dumps({"splits": list(splits)}), encoding="utf-8")
     return counts
 
 
-def _split(name: str, examples: Iterable[Example], tokeniser: Tokeniser, feats, on_split, cache: Path, counts: dict[str, int]):
-    """One split as an Arrow-backed Dataset, written row by row from ``examples``."""
-    from datasets import Dataset
+def _write_split(rows: Iterable[dict], folder: Path, feats, shard_rows: int | None = None) -> int:
+    """One split as ``save_to_disk`` lays it out, its rows streamed into Arrow files; returns the row count.
 
-    counts[name] = 0
+    A new Arrow file is started every ``shard_rows`` rows (default :data:`SHARD_ROWS`); the
+    files are named ``data-NNNNN-of-NNNNN.arrow`` once their number is known. ``state.json``
+    and ``dataset_info.json`` hold what ``Dataset.from_generator(...).save_to_disk`` wrote
+    (split ``train``, a fresh fingerprint), so ``load_from_disk`` gives the same dataset.
+    """
+    from datasets import DatasetInfo, SplitDict, SplitInfo
+    from datasets import config as datasets_config
+    from datasets.arrow_writer import ArrowWriter
+    from datasets.utils.py_utils import asdict  # the one save_to_disk uses (features as dicts, defaults left out)
 
-    def rows() -> Iterator[dict]:
-        for example in examples:
-            counts[name] += 1
-            yield to_row(example, tokeniser, on_split)
-
+    shard_rows = shard_rows or SHARD_ROWS
+    folder.mkdir()
+    parts: list[Path] = []
+    total_rows = total_bytes = 0
+    writer = None
+    in_part = 0
     try:
-        # a fresh cache folder and fingerprint: never reuse an earlier dataset, never hash the tokeniser
-        dataset = Dataset.from_generator(rows, features=feats, cache_dir=str(cache), fingerprint=uuid.uuid4().hex)
-    except Exception as err:
-        cause = err
-        while cause is not None and not isinstance(cause, VinerError):
-            cause = cause.__cause__ or cause.__context__
-        if cause is not None:
-            raise cause from None
-        if counts[name] == 0:
-            raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written") from None
-        raise
-    if counts[name] == 0:
-        raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written")
-    return dataset
+        for row in rows:
+            if writer is None or in_part >= shard_rows:
+                if writer is not None:
+                    n, size = writer.finalize()
+                    total_rows, total_bytes = total_rows + n, total_bytes + size
+                parts.append(folder / f"part-{len(parts):05d}.arrow")
+                writer = ArrowWriter(features=feats, path=str(parts[-1]))
+                in_part = 0
+            writer.write(feats.encode_example(row))
+            in_part += 1
+        if writer is not None:
+            n, size = writer.finalize()
+            total_rows, total_bytes = total_rows + n, total_bytes + size
+            writer = None
+    finally:
+        if writer is not None:  # an error while writing: close the file (the folder is discarded)
+            writer.close()
+    names = [f"data-{i:05d}-of-{len(parts):05d}.arrow" for i in range(len(parts))]
+    for part, name in zip(parts, names):
+        part.rename(folder / name)
+    state = {
+        "_data_files": [{"filename": name} for name in names],
+        "_fingerprint": uuid.uuid4().hex,
+        "_format_columns": None,
+        "_format_kwargs": {},
+        "_format_type": None,
+        "_output_all_columns": False,
+        "_split": "train",
+    }
+    (folder / datasets_config.DATASET_STATE_JSON_FILENAME).write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+    splits = SplitDict(dataset_name="generator")
+    splits.add(SplitInfo(name="train", num_bytes=total_bytes, num_examples=total_rows, dataset_name="generator"))
+    info = DatasetInfo(
+        features=feats,
+        builder_name="generator",
+        dataset_name="generator",
+        config_name="default",
+        version="0.0.0",
+        splits=splits,
+        download_size=0,
+        dataset_size=total_bytes,
+        size_in_bytes=total_bytes,
+    )
+    raw = asdict(info)
+    (folder / datasets_config.DATASET_INFO_FILENAME).write_text(json.dumps({key: raw[key] for key in sorted(raw)}, indent=2), encoding="utf-8")
+    return total_rows
 
 
 def load(path: Path | str):
