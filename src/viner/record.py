@@ -105,18 +105,22 @@ class IdSet:
                 return False
             i = (i + 1) & mask
 
-    def add(self, uid: str) -> None:
+    def add(self, uid: str) -> bool:
+        """Add ``uid``; returns whether it was new."""
         if not isinstance(uid, str) or not _HEX_ID.fullmatch(uid):
+            new = uid not in self._other
             self._other.add(uid)
-            return
+            return new
         key = int(uid, 16)
         if key == 0:
-            self._zero = True
-            return
-        if self._insert(self._table, self._mask, key):
-            self._count += 1
-            if 2 * self._count > len(self._table):
-                self._grow()
+            new, self._zero = not self._zero, True
+            return new
+        if not self._insert(self._table, self._mask, key):
+            return False
+        self._count += 1
+        if 2 * self._count > len(self._table):
+            self._grow()
+        return True
 
     @staticmethod
     def _insert(table, mask: int, key: int) -> bool:
@@ -165,15 +169,35 @@ def check_example(
     ``spans`` are ``(start, end, label)`` triples as read from a file, not yet
     trusted. ``labels=None`` accepts every label.
     """
+    problems, _ = _checked_spans(text, spans, labels)
+    return problems
+
+
+def _checked_spans(
+    text: Any, spans: Iterable[Sequence[Any]], labels: Sequence[str] | None
+) -> tuple[list[tuple[str, str]], list[tuple[int, int, str, int]]]:
+    """The problems of a text and its raw spans, and its valid spans sorted, as ``(start, end, label, index)``."""
     problems: list[tuple[str, str]] = []
     if not isinstance(text, str):
-        return [("text", f"must be a string, got {type(text).__name__}")]
+        return [("text", f"must be a string, got {type(text).__name__}")], []
     if text.strip() == "":
         problems.append(("text", "is empty"))
     if not unicodedata.is_normalized("NFC", text):
         problems.append(("text", "is not in Unicode NFC form (run `viner corpus build` or normalise to NFC)"))
+    size = len(text)
     good: list[tuple[int, int, str, int]] = []
     for i, raw in enumerate(spans):
+        # the usual case first, in one test: [int, int, non-empty known label] inside the text,
+        # without whitespace at its edges; anything else is looked at closely below
+        if type(raw) is list and len(raw) == 3:
+            start, end, label = raw
+            if (
+                type(start) is int and type(end) is int and type(label) is str and 0 <= start < end <= size
+                and label and (labels is None or label in labels)
+                and not text[start].isspace() and not text[end - 1].isspace()
+            ):
+                good.append((start, end, label, i))
+                continue
         where = f"label[{i}]"
         if not isinstance(raw, (list, tuple)) or len(raw) != 3:
             problems.append((where, f"must be [start, end, label], got {raw!r}"))
@@ -185,8 +209,8 @@ def check_example(
         if not isinstance(label, str) or not label:
             problems.append((where, f"label must be a non-empty string, got {label!r}"))
             continue
-        if start < 0 or end > len(text):
-            problems.append((where, f"offsets {start}-{end} out of range for a text of {len(text)} characters"))
+        if start < 0 or end > size:
+            problems.append((where, f"offsets {start}-{end} out of range for a text of {size} characters"))
             continue
         if start >= end:
             problems.append((where, f"start {start} must be smaller than end {end}"))
@@ -196,14 +220,14 @@ def check_example(
         covered = text[start:end]
         if covered != covered.strip():
             problems.append((where, f"span {covered!r} ({label}) has leading or trailing whitespace"))
-        good.append((start, end, label, i))
+        good.append((int(start), int(end), str(label), i))
     good.sort()
     for (s1, e1, l1, i1), (s2, e2, l2, i2) in zip(good, good[1:]):
         if s2 < e1:
             problems.append(
                 (f"label[{i2}]", f"span {text[s2:e2]!r} ({l2}) overlaps span {text[s1:e1]!r} ({l1}) at label[{i1}]")
             )
-    return problems
+    return problems, good
 
 
 def _is_int(value: Any) -> bool:
@@ -217,15 +241,9 @@ def make_example(
     meta: dict[str, Any] | None = None,
     id: str = "",
     labels: Sequence[str] | None = DEFAULT_LABELS,
-    check: bool = True,
 ) -> tuple[Example | None, list[tuple[str, str]]]:
-    """Build a checked :class:`Example`; returns ``(None, problems)`` when it is invalid.
-
-    ``check=False`` skips :func:`check_example`, for input that was checked earlier in the
-    same run (convert's second pass over a file it validated and that has not changed since).
-    """
-    spans = list(spans)
-    problems = check_example(text, spans, labels) if check else []
+    """Build a checked :class:`Example`; returns ``(None, problems)`` when it is invalid."""
+    problems, good = _checked_spans(text, spans, labels)
     if problems:
         return None, problems
-    return Example(text=text, spans=tuple(Span(int(s), int(e), str(l)) for s, e, l in spans), id=id, meta=dict(meta or {})), []
+    return Example(text=text, spans=tuple([Span(start, end, label) for start, end, label, _ in good]), id=id, meta=dict(meta or {})), []

@@ -21,12 +21,9 @@ OnProblem = Callable[[Problem], None]
 
 
 def parse_row(
-    row: Any, where: tuple[str, int], labels: Sequence[str] | None = DEFAULT_LABELS, check: bool = True
+    row: Any, where: tuple[str, int], labels: Sequence[str] | None = DEFAULT_LABELS
 ) -> tuple[Example | None, list[Problem]]:
-    """Turn one decoded JSON value into an Example, or the problems that prevent it.
-
-    ``check=False`` trusts the row's offsets and labels (see :func:`viner.record.make_example`).
-    """
+    """Turn one decoded JSON value into an Example, or the problems that prevent it."""
     path, line = where
     if not isinstance(row, dict):
         return None, [Problem(path, line, None, f"expected a JSON object, got {type(row).__name__}")]
@@ -50,8 +47,8 @@ def parse_row(
         meta["doccano_id" if key == "id" else key] = value
     if meta.get("Comments") == []:
         del meta["Comments"]
-    example, problems = make_example(row["text"], raw_spans, meta=meta, id=str(meta.get("unit_id") or ""), labels=labels, check=check)
-    if check and example is not None and meta.get("unit_id") and example.id != unit_id(example.text):
+    example, problems = make_example(row["text"], raw_spans, meta=meta, id=str(meta.get("unit_id") or ""), labels=labels)
+    if example is not None and meta.get("unit_id") and example.id != unit_id(example.text):
         example, problems = None, [("meta.unit_id", f"{meta['unit_id']!r} is not the id of this text ({unit_id(example.text)!r}): was the text edited? remove unit_id to give it a new one")]
     return example, [Problem(path, line, fld, msg) for fld, msg in problems]
 
@@ -74,12 +71,8 @@ def read_located(
     path: Path | str,
     labels: Sequence[str] | None = DEFAULT_LABELS,
     on_problem: OnProblem | None = None,
-    check: bool = True,
 ) -> Iterator[tuple[int, Example]]:
-    """Like :func:`read`, yielding ``(line_number, example)`` so later stages can point at the line.
-
-    ``check=False`` is for a second pass over a file this run has already validated.
-    """
+    """Like :func:`read`, yielding ``(line_number, example)`` so later stages can point at the line."""
     path = Path(path)
     for number, line in iter_lines(path):
         if not line.strip():
@@ -91,7 +84,7 @@ def read_located(
             if line.lstrip()[:1] not in "{[" and ("\t" in line or len(line.split()) == 2):
                 problems = [Problem(str(path), number, None, "not JSON: this looks like CoNLL/IOB text; convert it with `viner import-conll`")]
         else:
-            example, problems = parse_row(row, (str(path), number), labels, check)
+            example, problems = parse_row(row, (str(path), number), labels)
             if example is not None:
                 yield number, example
                 continue
