@@ -312,3 +312,22 @@ def test_more_bad_options(argv, message, tmp_path, monkeypatch, run_cli):
     code, out = run_cli(*argv)
     assert code == 1 and message in out, out
     no_traceback(out)
+
+
+def test_line_reader_names_a_bad_byte_far_into_the_file_and_keeps_line_endings_as_before(tmp_path):
+    """iter_lines decodes UTF-8 as a stream (fast path) yet still names the line of a bad byte,
+    and treats BOMs, CRLF and lone CR as the line-by-line decoder does."""
+    good = [f'{{"text": "Dòng {i} ở Hà Nội."}}' for i in range(3000)]  # ~100 KB: the bad byte is many read-chunks in
+    data = ("\ufeff" + "\n".join(good[:2500])).encode("utf-8") + b"\n" + b'{"text": "bad \xff"}\n' + "\n".join(good[2500:]).encode("utf-8")
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(data)
+    seen = []
+    with pytest.raises(vio.VinerError, match=r"bad.jsonl:2501: not valid utf-8"):
+        for number, line in vio.iter_lines(path):
+            seen.append((number, line))
+    assert seen == [(i + 1, text) for i, text in enumerate(good[:2500])]
+    endings = tmp_path / "endings.txt"
+    endings.write_bytes("\ufeffa\r\nb\rc\n\ufeffd\r\r\n\ne".encode("utf-8"))
+    expected = [(1, "a"), (2, "b\nc"), (3, "d"), (4, ""), (5, "e")]
+    assert list(vio.iter_lines(endings)) == expected
+    assert list(vio.iter_lines(endings, encoding="utf-8-sig")) == expected  # the line-by-line decoder
