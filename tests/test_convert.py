@@ -230,29 +230,41 @@ def test_gold_attrs_docbin_reads_back_like_spacys_full_docbin():
     assert [docbin.doc_to_example(d) for d in DocBin().from_bytes(ours.to_bytes()).get_docs(nlp.vocab)] == examples
 
 
-@pytest.mark.parametrize("added", [
-    {"text": "Bà Lan.", "label": []},  # a unit of an article the split does not know
-    {"text": "Bà Lan.", "label": [[0, 99, "PERSON"]]},  # a span the first pass never checked
-    "not json",
-])
-def test_a_file_changed_between_the_two_passes_fails_and_writes_nothing(tmp_path, jsonl, added):
-    data = jsonl(tmp_path / "gold.jsonl", [{"text": f"Ông An số {i} ở Hà Nội.", "label": [[0, 6, "PERSON"]], "meta": {"source": f"a{i % 3}"}} for i in range(6)])
+def test_convert_reads_its_input_once_so_a_pipe_works(tmp_path, root):
+    """One pass over the input (validation and conversion together): a named pipe, readable once, converts."""
+    import os
+    import threading
 
-    def edit_once(stage, count):
-        if stage == "converted" and count == 1:
-            with data.open("a", encoding="utf-8") as handle:
-                handle.write((added if isinstance(added, str) else json.dumps(added, ensure_ascii=False)) + "\n")
+    fifo = tmp_path / "gold.jsonl"
+    os.mkfifo(fifo)
+    rows = [json.dumps(row(f"{text} Bài {a}.", ents, f"a{a}"), ensure_ascii=False) for a in range(6) for text, ents in SENTENCES]
 
-    with pytest.raises(VinerError, match="changed while being converted"):
-        convert([data], tmp_path / "corpus", progress=edit_once, every=1)
-    assert not (tmp_path / "corpus" / "train.spacy").exists()
+    def feed():
+        with fifo.open("w", encoding="utf-8") as handle:
+            handle.write("\n".join(rows) + "\n")
+
+    outcome = {}
+
+    def run():
+        try:
+            outcome["report"] = convert([fifo], tmp_path / "corpus", config=root / "configs" / "ner.cfg")
+        except BaseException as err:  # noqa: BLE001 - reported below
+            outcome["error"] = err
+
+    threading.Thread(target=feed, daemon=True).start()
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "convert is waiting for a second reading of the pipe"
+    assert "error" not in outcome, outcome.get("error")
+    assert sum(outcome["report"].units.values()) == len(rows)
 
 
 def test_memory_zones_every_few_units_change_nothing_in_the_output(root, tmp_path):
     """convert tokenises all but the first `vocab_block` units in memory zones (flat memory): same DocBins."""
     gold = root / "annotations" / "gold"
     convert([gold], tmp_path / "one", seed=3)
-    convert([gold], tmp_path / "many", seed=3, vocab_block=7)
+    convert([gold], tmp_path / "many", seed=3, vocab_block=7, block_size=5)
     nlp = spacy.blank("vi")
     for name in ("train", "dev", "test"):
         one = [(d.to_json(), d.user_data) for d in docbin.read_docs(tmp_path / "one" / f"{name}.spacy", nlp)]

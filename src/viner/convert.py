@@ -5,10 +5,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import tempfile
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
+
+import numpy
+import srsly
 
 from .errors import InvalidInput, VinerError
 from .formats import docbin, doccano_jsonl
@@ -46,7 +51,7 @@ class ConvertReport:
             "inputs": [str(p) for p in self.files],
             "units": self.units,
             "articles": self.articles,
-            "spans": {k: dict(v) for k, v in self.spans.items()},
+            "spans": {k: dict(sorted(v.items())) for k, v in self.spans.items()},
             "duplicates_skipped": self.duplicates,
             "misaligned_policy": self.misaligned_policy,
             "misaligned": [vars(m) for m in self.misaligned],
@@ -54,23 +59,10 @@ class ConvertReport:
         }
 
 
-def _located(
-    files: Sequence[Path], labels: Sequence[str] | None, on_problem: Callable[[Problem], None] | None, check: bool = True
-) -> Iterator[tuple[str, int, Example]]:
-    for path in files:
-        for line, example in doccano_jsonl.read_located(path, labels, on_problem, check):
-            yield str(path), line, example
-
-
-def _fingerprint(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns
-
-
-def _raise_if_changed(fingerprints: dict[Path, tuple[int, int]], cause: BaseException | None = None) -> None:
-    changed = [str(path) for path, mark in fingerprints.items() if _fingerprint(path) != mark]
-    if changed:
-        raise VinerError(f"{', '.join(changed)}: changed while being converted; nothing was written, run `viner convert` again") from cause
+def _located(files: Sequence[Path], labels: Sequence[str] | None, on_problem: Callable[[Problem], None]) -> Iterator[tuple[int, int, Example]]:
+    for number, path in enumerate(files):
+        for line, example in doccano_jsonl.read_located(path, labels, on_problem):
+            yield number, line, example
 
 
 def convert(
@@ -88,38 +80,26 @@ def convert(
     on_misaligned: Callable[[MisalignedSpan], None] | None = None,
     progress: Callable[[str, int], None] | None = None,
     every: int = 10000,
+    block_size: int = 1000,
     vocab_block: int = 5000,
 ) -> ConvertReport:
     """Validate the span files, split them by article and write ``train/dev/test.spacy``.
 
     With ``per_file`` there is no split: each input file becomes ``<its name>.spacy``
     (for corpora that come with their own splits, such as VLSP's train and dev files).
-    The input is read twice: validation and sizes, then conversion, which trusts the
-    first pass (a file that changes in between makes convert fail and write nothing). An output with more
-    than ``shard_size`` docs is written as a folder ``NAME.spacy/`` of DocBin shards of
-    ``shard_docs`` docs each (default: ``min(shard_size, 1000)``), which ``spacy train`` reads
-    like a single file; only one shard per output is in memory at a time (a doc in a DocBin
-    takes ~20 KB), so memory stays flat however large the corpus. Invalid input raises
-    :class:`InvalidInput` with every problem before any output is written.
+    The input is read once: each line is validated, and the valid units are tokenised in
+    blocks of ``block_size`` into a temporary file beside the output (about 1.6 KB a unit),
+    because the split needs every article's size; then the blocks are routed to their
+    outputs. Invalid input raises :class:`InvalidInput` with every problem, and nothing is
+    written. An output with more than ``shard_size`` docs is written as a folder ``NAME.spacy/`` of
+    DocBin shards of ``shard_docs`` docs each (default: ``min(shard_size, 1000)``), which
+    ``spacy train`` reads like a single file; only one block and one shard per output are
+    in memory at a time, so memory stays flat however large the corpus.
     """
     output_dir = Path(output_dir)
     report = ConvertReport(files=find_files(paths, doccano_jsonl.SUFFIXES), misaligned_policy=misaligned)
-    problems: list[Problem] = []
-    group_sizes: Counter = Counter()
-    file_sizes: Counter = Counter()
-    seen = IdSet()  # ~16 bytes a unit: the only thing kept per unit
-    fingerprints = {path: _fingerprint(path) for path in report.files}
-    for count, (path, _, example) in enumerate(_located(report.files, labels, problems.append), start=1):
-        if progress is not None and count % every == 0:
-            progress("validated", count)
-        if example.id not in seen:
-            seen.add(example.id)
-            group_sizes[example.group] += 1
-            file_sizes[Path(path).stem] += 1
-    if problems:
-        raise InvalidInput(problems)
-    if not group_sizes:
-        raise VinerError(f"{', '.join(map(str, report.files))}: no units to convert (empty file(s)); nothing was written")
+    if misaligned not in docbin.MISALIGNED:
+        raise VinerError(f"unknown misaligned policy {misaligned!r}: choose keep or drop")
     if output_dir.exists() and not output_dir.is_dir():
         raise VinerError(f"{output_dir}: is a file; --output must be a folder (for train.spacy, dev.spacy, test.spacy)")
     if per_file:
@@ -127,72 +107,94 @@ def convert(
         clash = {n for n in names if names.count(n) > 1}
         if clash:
             raise VinerError(f"--per-file: several inputs are named {', '.join(sorted(clash))}; rename them so each output name is unique")
-        assignment: dict[str, str] = {}
-
-        def route(path: str, example: Example) -> str:
-            return Path(path).stem
-
     else:
         names = list(SPLIT_NAMES)
-        assignment = assign_splits(group_sizes, ratios, seed)
+    nlp = docbin.lean_vocab(tokenizer_from_config(config))
+    problems: list[Problem] = []
+    groups: dict[str, int] = {}  # article -> its number
+    group_sizes: list[int] = []
+    file_sizes = [0] * len(report.files)
+    seen = IdSet()  # ~16 bytes a unit: the only thing kept per unit
+    converted = 0
+    with _Pool(_existing_folder(output_dir)) as pool:
+        located = _located(report.files, labels, problems.append)
+        for block in iter(lambda: list(itertools.islice(located, block_size)), []):
+            examples: list[Example] = []
+            where: list[tuple[int, int]] = []  # file number and line of each example
+            article: list[int] = []  # article number of each example
+            for file_number, line, example in block:
+                if not seen.add(example.id):
+                    report.duplicates.append(f"{report.files[file_number]}:{line}")
+                    continue
+                number = groups.setdefault(example.group, len(groups))
+                if number == len(group_sizes):
+                    group_sizes.append(0)
+                group_sizes[number] += 1
+                file_sizes[file_number] += 1
+                if not problems:  # after the first problem, only validation goes on
+                    examples.append(example)
+                    where.append((file_number, line))
+                    article.append(number)
+            if not examples:
+                continue
+            position = {id(example): i for i, example in enumerate(examples)}
 
-        def route(path: str, example: Example) -> str:
-            return assignment[example.group]  # a KeyError only if a file changed after the first pass
+            def note(m: docbin.Misaligned) -> None:
+                file_number, line = where[position[id(m.example)]]
+                item = MisalignedSpan(str(report.files[file_number]), line, m.span.text_in(m.example.text), m.span.label, m.tokens)
+                report.misaligned.append(item)
+                if on_misaligned is not None:
+                    on_misaligned(item)
 
-    nlp = tokenizer_from_config(config)
-    sizes: Counter = Counter()
-    if per_file:
-        sizes = file_sizes
-    else:
-        for group, size in group_sizes.items():
-            sizes[assignment[group]] += size
-    report.units = {name: 0 for name in names}
-    report.spans = {name: Counter() for name in names}
-    groups: dict[str, set[str]] = {name: set() for name in names}
-    with contextlib.ExitStack() as stack:
-        writers = {
-            name: stack.enter_context(_DocBinWriter(output_dir / f"{name}.spacy", sharded=sizes[name] > shard_size, shard_size=shard_docs or min(shard_size, 1000)))
-            for name in names
-        }
-        seen.clear()
-        # The first pass checked every line; this one trusts them, and makes sure below that
-        # no file changed in between (else the outputs are discarded).
-        # spaCy's vocabulary keeps every string it has seen: a corpus with many rare tokens (names,
-        # numbers) would grow it without end. The first block of units is tokenised as usual, so the
-        # common words enter the vocabulary and the tokenizer's cache for good; every later block runs
-        # in a memory zone, whose new strings are freed at its end, after the DocBins have copied the
-        # ones they need. (Inside a zone the tokenizer caches nothing, hence the warm first block.)
-        try:
-            located = _located(report.files, labels, None, check=False)
-            for number, block in enumerate(iter(lambda: list(itertools.islice(located, vocab_block)), [])):
-                with nlp.memory_zone() if number else contextlib.nullcontext():
-                    for path, line, example in block:
-                        if example.id in seen:
-                            report.duplicates.append(f"{path}:{line}")
-                            continue
-                        seen.add(example.id)
-
-                        def note(m: docbin.Misaligned, path: str = path, line: int = line) -> None:
-                            item = MisalignedSpan(path, line, m.span.text_in(m.example.text), m.span.label, m.tokens)
-                            report.misaligned.append(item)
-                            if on_misaligned is not None:
-                                on_misaligned(item)
-
-                        name = route(path, example)
-                        if progress is not None and len(seen) % every == 0:
-                            progress("converted", len(seen))
-                        writers[name].add(docbin.example_to_doc(nlp, example, misaligned, note))
-                        report.units[name] += 1
-                        report.spans[name].update(s.label for s in example.spans)
-                        groups[name].add(example.group)
-                    for writer in writers.values():
-                        writer.bin.collect_strings()
-        except Exception as err:  # a line that is no longer what the first pass checked
-            _raise_if_changed(fingerprints, err)
-            raise
-        _raise_if_changed(fingerprints)
-        report.articles = {name: len(members) for name, members in groups.items()}
-        report.outputs = {name: writer.target for name, writer in writers.items()}
+            # spaCy's vocabulary keeps every string it has seen: a corpus with many rare tokens (names,
+            # numbers) would grow it without end. The first `vocab_block` units are tokenised as usual,
+            # so the common words enter the vocabulary and the tokenizer's cache for good; every later
+            # block runs in a memory zone, whose new strings are freed at its end (the rows keep their
+            # strings). Inside a zone the tokenizer caches nothing, hence the warm first units.
+            with nlp.memory_zone() if converted >= vocab_block else contextlib.nullcontext():
+                rows = docbin.gold_rows(nlp, examples, misaligned, note)
+            pool.add(rows, examples, article, [f for f, _ in where])
+            before, converted = converted, converted + len(examples)
+            if progress is not None and converted // every > before // every:
+                progress("converted", converted)
+        if problems:
+            raise InvalidInput(problems)
+        if not groups:
+            raise VinerError(f"{', '.join(map(str, report.files))}: no units to convert (empty file(s)); nothing was written")
+        assignment: dict[str, str] = {}
+        sizes = Counter(dict(zip(names, file_sizes)))
+        if not per_file:
+            assignment = assign_splits(dict(zip(groups, group_sizes)), ratios, seed)
+            sizes = Counter()
+            for group, size in zip(groups, group_sizes):
+                sizes[assignment[group]] += size
+            route_of_group = numpy.asarray([names.index(assignment[group]) for group in groups], dtype=numpy.int64)
+        report.units = {name: 0 for name in names}
+        report.spans = {name: Counter() for name in names}
+        articles: list[set[int]] = [set() for _ in names]
+        with ThreadPoolExecutor(max_workers=1) as background, contextlib.ExitStack() as stack:
+            writers = [
+                stack.enter_context(_DocBinWriter(output_dir / f"{name}.spacy", sharded=sizes[name] > shard_size, shard_size=shard_docs or min(shard_size, 1000), background=background))
+                for name in names
+            ]
+            written = 0
+            for chunk in pool:
+                routes = chunk.files if per_file else route_of_group[chunk.groups]
+                for number, name in enumerate(names):
+                    docs = routes == number
+                    count = int(docs.sum())
+                    if not count:
+                        continue
+                    rows = chunk.rows.select(docs)
+                    writers[number].add(rows, [chunk.user_data[i] for i in numpy.flatnonzero(docs).tolist()])
+                    report.units[name] += count
+                    articles[number].update(numpy.unique(chunk.groups[docs]).tolist())
+                    report.spans[name].update(rows.label_counts())
+                before, written = written, written + len(chunk.groups)
+                if progress is not None and written // every > before // every:
+                    progress("written", written)
+            report.articles = {name: len(members) for name, members in zip(names, articles)}
+            report.outputs = {name: writer.target for name, writer in zip(names, writers)}
     # The report describes the outputs, so it is written once they are all in place.
     manifest = report.as_dict()
     manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment, "shard_size": shard_size, "shard_docs": shard_docs or min(shard_size, 1000)})
@@ -200,36 +202,120 @@ def convert(
     return report
 
 
-class _DocBinWriter:
-    """Writes docs to ``target`` atomically: one DocBin file, or a folder of DocBin shards."""
+def _existing_folder(path: Path) -> Path:
+    """``path`` or its nearest existing parent folder (for temporary files on the output's disk)."""
+    path = path.absolute()
+    while not path.is_dir():
+        path = path.parent
+    return path
 
-    def __init__(self, target: Path, sharded: bool, shard_size: int) -> None:
-        self.target, self.sharded, self.shard_size = target, sharded, shard_size
+
+@dataclass
+class _Chunk:
+    rows: docbin.GoldRows
+    user_data: list[bytes]
+    groups: numpy.ndarray  # article number of each doc
+    files: numpy.ndarray  # input file number of each doc
+
+
+class _Pool:
+    """Blocks of converted docs in an anonymous temporary file, until the split is known.
+
+    A block is stored as msgpack of raw arrays (no compression: writing and reading it back
+    costs a few % of tokenising), and read back one at a time.
+    """
+
+    _ARRAYS = {"tokens": numpy.uint64, "spaces": bool, "lengths": numpy.int64, "span_counts": numpy.int64, "span_labels": numpy.uint64}
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.index: list[tuple[int, int]] = []  # offset and size of each block
+
+    def __enter__(self) -> "_Pool":
+        self.handle = tempfile.TemporaryFile(dir=self.folder, prefix=".viner-convert-")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.handle.close()
+
+    def add(self, rows: docbin.GoldRows, examples: Sequence[Example], groups: Sequence[int], files: Sequence[int]) -> None:
+        hashes = list(rows.strings)
+        block = {name: getattr(rows, name).tobytes() for name in self._ARRAYS}
+        block.update({
+            "hashes": numpy.asarray(hashes, dtype=numpy.uint64).tobytes(), "strings": [rows.strings[h] for h in hashes],
+            "user_data": [docbin.user_data_bytes(e) for e in examples],
+            "groups": numpy.asarray(groups, dtype=numpy.int64).tobytes(), "files": numpy.asarray(files, dtype=numpy.int64).tobytes(),
+        })
+        payload = srsly.msgpack_dumps(block)
+        self.index.append((self.handle.tell(), len(payload)))
+        self.handle.write(payload)
+
+    def __iter__(self) -> Iterator[_Chunk]:
+        self.handle.flush()
+        for offset, size in self.index:
+            self.handle.seek(offset)
+            block = srsly.msgpack_loads(self.handle.read(size))
+            arrays = {name: numpy.frombuffer(block[name], dtype=dtype) for name, dtype in self._ARRAYS.items()}
+            arrays["tokens"] = arrays["tokens"].reshape((-1, len(docbin.GOLD_ATTRS)))
+            strings = dict(zip(numpy.frombuffer(block["hashes"], dtype=numpy.uint64).tolist(), block["strings"]))
+            rows = docbin.GoldRows(strings=strings, **arrays)
+            yield _Chunk(rows, block["user_data"], numpy.frombuffer(block["groups"], dtype=numpy.int64), numpy.frombuffer(block["files"], dtype=numpy.int64))
+
+
+class _DocBinWriter:
+    """Writes docs to ``target`` atomically: one DocBin file, or a folder of DocBin shards.
+
+    Shards are compressed and written by ``background`` (one thread: zlib releases the GIL,
+    so this overlaps with tokenising), at most two at a time, so memory stays flat.
+    """
+
+    def __init__(self, target: Path, sharded: bool, shard_size: int, background: ThreadPoolExecutor) -> None:
+        self.target, self.sharded, self.shard_size, self.background = target, sharded, shard_size, background
         self.shards = 0
+        self.pending: list[Future] = []
 
     def __enter__(self) -> "_DocBinWriter":
         self._atomic = atomic_path(self.target, is_dir=self.sharded)
         self.tmp = self._atomic.__enter__()
-        self.bin = docbin.ViDocBin(docbin.GOLD_ATTRS)
+        self.blocks: list[docbin.GoldRows] = []
+        self.user_data: list[bytes] = []
         return self
 
-    def add(self, doc) -> None:
-        self.bin.add(doc)
-        if self.sharded and len(self.bin) >= self.shard_size:
-            self._flush()
+    def add(self, rows: docbin.GoldRows, user_data: Sequence[bytes]) -> None:
+        start, count = 0, len(rows.lengths)
+        while start < count:
+            stop = min(count, start + self.shard_size - len(self.user_data)) if self.sharded else count
+            self.blocks.append(rows.slice(start, stop) if (start, stop) != (0, count) else rows)
+            self.user_data.extend(user_data[start:stop])
+            start = stop
+            if self.sharded and len(self.user_data) >= self.shard_size:
+                self._write(self.tmp / f"{self.shards:05d}.spacy")
 
-    def _flush(self) -> None:
-        self.bin.to_disk(self.tmp / f"{self.shards:05d}.spacy")
+    def _write(self, path: Path) -> None:
+        data = docbin.gold_docbin_msgpack(self.blocks, self.user_data)
         self.shards += 1
-        self.bin = docbin.ViDocBin(docbin.GOLD_ATTRS)
+        self.blocks, self.user_data = [], []
+        while len(self.pending) >= 2:
+            self.pending.pop(0).result()
+        self.pending.append(self.background.submit(_write_docbin, data, path))
 
     def __exit__(self, *exc) -> bool | None:
-        if exc[0] is None:
-            if not self.sharded:
-                self.bin.to_disk(self.tmp)
-            elif len(self.bin) or not self.shards:
-                self._flush()
+        try:
+            if exc[0] is None:
+                if not self.sharded:
+                    self._write(self.tmp)
+                elif self.user_data or not self.shards:
+                    self._write(self.tmp / f"{self.shards:05d}.spacy")
+            for future in self.pending:
+                future.result()  # raises what the writing raised; after a failure, waits before the cleanup
+        except BaseException as err:
+            self._atomic.__exit__(type(err), err, err.__traceback__)
+            raise
         return self._atomic.__exit__(*exc)
+
+
+def _write_docbin(data: bytes, path: Path) -> None:
+    path.write_bytes(docbin.compress(data))
 
 
 def file_sha256(path: Path | str) -> str:
