@@ -270,3 +270,19 @@ def test_memory_zones_every_few_units_change_nothing_in_the_output(root, tmp_pat
         one = [(d.to_json(), d.user_data) for d in docbin.read_docs(tmp_path / "one" / f"{name}.spacy", nlp)]
         many = [(d.to_json(), d.user_data) for d in docbin.read_docs(tmp_path / "many" / f"{name}.spacy", nlp)]
         assert one == many and one
+
+
+def test_a_failed_background_write_fails_convert_and_keeps_previous_outputs(gold, tmp_path, root, monkeypatch):
+    import viner.convert as convert_module
+
+    out = tmp_path / "corpus"
+    convert([gold], out, config=root / "configs" / "ner.cfg", shard_size=4)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def disk_full(data, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(convert_module, "_write_docbin", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        convert([gold], out, config=root / "configs" / "ner.cfg", shard_size=4, seed=5)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

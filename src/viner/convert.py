@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import tempfile
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,7 +16,7 @@ import srsly
 
 from .errors import InvalidInput, VinerError
 from .formats import docbin, doccano_jsonl
-from .io import atomic_path, find_files, write_json
+from .io import atomic_path, find_files, os_reason, write_json
 from .pipeline import tokenizer_from_config
 from .record import DEFAULT_LABELS, Example, IdSet, Problem
 from .split import SPLIT_NAMES, assign_splits
@@ -59,10 +58,19 @@ class ConvertReport:
         }
 
 
-def _located(files: Sequence[Path], labels: Sequence[str] | None, on_problem: Callable[[Problem], None]) -> Iterator[tuple[int, int, Example]]:
+def _blocks(
+    files: Sequence[Path], labels: Sequence[str] | None, on_problem: Callable[[Problem], None], size: int
+) -> Iterator[list[tuple[int, int, Example]]]:
+    """The valid examples of the files in blocks of ``size``, each with its file number and line."""
+    block: list[tuple[int, int, Example]] = []
     for number, path in enumerate(files):
         for line, example in doccano_jsonl.read_located(path, labels, on_problem):
-            yield number, line, example
+            block.append((number, line, example))
+            if len(block) == size:
+                yield block
+                block = []
+    if block:
+        yield block
 
 
 def convert(
@@ -110,96 +118,121 @@ def convert(
     else:
         names = list(SPLIT_NAMES)
     nlp = docbin.lean_vocab(tokenizer_from_config(config))
-    problems: list[Problem] = []
-    groups: dict[str, int] = {}  # article -> its number
-    group_sizes: list[int] = []
-    file_sizes = [0] * len(report.files)
-    seen = IdSet()  # ~16 bytes a unit: the only thing kept per unit
-    converted = 0
     with _Pool(_existing_folder(output_dir)) as pool:
-        located = _located(report.files, labels, problems.append)
-        for block in iter(lambda: list(itertools.islice(located, block_size)), []):
-            examples: list[Example] = []
-            where: list[tuple[int, int]] = []  # file number and line of each example
-            article: list[int] = []  # article number of each example
-            for file_number, line, example in block:
-                if not seen.add(example.id):
-                    report.duplicates.append(f"{report.files[file_number]}:{line}")
-                    continue
-                number = groups.setdefault(example.group, len(groups))
-                if number == len(group_sizes):
-                    group_sizes.append(0)
-                group_sizes[number] += 1
-                file_sizes[file_number] += 1
-                if not problems:  # after the first problem, only validation goes on
-                    examples.append(example)
-                    where.append((file_number, line))
-                    article.append(number)
-            if not examples:
-                continue
-            position = {id(example): i for i, example in enumerate(examples)}
-
-            def note(m: docbin.Misaligned) -> None:
-                file_number, line = where[position[id(m.example)]]
-                item = MisalignedSpan(str(report.files[file_number]), line, m.span.text_in(m.example.text), m.span.label, m.tokens)
-                report.misaligned.append(item)
-                if on_misaligned is not None:
-                    on_misaligned(item)
-
-            # spaCy's vocabulary keeps every string it has seen: a corpus with many rare tokens (names,
-            # numbers) would grow it without end. The first `vocab_block` units are tokenised as usual,
-            # so the common words enter the vocabulary and the tokenizer's cache for good; every later
-            # block runs in a memory zone, whose new strings are freed at its end (the rows keep their
-            # strings). Inside a zone the tokenizer caches nothing, hence the warm first units.
-            with nlp.memory_zone() if converted >= vocab_block else contextlib.nullcontext():
-                rows = docbin.gold_rows(nlp, examples, misaligned, note)
-            pool.add(rows, examples, article, [f for f, _ in where])
-            before, converted = converted, converted + len(examples)
-            if progress is not None and converted // every > before // every:
-                progress("converted", converted)
-        if problems:
-            raise InvalidInput(problems)
-        if not groups:
-            raise VinerError(f"{', '.join(map(str, report.files))}: no units to convert (empty file(s)); nothing was written")
+        articles = _pool_blocks(
+            pool, nlp, report, labels=labels, misaligned=misaligned, on_misaligned=on_misaligned,
+            progress=progress, every=every, block_size=block_size, vocab_block=vocab_block,
+        )
         assignment: dict[str, str] = {}
-        sizes = Counter(dict(zip(names, file_sizes)))
-        if not per_file:
-            assignment = assign_splits(dict(zip(groups, group_sizes)), ratios, seed)
+        if per_file:
+            route_of_doc = lambda chunk: chunk.files  # noqa: E731
+            sizes = Counter(dict(zip(names, articles.file_sizes)))
+        else:
+            assignment = assign_splits(dict(zip(articles.numbers, articles.sizes)), ratios, seed)
+            route_of_group = numpy.asarray([names.index(assignment[group]) for group in articles.numbers], dtype=numpy.int64)
+            route_of_doc = lambda chunk: route_of_group[chunk.groups]  # noqa: E731
             sizes = Counter()
-            for group, size in zip(groups, group_sizes):
+            for group, size in zip(articles.numbers, articles.sizes):
                 sizes[assignment[group]] += size
-            route_of_group = numpy.asarray([names.index(assignment[group]) for group in groups], dtype=numpy.int64)
-        report.units = {name: 0 for name in names}
-        report.spans = {name: Counter() for name in names}
-        articles: list[set[int]] = [set() for _ in names]
-        with ThreadPoolExecutor(max_workers=1) as background, contextlib.ExitStack() as stack:
-            writers = [
-                stack.enter_context(_DocBinWriter(output_dir / f"{name}.spacy", sharded=sizes[name] > shard_size, shard_size=shard_docs or min(shard_size, 1000), background=background))
-                for name in names
-            ]
-            written = 0
-            for chunk in pool:
-                routes = chunk.files if per_file else route_of_group[chunk.groups]
-                for number, name in enumerate(names):
-                    docs = routes == number
-                    count = int(docs.sum())
-                    if not count:
-                        continue
-                    rows = chunk.rows.select(docs)
-                    writers[number].add(rows, [chunk.user_data[i] for i in numpy.flatnonzero(docs).tolist()])
-                    report.units[name] += count
-                    articles[number].update(numpy.unique(chunk.groups[docs]).tolist())
-                    report.spans[name].update(rows.label_counts())
-                before, written = written, written + len(chunk.groups)
-                if progress is not None and written // every > before // every:
-                    progress("written", written)
-            report.articles = {name: len(members) for name, members in zip(names, articles)}
-            report.outputs = {name: writer.target for name, writer in zip(names, writers)}
+        shard_docs = shard_docs or min(shard_size, 1000)
+        targets = {name: (output_dir / f"{name}.spacy", sizes[name] > shard_size) for name in names}
+        _write_outputs(pool, route_of_doc, targets, shard_docs, report, progress, every)
     # The report describes the outputs, so it is written once they are all in place.
     manifest = report.as_dict()
-    manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment, "shard_size": shard_size, "shard_docs": shard_docs or min(shard_size, 1000)})
+    manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment, "shard_size": shard_size, "shard_docs": shard_docs})
     write_json(manifest, output_dir / "convert-report.json")
     return report
+
+
+@dataclass
+class _Articles:
+    numbers: dict[str, int] = field(default_factory=dict)  # article -> its number
+    sizes: list[int] = field(default_factory=list)  # units of each article
+    file_sizes: list[int] = field(default_factory=list)  # units of each input file
+
+
+def _pool_blocks(pool: "_Pool", nlp, report: ConvertReport, *, labels, misaligned, on_misaligned, progress, every, block_size, vocab_block) -> _Articles:
+    """Read, validate and tokenise every input into ``pool``; count the units of each article.
+
+    Raises :class:`InvalidInput` with every problem of the input (after the first one, the
+    rest is only validated).
+    """
+    problems: list[Problem] = []
+    articles = _Articles(file_sizes=[0] * len(report.files))
+    seen = IdSet()  # ~16 bytes a unit: the only thing kept per unit
+    converted = 0
+    for block in _blocks(report.files, labels, problems.append, block_size):
+        examples: list[Example] = []
+        where: list[tuple[int, int]] = []  # file number and line of each example
+        numbers: list[int] = []  # article number of each example
+        for file_number, line, example in block:
+            if not seen.add(example.id):
+                report.duplicates.append(f"{report.files[file_number]}:{line}")
+                continue
+            number = articles.numbers.setdefault(example.group, len(articles.numbers))
+            if number == len(articles.sizes):
+                articles.sizes.append(0)
+            articles.sizes[number] += 1
+            articles.file_sizes[file_number] += 1
+            examples.append(example)
+            where.append((file_number, line))
+            numbers.append(number)
+        if not examples or problems:  # after the first problem, only validation goes on
+            continue
+        position = {id(example): i for i, example in enumerate(examples)}
+
+        def note(m: docbin.Misaligned) -> None:
+            file_number, line = where[position[id(m.example)]]
+            item = MisalignedSpan(str(report.files[file_number]), line, m.span.text_in(m.example.text), m.span.label, m.tokens)
+            report.misaligned.append(item)
+            if on_misaligned is not None:
+                on_misaligned(item)
+
+        # spaCy's vocabulary keeps every string it has seen: a corpus with many rare tokens (names,
+        # numbers) would grow it without end. The first `vocab_block` units are tokenised as usual,
+        # so the common words enter the vocabulary and the tokenizer's cache for good; every later
+        # block runs in a memory zone, whose new strings are freed at its end (the rows keep their
+        # strings). Inside a zone the tokenizer caches nothing, hence the warm first units.
+        with nlp.memory_zone() if converted >= vocab_block else contextlib.nullcontext():
+            rows = docbin.gold_rows(nlp, examples, misaligned, note)
+        pool.add(rows, examples, numbers, [f for f, _ in where])
+        before, converted = converted, converted + len(examples)
+        if progress is not None and converted // every > before // every:
+            progress("converted", converted)
+    if problems:
+        raise InvalidInput(problems)
+    if not articles.numbers:
+        raise VinerError(f"{', '.join(map(str, report.files))}: no units to convert (empty file(s)); nothing was written")
+    return articles
+
+
+def _write_outputs(pool: "_Pool", route_of_doc, targets: dict[str, tuple[Path, bool]], shard_docs: int, report: ConvertReport, progress, every) -> None:
+    """Route the pooled docs to their outputs (``route_of_doc(chunk)``: each doc's output number)
+    and write them; fills the report's counts and outputs."""
+    names = list(targets)
+    report.units = {name: 0 for name in names}
+    report.spans = {name: Counter() for name in names}
+    articles: list[set[int]] = [set() for _ in names]
+    with _Background() as background, contextlib.ExitStack() as stack:
+        writers = [stack.enter_context(_DocBinWriter(path, sharded, shard_docs, background)) for path, sharded in targets.values()]
+        written = 0
+        for chunk in pool:
+            routes = route_of_doc(chunk)
+            for number, name in enumerate(names):
+                docs = routes == number
+                count = int(docs.sum())
+                if not count:
+                    continue
+                rows = chunk.rows.select(docs)
+                writers[number].add(rows, [chunk.user_data[i] for i in numpy.flatnonzero(docs).tolist()])
+                report.units[name] += count
+                articles[number].update(numpy.unique(chunk.groups[docs]).tolist())
+                report.spans[name].update(rows.label_counts())
+            before, written = written, written + len(chunk.groups)
+            if progress is not None and written // every > before // every:
+                progress("written", written)
+    report.articles = {name: len(members) for name, members in zip(names, articles)}
+    report.outputs = {name: writer.target for name, writer in zip(names, writers)}
 
 
 def _existing_folder(path: Path) -> Path:
@@ -232,7 +265,10 @@ class _Pool:
         self.index: list[tuple[int, int]] = []  # offset and size of each block
 
     def __enter__(self) -> "_Pool":
-        self.handle = tempfile.TemporaryFile(dir=self.folder, prefix=".viner-convert-")
+        try:
+            self.handle = tempfile.TemporaryFile(dir=self.folder, prefix=".viner-convert-")
+        except OSError as err:
+            raise VinerError(f"{self.folder}: cannot write convert's temporary file there: {os_reason(err)}") from err
         return self
 
     def __exit__(self, *exc) -> None:
@@ -246,7 +282,7 @@ class _Pool:
             "user_data": [docbin.user_data_bytes(e) for e in examples],
             "groups": numpy.asarray(groups, dtype=numpy.int64).tobytes(), "files": numpy.asarray(files, dtype=numpy.int64).tobytes(),
         })
-        payload = srsly.msgpack_dumps(block)
+        payload = docbin.pack(block)
         self.index.append((self.handle.tell(), len(payload)))
         self.handle.write(payload)
 
@@ -262,17 +298,34 @@ class _Pool:
             yield _Chunk(rows, block["user_data"], numpy.frombuffer(block["groups"], dtype=numpy.int64), numpy.frombuffer(block["files"], dtype=numpy.int64))
 
 
+class _Background:
+    """One thread that compresses and writes DocBin files (zlib/ISA-L release the GIL, so this
+    overlaps with the main thread's work); at most two files wait, so memory stays flat."""
+
+    def __enter__(self) -> "_Background":
+        self.executor = ThreadPoolExecutor(max_workers=1)
+        self.waiting: list[Future] = []
+        return self
+
+    def submit(self, data: bytes, path: Path) -> Future:
+        while len(self.waiting) >= 2:
+            self.waiting.pop(0).result()
+        future = self.executor.submit(_write_docbin, data, path)
+        self.waiting.append(future)
+        return future
+
+    def __exit__(self, *exc) -> None:
+        self.executor.shutdown(wait=True)
+
+
 class _DocBinWriter:
-    """Writes docs to ``target`` atomically: one DocBin file, or a folder of DocBin shards.
+    """Writes docs to ``target`` atomically: one DocBin file, or a folder of DocBin shards
+    (compressed and written by ``background``)."""
 
-    Shards are compressed and written by ``background`` (one thread: zlib releases the GIL,
-    so this overlaps with tokenising), at most two at a time, so memory stays flat.
-    """
-
-    def __init__(self, target: Path, sharded: bool, shard_size: int, background: ThreadPoolExecutor) -> None:
+    def __init__(self, target: Path, sharded: bool, shard_size: int, background: _Background) -> None:
         self.target, self.sharded, self.shard_size, self.background = target, sharded, shard_size, background
         self.shards = 0
-        self.pending: list[Future] = []
+        self.pending: list[Future] = []  # one per file written: each is checked at the end
 
     def __enter__(self) -> "_DocBinWriter":
         self._atomic = atomic_path(self.target, is_dir=self.sharded)
@@ -295,9 +348,7 @@ class _DocBinWriter:
         data = docbin.gold_docbin_msgpack(self.blocks, self.user_data)
         self.shards += 1
         self.blocks, self.user_data = [], []
-        while len(self.pending) >= 2:
-            self.pending.pop(0).result()
-        self.pending.append(self.background.submit(_write_docbin, data, path))
+        self.pending.append(self.background.submit(data, path))
 
     def __exit__(self, *exc) -> bool | None:
         try:
