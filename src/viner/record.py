@@ -98,15 +98,7 @@ class IdSet:
         key = int(uid, 16)
         if key == 0:
             return self._zero
-        table, mask = self._table, self._mask
-        i = key & mask
-        while True:
-            value = table[i]
-            if value == key:
-                return True
-            if value == 0:
-                return False
-            i = (i + 1) & mask
+        return self._table[self._slot(self._table, self._mask, key)] == key
 
     def add(self, uid: str) -> bool:
         """Add ``uid``; returns whether it was new."""
@@ -126,16 +118,22 @@ class IdSet:
         return True
 
     @staticmethod
-    def _insert(table, mask: int, key: int) -> bool:
+    def _slot(table, mask: int, key: int) -> int:
+        """Where ``key`` is in the table, or the empty slot where it goes (linear probing)."""
         i = key & mask
         while True:
             value = table[i]
-            if value == key:
-                return False
-            if value == 0:
-                table[i] = key
-                return True
+            if value == key or value == 0:
+                return i
             i = (i + 1) & mask
+
+    @classmethod
+    def _insert(cls, table, mask: int, key: int) -> bool:
+        i = cls._slot(table, mask, key)
+        if table[i] == key:
+            return False
+        table[i] = key
+        return True
 
     def _grow(self) -> None:
         old = self._table

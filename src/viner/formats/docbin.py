@@ -134,22 +134,27 @@ class ViDocBin(DocBin):
     def to_msgpack(self) -> bytes:
         """What :meth:`to_bytes` compresses (so the compression can run in another thread)."""
         self.collect_strings()
-        lengths = [len(tokens) for tokens in self.tokens]
+        lengths = numpy.asarray([len(tokens) for tokens in self.tokens], dtype="int32")
         tokens = numpy.vstack(self.tokens) if self.tokens else numpy.asarray([])
         spaces = numpy.vstack(self.spaces) if self.spaces else numpy.asarray([])
-        msg = {
-            "version": self.version,
-            "attrs": self.attrs,
-            "tokens": tokens.tobytes("C"),
-            "spaces": spaces.tobytes("C"),
-            "lengths": numpy.asarray(lengths, dtype="int32").tobytes("C"),
-            "strings": sorted(self.strings),
-            "cats": self.cats,
-            "flags": self.flags,
-            "span_groups": self.span_groups,
-            "user_data": self.user_data,
-        }
-        return srsly.msgpack_dumps(msg)
+        return _docbin_msgpack(self, tokens, spaces, lengths, self.strings, self.cats, self.flags, self.span_groups, self.user_data)
+
+
+def _docbin_msgpack(bin_: DocBin, tokens, spaces, lengths, strings, cats, flags, span_groups, user_data) -> bytes:
+    """The message spaCy's ``DocBin.to_bytes`` compresses (``bin_`` gives the version and the attrs)."""
+    msg = {
+        "version": bin_.version,
+        "attrs": bin_.attrs,
+        "tokens": tokens.tobytes("C"),
+        "spaces": spaces.tobytes("C"),
+        "lengths": lengths.tobytes("C"),
+        "strings": sorted(strings),
+        "cats": cats,
+        "flags": flags,
+        "span_groups": span_groups,
+        "user_data": user_data,
+    }
+    return pack(msg)
 
 
 def compress(data: bytes) -> bytes:
@@ -430,19 +435,9 @@ def gold_docbin_msgpack(blocks: Sequence[GoldRows], user_data: Sequence[bytes]) 
             for block in blocks:
                 table.update(block.strings)
         strings = {table[value] for value in unique_values(tokens[:, [0, 1, 3]]).tolist()}
-    msg = {
-        "version": _GOLD_BIN.version,
-        "attrs": _GOLD_BIN.attrs,
-        "tokens": tokens.tobytes("C"),
-        "spaces": spaces.tobytes("C"),
-        "lengths": lengths.tobytes("C"),
-        "strings": sorted(strings),
-        "cats": [{}] * count,
-        "flags": [{"has_unknown_spaces": False}] * count,
-        "span_groups": [_NO_SPAN_GROUPS] * count,
-        "user_data": list(user_data),
-    }
-    return pack(msg)
+    return _docbin_msgpack(
+        _GOLD_BIN, tokens, spaces, lengths, strings, [{}] * count, [{"has_unknown_spaces": False}] * count, [_NO_SPAN_GROUPS] * count, list(user_data)
+    )
 
 
 def gold_rows(
