@@ -118,3 +118,19 @@ def test_joined_tokenisation_gives_each_text_its_own_tokens(texts):
 
 
 _SYLLABLES = tokenizer_from_config(ROOT / "configs" / "ner.cfg")
+
+
+def test_reading_examples_from_docbins_does_not_grow_the_vocabulary(tmp_path, syllables):
+    examples = [example(f"Ông An số {i:07d} ở Hà Nội.", ("An", "PERSON"), ("Hà Nội", "GPE")) for i in range(300)]
+    folder = tmp_path / "train.spacy"
+    folder.mkdir()
+    for number in range(3):
+        part = examples[number * 100 : (number + 1) * 100]
+        data = docbin.gold_docbin_msgpack([docbin.gold_rows(syllables, part)], [docbin.user_data_bytes(e) for e in part])
+        (folder / f"{number:05d}.spacy").write_bytes(docbin.compress(data))
+    nlp = spacy.blank("vi")
+    before = len(nlp.vocab.strings)
+    assert list(docbin.read(folder, nlp)) == examples
+    assert len(nlp.vocab.strings) - before < 20  # the 300 numbers were freed with each file's zone
+    assert len(list(docbin.read_docs(folder, nlp))) == 300  # docs leave the zone: their strings stay
+    assert len(nlp.vocab.strings) - before >= 300

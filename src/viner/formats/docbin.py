@@ -567,6 +567,24 @@ def write(
 
 def read_docs(path: Path | str, nlp: Language) -> Iterator[Doc]:
     """Docs of a DocBin file, or of every shard in a folder of them (as `viner convert` writes large outputs)."""
+    for docbin in _docbins(path):
+        yield from docbin.get_docs(nlp.vocab)
+
+
+def read(path: Path | str, nlp: Language) -> Iterator[Example]:
+    """The examples of a DocBin file or folder of shards.
+
+    Each file is read in a spaCy memory zone: the strings its docs add to ``nlp``'s
+    vocabulary are freed once they are examples, so reading a large corpus does not grow
+    the vocabulary (the examples of one file are in memory at a time).
+    """
+    for docbin in _docbins(path):
+        with nlp.memory_zone():
+            examples = [doc_to_example(doc) for doc in docbin.get_docs(nlp.vocab)]
+        yield from examples
+
+
+def _docbins(path: Path | str) -> Iterator[DocBin]:
     path = Path(path)
     if not path.exists():
         raise VinerError(f"{path}: no such file")
@@ -575,12 +593,6 @@ def read_docs(path: Path | str, nlp: Language) -> Iterator[Doc]:
         raise VinerError(f"{path}: folder has no .spacy files")
     for file in files:
         try:
-            docbin = DocBin().from_disk(file)
+            yield DocBin().from_disk(file)
         except Exception as err:  # DocBin raises assorted errors on foreign bytes
             raise VinerError(f"{file}: not a spaCy DocBin file ({type(err).__name__}: {err}); create one with `viner convert`") from err
-        yield from docbin.get_docs(nlp.vocab)
-
-
-def read(path: Path | str, nlp: Language) -> Iterator[Example]:
-    for doc in read_docs(path, nlp):
-        yield doc_to_example(doc)
