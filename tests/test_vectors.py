@@ -41,3 +41,24 @@ def test_ner_cfg_trains_with_the_vectors_viner_makes(tmp_path, root, seed_corpus
     assert train.returncode == 0, train.stderr[-2000:]
     nlp = spacy.load(tmp_path / "model" / "model-last")
     assert nlp.vocab.vectors.shape[1] == 32
+
+
+def test_tokenised_lines_are_the_same_in_memory_zones_and_the_vocabulary_stays_bounded(monkeypatch, root):
+    from viner import vectors as vectors_module
+
+    made = []
+    original = vectors_module.tokenizer_from_config
+
+    def keep(config):
+        made.append(original(config))
+        return made[-1]
+
+    monkeypatch.setattr(vectors_module, "tokenizer_from_config", keep)
+    texts = [f"Ông An số {i:07d} ở Hà Nội, ngày {i % 28 + 1}/7." for i in range(60)] + ["", "  "]
+    config = root / "configs" / "ner.cfg"
+    plain = list(vectors_module.tokenised_lines(texts, config, vectors_module.VectorsReport(), block=10**6))
+    zoned_report = vectors_module.VectorsReport()
+    zoned = list(vectors_module.tokenised_lines(texts, config, zoned_report, block=5))
+    assert zoned == plain and len(zoned) == 60 and zoned_report.lines == 60
+    grown = [len(nlp.vocab.strings) for nlp in made]
+    assert grown[1] < grown[0] - 40  # the numbers after the first 5 lines were freed with their zones

@@ -15,6 +15,8 @@ whole-word hash misses and only its syllable-level n-grams match. Syllable confi
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import tempfile
 import time
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from .errors import VinerError
 from .formats import docbin
 from .io import atomic_path, find_files
 from .pipeline import tokenizer_from_config
+from .tokens import VOCAB_BLOCK
 
 SUFFIXES = (".txt", ".jsonl", ".spacy")
 
@@ -55,24 +58,33 @@ def iter_texts(paths: Sequence[Path | str]) -> Iterator[str]:
                 yield doc.text
 
 
-def tokenised_lines(texts: Iterable[str], config: Path | str, report: VectorsReport) -> Iterator[str]:
+def tokenised_lines(texts: Iterable[str], config: Path | str, report: VectorsReport, block: int = VOCAB_BLOCK) -> Iterator[str]:
+    """Each non-empty line of ``texts`` as space-separated tokens of the config's tokenizer.
+
+    After the first ``block`` lines, lines are tokenised ``block`` at a time in spaCy memory
+    zones, so a large raw corpus does not grow the vocabulary without end (as in convert).
+    """
     nlp = tokenizer_from_config(config)
-    for raw in texts:
-        line = normalise_line(raw)
-        if not line:
+    lines = (line for line in map(normalise_line, texts) if line)
+    for number, chunk in enumerate(iter(lambda: list(itertools.islice(lines, block)), [])):
+        with nlp.memory_zone() if number else contextlib.nullcontext():
+            done = [_token_line(nlp.make_doc(line), report) for line in chunk]
+        yield from done
+
+
+def _token_line(doc, report: VectorsReport) -> str:
+    tokens = []
+    for token in doc:
+        if token.is_space:
             continue
-        tokens = []
-        for token in nlp.make_doc(line):
-            if token.is_space:
-                continue
-            text = token.text
-            if " " in text:
-                report.tokens_with_spaces += 1
-                text = text.replace(" ", "_")
-            tokens.append(text)
-        report.lines += 1
-        report.tokens += len(tokens)
-        yield " ".join(tokens)
+        text = token.text
+        if " " in text:
+            report.tokens_with_spaces += 1
+            text = text.replace(" ", "_")
+        tokens.append(text)
+    report.lines += 1
+    report.tokens += len(tokens)
+    return " ".join(tokens)
 
 
 def train_vectors(
