@@ -17,7 +17,7 @@ import srsly
 from .errors import InvalidInput, VinerError
 from .formats import docbin, doccano_jsonl
 from .io import atomic_path, find_files, os_reason, write_json
-from .pipeline import tokenizer_from_config
+from .pipeline import VOCAB_BLOCK, tokenizer_from_config, vocab_zone
 from .record import DEFAULT_LABELS, Example, IdSet, Problem
 from .split import SPLIT_NAMES, assign_splits
 
@@ -89,7 +89,7 @@ def convert(
     progress: Callable[[str, int], None] | None = None,
     every: int = 10000,
     block_size: int = 1000,
-    vocab_block: int = 5000,
+    vocab_block: int = VOCAB_BLOCK,
 ) -> ConvertReport:
     """Validate the span files, split them by article and write ``train/dev/test.spacy``.
 
@@ -188,12 +188,8 @@ def _pool_blocks(pool: "_Pool", nlp, report: ConvertReport, *, labels, misaligne
             if on_misaligned is not None:
                 on_misaligned(item)
 
-        # spaCy's vocabulary keeps every string it has seen: a corpus with many rare tokens (names,
-        # numbers) would grow it without end. The first `vocab_block` units are tokenised as usual,
-        # so the common words enter the vocabulary and the tokenizer's cache for good; every later
-        # block runs in a memory zone, whose new strings are freed at its end (the rows keep their
-        # strings). Inside a zone the tokenizer caches nothing, hence the warm first units.
-        with nlp.memory_zone() if converted >= vocab_block else contextlib.nullcontext():
+        # bounded vocabulary (see pipeline.VOCAB_BLOCK): the rows keep their strings past the zone
+        with vocab_zone(nlp, converted, vocab_block):
             rows = docbin.gold_rows(nlp, examples, misaligned, note)
         pool.add(rows, examples, numbers, [f for f, _ in where])
         before, converted = converted, converted + len(examples)

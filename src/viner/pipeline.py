@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import ContextManager
 
 import spacy
 from spacy.language import Language
 
 from .errors import VinerError
+
+
+# spaCy's vocabulary keeps every string it has seen, so a long stream of rare tokens (names,
+# numbers) grows it without end. Stages that tokenise a whole corpus do the first VOCAB_BLOCK
+# units as usual, which puts the common words in the vocabulary and the tokenizer's cache for
+# good (inside a memory zone spaCy caches nothing), and every later block in a memory zone,
+# whose new strings are freed when the block ends.
+VOCAB_BLOCK = 5000
+
+
+def vocab_zone(nlp: Language, done: int, warm: int = VOCAB_BLOCK) -> ContextManager:
+    """``nlp.memory_zone()`` once ``done`` units have been tokenised, ``warm`` or more; before that, nothing."""
+    return nlp.memory_zone() if done >= warm else contextlib.nullcontext()
 
 
 def tokenizer_from_config(config_path: Path | str) -> Language:

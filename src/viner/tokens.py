@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import VinerError
+from .pipeline import VOCAB_BLOCK
 from .record import Example, Span
 
 TOKENISATIONS = ("word", "syllable")
@@ -36,7 +37,6 @@ TokenOffsets = list[tuple[int, int]]
 
 # Units per memory-zone block when streaming (see :meth:`Tokeniser.zoned`); the first block
 # is tokenised outside any zone.
-VOCAB_BLOCK = 5000
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ whole-word hash misses and only its syllable-level n-grams match. Syllable confi
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import tempfile
 import time
@@ -27,8 +26,7 @@ from .corpus import build_units, normalise_line
 from .errors import VinerError
 from .formats import docbin
 from .io import atomic_path, find_files
-from .pipeline import tokenizer_from_config
-from .tokens import VOCAB_BLOCK
+from .pipeline import VOCAB_BLOCK, tokenizer_from_config, vocab_zone
 
 SUFFIXES = (".txt", ".jsonl", ".spacy")
 
@@ -66,10 +64,12 @@ def tokenised_lines(texts: Iterable[str], config: Path | str, report: VectorsRep
     """
     nlp = tokenizer_from_config(config)
     lines = (line for line in map(normalise_line, texts) if line)
-    for number, chunk in enumerate(iter(lambda: list(itertools.islice(lines, block)), [])):
-        with nlp.memory_zone() if number else contextlib.nullcontext():
-            done = [_token_line(nlp.make_doc(line), report) for line in chunk]
-        yield from done
+    done = 0
+    for chunk in iter(lambda: list(itertools.islice(lines, block)), []):
+        with vocab_zone(nlp, done, block):
+            tokenised = [_token_line(nlp.make_doc(line), report) for line in chunk]
+        done += len(chunk)
+        yield from tokenised
 
 
 def _token_line(doc, report: VectorsReport) -> str:
