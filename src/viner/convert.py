@@ -16,7 +16,7 @@ import srsly
 
 from .errors import InvalidInput, VinerError
 from .formats import docbin, doccano_jsonl
-from .io import atomic_path, find_files, os_reason, write_json
+from .io import atomic_path, fewer_gc_passes, find_files, os_reason, write_json
 from .pipeline import VOCAB_BLOCK, tokenizer_from_config, vocab_zone
 from .record import DEFAULT_LABELS, Example, IdSet, Problem
 from .split import SPLIT_NAMES, assign_splits
@@ -118,7 +118,7 @@ def convert(
     else:
         names = list(SPLIT_NAMES)
     nlp = docbin.lean_vocab(tokenizer_from_config(config))
-    with _Pool(_existing_folder(output_dir)) as pool:
+    with fewer_gc_passes(), _Pool(_existing_folder(output_dir)) as pool:
         articles = _pool_blocks(
             pool, nlp, report, labels=labels, misaligned=misaligned, on_misaligned=on_misaligned,
             progress=progress, every=every, block_size=block_size, vocab_block=vocab_block,
@@ -161,28 +161,39 @@ def _pool_blocks(pool: "_Pool", nlp, report: ConvertReport, *, labels, misaligne
     articles = _Articles(file_sizes=[0] * len(report.files))
     seen = IdSet()  # ~16 bytes a unit: the only thing kept per unit
     converted = 0
+    numbers_of = articles.numbers
+    sizes, file_sizes = articles.sizes, articles.file_sizes
     for block in _blocks(report.files, labels, problems.append, block_size):
         examples: list[Example] = []
-        where: list[tuple[int, int]] = []  # file number and line of each example
+        where: list[tuple[int, int, Example]] = []  # file number, line and example
         numbers: list[int] = []  # article number of each example
-        for file_number, line, example in block:
+        for located in block:
+            example = located[2]
             if not seen.add(example.id):
-                report.duplicates.append(f"{report.files[file_number]}:{line}")
+                report.duplicates.append(f"{report.files[located[0]]}:{located[1]}")
                 continue
-            number = articles.numbers.setdefault(example.group, len(articles.numbers))
-            if number == len(articles.sizes):
-                articles.sizes.append(0)
-            articles.sizes[number] += 1
-            articles.file_sizes[file_number] += 1
+            meta = example.meta
+            group = meta.get("source") or meta.get("article") or example.id  # Example.group, inlined
+            if type(group) is not str:
+                group = str(group)
+            number = numbers_of.get(group)
+            if number is None:
+                number = numbers_of[group] = len(sizes)
+                sizes.append(0)
+            sizes[number] += 1
+            file_sizes[located[0]] += 1
             examples.append(example)
-            where.append((file_number, line))
+            where.append(located)
             numbers.append(number)
         if not examples or problems:  # after the first problem, only validation goes on
             continue
-        position = {id(example): i for i, example in enumerate(examples)}
+
+        position: dict[int, int] = {}  # id() of an example -> its place in the block, made at the first misaligned span
 
         def note(m: docbin.Misaligned) -> None:
-            file_number, line = where[position[id(m.example)]]
+            if not position:
+                position.update((id(example), i) for i, example in enumerate(examples))
+            file_number, line, _ = where[position[id(m.example)]]
             item = MisalignedSpan(str(report.files[file_number]), line, m.span.text_in(m.example.text), m.span.label, m.tokens)
             report.misaligned.append(item)
             if on_misaligned is not None:
@@ -191,7 +202,7 @@ def _pool_blocks(pool: "_Pool", nlp, report: ConvertReport, *, labels, misaligne
         # bounded vocabulary (see pipeline.VOCAB_BLOCK): the rows keep their strings past the zone
         with vocab_zone(nlp, converted, vocab_block):
             rows = docbin.gold_rows(nlp, examples, misaligned, note)
-        pool.add(rows, examples, numbers, [f for f, _ in where])
+        pool.add(rows, examples, numbers, [located[0] for located in where])
         before, converted = converted, converted + len(examples)
         if progress is not None and converted // every > before // every:
             progress("converted", converted)
