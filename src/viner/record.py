@@ -102,7 +102,7 @@ class IdSet:
 
     def add(self, uid: str) -> bool:
         """Add ``uid``; returns whether it was new."""
-        if not isinstance(uid, str) or not _HEX_ID.fullmatch(uid):
+        if type(uid) is not str or len(uid) != 16 or not _HEX_ID.fullmatch(uid):
             new = uid not in self._other
             self._other.add(uid)
             return new
@@ -110,10 +110,18 @@ class IdSet:
         if key == 0:
             new, self._zero = not self._zero, True
             return new
-        if not self._insert(self._table, self._mask, key):
-            return False
+        table, mask = self._table, self._mask
+        i = key & mask
+        while True:  # linear probing, as in _slot (inlined: convert adds every unit)
+            value = table[i]
+            if value == key:
+                return False
+            if value == 0:
+                break
+            i = (i + 1) & mask
+        table[i] = key
         self._count += 1
-        if 2 * self._count > len(self._table):
+        if 2 * self._count > len(table):
             self._grow()
         return True
 
@@ -176,17 +184,18 @@ def check_example(
 
 def _checked_spans(
     text: Any, spans: Iterable[Sequence[Any]], labels: Sequence[str] | None
-) -> tuple[list[tuple[str, str]], list[tuple[int, int, str, int]]]:
-    """The problems of a text and its raw spans, and its valid spans sorted, as ``(start, end, label, index)``."""
+) -> tuple[list[tuple[str, str]], list[Span]]:
+    """The problems of a text and its raw spans, and its valid spans sorted."""
     problems: list[tuple[str, str]] = []
     if not isinstance(text, str):
         return [("text", f"must be a string, got {type(text).__name__}")], []
-    if text.strip() == "":
+    if not text or text.isspace():
         problems.append(("text", "is empty"))
     if not unicodedata.is_normalized("NFC", text):
         problems.append(("text", "is not in Unicode NFC form (run `viner corpus build` or normalise to NFC)"))
     size = len(text)
-    good: list[tuple[int, int, str, int]] = []
+    good: list[Span] = []
+    make = Span._make
     for i, raw in enumerate(spans):
         # the usual case first, in one test: [int, int, non-empty known label] inside the text,
         # without whitespace at its edges; anything else is looked at closely below
@@ -197,7 +206,7 @@ def _checked_spans(
                 and label and (labels is None or label in labels)
                 and not text[start].isspace() and not text[end - 1].isspace()
             ):
-                good.append((start, end, label, i))
+                good.append(make(raw))
                 continue
         where = f"label[{i}]"
         if not isinstance(raw, (list, tuple)) or len(raw) != 3:
@@ -221,14 +230,36 @@ def _checked_spans(
         covered = text[start:end]
         if covered != covered.strip():
             problems.append((where, f"span {covered!r} ({label}) has leading or trailing whitespace"))
-        good.append((int(start), int(end), str(label), i))
+        good.append(Span(int(start), int(end), str(label)))
     good.sort()
-    for (s1, e1, l1, i1), (s2, e2, l2, i2) in zip(good, good[1:]):
-        if s2 < e1:
-            problems.append(
-                (f"label[{i2}]", f"span {text[s2:e2]!r} ({l2}) overlaps span {text[s1:e1]!r} ({l1}) at label[{i1}]")
-            )
+    end = 0
+    for span in good:
+        if span.start < end:
+            problems.extend(_overlaps(text, spans, good))
+            break
+        end = span.end
     return problems, good
+
+
+def _overlaps(text: str, spans: Iterable[Sequence[Any]], good: list[Span]) -> list[tuple[str, str]]:
+    """The overlap problems of ``good`` (sorted valid spans), each naming the two spans' places in ``spans``."""
+    places: dict[Span, list[int]] = {}
+    for i, raw in enumerate(spans):
+        if isinstance(raw, (list, tuple)) and len(raw) == 3 and _is_int(raw[0]) and _is_int(raw[1]) and isinstance(raw[2], str):
+            places.setdefault(Span(int(raw[0]), int(raw[1]), raw[2]), []).append(i)
+    taken: dict[Span, int] = {}
+    indexed = []
+    for span in good:  # equal spans are sorted by their place, as they come
+        number = taken.get(span, 0)
+        taken[span] = number + 1
+        indexed.append((span, places[span][number]))
+    problems = []
+    for (first, i1), (second, i2) in zip(indexed, indexed[1:]):
+        if second.start < first.end:
+            problems.append(
+                (f"label[{i2}]", f"span {second.text_in(text)!r} ({second.label}) overlaps span {first.text_in(text)!r} ({first.label}) at label[{i1}]")
+            )
+    return problems
 
 
 def _is_int(value: Any) -> bool:
@@ -247,4 +278,4 @@ def make_example(
     problems, good = _checked_spans(text, spans, labels)
     if problems:
         return None, problems
-    return Example(text=text, spans=tuple([Span(start, end, label) for start, end, label, _ in good]), id=id, meta=dict(meta or {})), []
+    return Example(text=text, spans=tuple(good), id=id, meta=dict(meta) if meta else {}), []

@@ -9,6 +9,7 @@ edges so the gold entity survives (``misaligned="keep"``), or the span is left o
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -455,23 +456,17 @@ def gold_rows(
     """
     if misaligned not in MISALIGNED:
         raise VinerError(f"unknown misaligned policy {misaligned!r}: choose keep or drop")
-    values, lengths = token_rows(nlp, [e.text for e in examples])
-    if not len(examples):
+    texts = [e.text for e in examples]
+    values, lengths = token_rows(nlp, texts)
+    if not texts:
         return GoldRows(values, numpy.zeros(0, dtype=bool), lengths, {}, numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.uint64))
     doc_rows = numpy.concatenate(([0], numpy.cumsum(lengths)))
-    text_sizes: list[int] = []
-    span_counts_: list[int] = []
-    span_starts_: list[int] = []
-    span_ends_: list[int] = []
-    span_names: list[str] = []
-    for example in examples:
-        text_sizes.append(len(example.text))
-        span_counts_.append(len(example.spans))
-        for span in example.spans:
-            span_starts_.append(span.start)
-            span_ends_.append(span.end)
-            span_names.append(span.label)
-    sizes = numpy.asarray(text_sizes, dtype=numpy.int64)
+    count = len(texts)
+    sizes = numpy.fromiter(map(len, texts), dtype=numpy.int64, count=count)
+    all_spans = [e.spans for e in examples]
+    span_counts = numpy.fromiter(map(len, all_spans), dtype=numpy.int64, count=count)
+    flat = list(itertools.chain.from_iterable(all_spans))
+    span_starts_, span_ends_, span_names = zip(*flat) if flat else ((), (), ())
     # positions in the block: a token's start and end, a span's start and end, offset by the
     # text's position in a virtual concatenation of the texts (one character apart)
     bases = numpy.concatenate(([0], numpy.cumsum(sizes + 1)[:-1]))
@@ -481,7 +476,6 @@ def gold_rows(
     ends = numpy.empty(len(starts), dtype=numpy.int64)
     ends[:-1] = starts[1:] - spaces[:-1]
     ends[doc_rows[1:][lengths > 0] - 1] = (bases + sizes)[lengths > 0]  # a doc's last token ends with its text
-    span_counts = numpy.asarray(span_counts_, dtype=numpy.int64)
     label_ids = {label: get_string_id(label) for label in set(span_names)}
     span_labels = numpy.asarray([label_ids[label] for label in span_names], dtype=numpy.uint64)
     span_starts = numpy.asarray(span_starts_, dtype=numpy.int64)
