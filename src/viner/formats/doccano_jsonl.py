@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import InvalidInput
-from ..io import iter_lines, write_lines
+from ..io import NotJSON, iter_json_lines, write_lines
 from ..record import DEFAULT_LABELS, Example, Problem, make_example, unit_id
 
 SUFFIXES = (".jsonl",)
@@ -74,13 +74,10 @@ def read_located(
 ) -> Iterator[tuple[int, Example]]:
     """Like :func:`read`, yielding ``(line_number, example)`` so later stages can point at the line."""
     path = Path(path)
-    for number, line in iter_lines(path):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            problems = [Problem(str(path), number, None, f"invalid JSON ({err.msg} at column {err.colno})")]
+    for number, row in iter_json_lines(path):
+        if type(row) is NotJSON:
+            problems = [Problem(str(path), number, None, f"invalid JSON ({row.reason})")]
+            line = row.line
             if line.lstrip()[:1] not in "{[" and ("\t" in line or len(line.split()) == 2):
                 problems = [Problem(str(path), number, None, "not JSON: this looks like CoNLL/IOB text; convert it with `viner import-conll`")]
         else:
