@@ -82,3 +82,31 @@ def test_id_set_behaves_like_a_set_of_strings():
     assert all(uid in ids for uid in reference) and "f" * 16 not in ids and "ABCDEF0123456789".lower() not in ids
     ids.clear()
     assert len(ids) == 0 and candidates[0] not in ids
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LABELS = ("PERSON", "ORG", "GPE", "EVENT")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="abcé", min_size=1, max_size=15),
+    st.lists(st.tuples(st.integers(-1, 16), st.integers(-1, 16), st.sampled_from(LABELS)), max_size=6),
+    st.booleans(),
+)
+def test_spans_checked_as_a_plain_oracle_says_in_any_order(text, triples, as_tuples):
+    """Valid spans come back sorted; overlaps are found whatever the order the spans come in
+    (the checker skips sorting when they come in order), and each problem names its span."""
+    raw = [tuple(t) if as_tuples else list(t) for t in triples]
+    valid = sorted(Span(*t) for t in triples if 0 <= t[0] < t[1] <= len(text))
+    overlapping = any(b.start < a.end for a, b in zip(valid, valid[1:]))
+    bad_places = {f"label[{i}]" for i, (s, e, _) in enumerate(triples) if not 0 <= s < e <= len(text)}
+    example, problems = make_example(text, raw, labels=LABELS)
+    assert (example is None) == (overlapping or bool(bad_places))
+    if example is not None:
+        assert example.spans == tuple(valid)
+    assert any("overlaps" in message for _, message in problems) == overlapping
+    assert {place for place, message in problems if "overlaps" not in message} == bad_places
+    assert check_example(text, iter(raw), LABELS) == problems

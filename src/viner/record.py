@@ -66,8 +66,12 @@ class Example:
 
 def unit_id(text: str) -> str:
     """Stable id of a unit: the first 16 hex digits of SHA-1 of its NFC text."""
-    normal = unicodedata.normalize("NFC", text)
-    return hashlib.sha1(normal.encode("utf-8")).hexdigest()[:16]
+    return _nfc_unit_id(unicodedata.normalize("NFC", text))
+
+
+def _nfc_unit_id(text: str) -> str:
+    """:func:`unit_id` of a text known to be NFC."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 _HEX_ID = re.compile(r"[0-9a-f]{16}")
@@ -193,9 +197,12 @@ def _checked_spans(
         problems.append(("text", "is empty"))
     if not unicodedata.is_normalized("NFC", text):
         problems.append(("text", "is not in Unicode NFC form (run `viner corpus build` or normalise to NFC)"))
+    if not isinstance(spans, (list, tuple)):
+        spans = list(spans)  # read twice when spans overlap
     size = len(text)
     good: list[Span] = []
-    make = Span._make
+    new = tuple.__new__  # Span from a checked [start, end, label] (Span._make is a Python function)
+    last_end = 0  # while the spans come in order without overlaps, the end of the last one; -1 after
     for i, raw in enumerate(spans):
         # the usual case first, in one test: [int, int, non-empty known label] inside the text,
         # without whitespace at its edges; anything else is looked at closely below
@@ -206,7 +213,8 @@ def _checked_spans(
                 and label and (labels is None or label in labels)
                 and not text[start].isspace() and not text[end - 1].isspace()
             ):
-                good.append(make(raw))
+                good.append(new(Span, raw))
+                last_end = end if 0 <= last_end <= start else -1
                 continue
         where = f"label[{i}]"
         if not isinstance(raw, (list, tuple)) or len(raw) != 3:
@@ -231,6 +239,9 @@ def _checked_spans(
         if covered != covered.strip():
             problems.append((where, f"span {covered!r} ({label}) has leading or trailing whitespace"))
         good.append(Span(int(start), int(end), str(label)))
+        last_end = -1
+    if last_end >= 0:  # in order, without overlaps: nothing more to check
+        return problems, good
     good.sort()
     end = 0
     for span in good:
@@ -278,4 +289,5 @@ def make_example(
     problems, good = _checked_spans(text, spans, labels)
     if problems:
         return None, problems
-    return Example(text=text, spans=tuple(good), id=id, meta=dict(meta) if meta else {}), []
+    # the text is NFC (checked above), so its id needs no normalising
+    return Example(text=text, spans=tuple(good), id=id or _nfc_unit_id(text), meta=dict(meta) if meta else {}), []

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import InvalidInput
 from ..io import NotJSON, iter_json_lines, write_lines
-from ..record import DEFAULT_LABELS, Example, Problem, make_example, unit_id
+from ..record import DEFAULT_LABELS, Example, Problem, make_example
 
 SUFFIXES = (".jsonl",)
 OnProblem = Callable[[Problem], None]
@@ -47,9 +47,10 @@ def parse_row(
         meta["doccano_id" if key == "id" else key] = value
     if meta.get("Comments") == []:
         del meta["Comments"]
-    example, problems = make_example(row["text"], raw_spans, meta=meta, id=str(meta.get("unit_id") or ""), labels=labels)
-    if example is not None and meta.get("unit_id") and example.id != unit_id(example.text):
-        example, problems = None, [("meta.unit_id", f"{meta['unit_id']!r} is not the id of this text ({unit_id(example.text)!r}): was the text edited? remove unit_id to give it a new one")]
+    example, problems = make_example(row["text"], raw_spans, meta=meta, labels=labels)  # its id: unit_id of the text
+    given = meta.get("unit_id")
+    if example is not None and given and str(given) != example.id:
+        example, problems = None, [("meta.unit_id", f"{given!r} is not the id of this text ({example.id!r}): was the text edited? remove unit_id to give it a new one")]
     return example, [Problem(path, line, fld, msg) for fld, msg in problems]
 
 
