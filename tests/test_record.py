@@ -72,11 +72,11 @@ def test_id_set_behaves_like_a_set_of_strings():
     ids = IdSet()
     reference: set[str] = set()
     rng = random.Random(0)
-    candidates = [unit_id(f"đơn vị {i}") for i in range(3000)] + ["0" * 16, "ABCDEF0123456789", "0x12345678901234", "u1", "", "abc"]
+    candidates = [unit_id(f"đơn vị {i}") for i in range(3000)] + ["0" * 16, "ABCDEF0123456789", "0x12345678901234", " 123456789abcdef", "1_23456789abcdef", "+123456789abcdef", "u1", "", "abc"]
     for _ in range(6000):
         uid = rng.choice(candidates)
         assert (uid in ids) == (uid in reference)
-        ids.add(uid)
+        assert ids.add(uid) == (uid not in reference)
         reference.add(uid)
         assert len(ids) == len(reference)
     assert all(uid in ids for uid in reference) and "f" * 16 not in ids and "ABCDEF0123456789".lower() not in ids
@@ -107,6 +107,7 @@ def test_spans_checked_as_a_plain_oracle_says_in_any_order(text, triples, as_tup
     assert (example is None) == (overlapping or bool(bad_places))
     if example is not None:
         assert example.spans == tuple(valid)
+        assert example == Example(text, tuple(reversed(valid)))  # as Example itself makes it: sorted, id of the text
     assert any("overlaps" in message for _, message in problems) == overlapping
     assert {place for place, message in problems if "overlaps" not in message} == bad_places
     assert check_example(text, iter(raw), LABELS) == problems

@@ -261,15 +261,16 @@ class _Chunk:
 class _Pool:
     """Blocks of converted docs in an anonymous temporary file, until the split is known.
 
-    A block is stored as msgpack of raw arrays (no compression: writing and reading it back
-    costs a few % of tokenising), and read back one at a time.
+    A block is stored as its arrays' raw bytes (written straight from the arrays, no copy)
+    after a small msgpack header with its strings and user data (no compression: writing
+    and reading it back costs a few % of tokenising), and read back one at a time.
     """
 
     _ARRAYS = {"tokens": numpy.uint64, "spaces": bool, "lengths": numpy.int64, "span_counts": numpy.int64, "span_labels": numpy.uint64}
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.index: list[tuple[int, int]] = []  # offset and size of each block
+        self.index: list[tuple[int, int, list[int]]] = []  # offset, header size and array sizes of each block
 
     def __enter__(self) -> "_Pool":
         try:
@@ -282,23 +283,26 @@ class _Pool:
         self.handle.close()
 
     def add(self, rows: docbin.GoldRows, examples: Sequence[Example], groups: Sequence[int], files: Sequence[int]) -> None:
-        hashes = list(rows.strings)
-        block = {name: getattr(rows, name).tobytes() for name in self._ARRAYS}
-        block.update({
-            "hashes": numpy.asarray(hashes, dtype=numpy.uint64).tobytes(), "strings": [rows.strings[h] for h in hashes],
+        strings = rows.strings
+        header = docbin.pack({
+            "hashes": numpy.fromiter(strings, dtype=numpy.uint64, count=len(strings)).tobytes(), "strings": list(strings.values()),
             "user_data": [docbin.user_data_bytes(e) for e in examples],
             "groups": numpy.asarray(groups, dtype=numpy.int64).tobytes(), "files": numpy.asarray(files, dtype=numpy.int64).tobytes(),
         })
-        payload = docbin.pack(block)
-        self.index.append((self.handle.tell(), len(payload)))
-        self.handle.write(payload)
+        arrays = [numpy.ascontiguousarray(getattr(rows, name), dtype=dtype) for name, dtype in self._ARRAYS.items()]
+        self.index.append((self.handle.tell(), len(header), [array.nbytes for array in arrays]))
+        self.handle.write(header)
+        for array in arrays:
+            self.handle.write(array.data)
 
     def __iter__(self) -> Iterator[_Chunk]:
         self.handle.flush()
-        for offset, size in self.index:
+        unpacker = srsly.msgpack.Unpacker(raw=False)  # one unpacker: making one looks up srsly's registry
+        for offset, header_size, sizes in self.index:
             self.handle.seek(offset)
-            block = srsly.msgpack_loads(self.handle.read(size))
-            arrays = {name: numpy.frombuffer(block[name], dtype=dtype) for name, dtype in self._ARRAYS.items()}
+            unpacker.feed(self.handle.read(header_size))
+            block = unpacker.unpack()
+            arrays = {name: numpy.frombuffer(self.handle.read(size), dtype=dtype) for (name, dtype), size in zip(self._ARRAYS.items(), sizes)}
             arrays["tokens"] = arrays["tokens"].reshape((-1, len(docbin.GOLD_ATTRS)))
             strings = dict(zip(numpy.frombuffer(block["hashes"], dtype=numpy.uint64).tolist(), block["strings"]))
             rows = docbin.GoldRows(strings=strings, **arrays)

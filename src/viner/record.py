@@ -9,7 +9,6 @@ so `viner validate`, `viner convert` and the Doccano commands agree on what is v
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
@@ -74,7 +73,12 @@ def _nfc_unit_id(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
-_HEX_ID = re.compile(r"[0-9a-f]{16}")
+_HEX_DIGITS = "0123456789abcdef"
+
+
+def _is_hex_id(uid: object) -> bool:
+    """Whether ``uid`` is 16 lower-case hex digits, as :func:`unit_id` makes (faster than a regular expression)."""
+    return type(uid) is str and len(uid) == 16 and not uid.strip(_HEX_DIGITS)
 
 
 class IdSet:
@@ -97,7 +101,7 @@ class IdSet:
         return self._count + self._zero + len(self._other)
 
     def __contains__(self, uid: object) -> bool:
-        if not isinstance(uid, str) or not _HEX_ID.fullmatch(uid):
+        if not _is_hex_id(uid):
             return uid in self._other
         key = int(uid, 16)
         if key == 0:
@@ -106,7 +110,7 @@ class IdSet:
 
     def add(self, uid: str) -> bool:
         """Add ``uid``; returns whether it was new."""
-        if type(uid) is not str or len(uid) != 16 or not _HEX_ID.fullmatch(uid):
+        if type(uid) is not str or len(uid) != 16 or uid.strip(_HEX_DIGITS):  # not a hex id (_is_hex_id, inlined)
             new = uid not in self._other
             self._other.add(uid)
             return new
@@ -289,5 +293,8 @@ def make_example(
     problems, good = _checked_spans(text, spans, labels)
     if problems:
         return None, problems
-    # the text is NFC (checked above), so its id needs no normalising
-    return Example(text=text, spans=tuple(good), id=id or _nfc_unit_id(text), meta=dict(meta) if meta else {}), []
+    # Example's own __init__ would sort the spans again and normalise the text again for its id:
+    # the spans are sorted and the text NFC (checked above), so the fields are set directly
+    example = object.__new__(Example)
+    example.text, example.spans, example.id, example.meta = text, tuple(good), id or _nfc_unit_id(text), dict(meta) if meta else {}
+    return example, []
