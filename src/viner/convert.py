@@ -219,12 +219,13 @@ def _write_outputs(pool: "_Pool", route_of_doc, targets: dict[str, tuple[Path, b
     names = list(targets)
     report.units = {name: 0 for name in names}
     report.spans = {name: Counter() for name in names}
-    articles: list[set[int]] = [set() for _ in names]
+    articles: set[int] = set()  # route * ROUTE_SPAN + article number, for each article of each output
     with _Background() as background, contextlib.ExitStack() as stack:
         writers = [stack.enter_context(_DocBinWriter(path, sharded, shard_docs, background)) for path, sharded in targets.values()]
         written = 0
         for chunk in pool:
             routes = route_of_doc(chunk)
+            articles.update(numpy.unique(routes * _ROUTE_SPAN + chunk.groups).tolist())
             for number, name in enumerate(names):
                 docs = routes == number
                 count = int(docs.sum())
@@ -233,13 +234,16 @@ def _write_outputs(pool: "_Pool", route_of_doc, targets: dict[str, tuple[Path, b
                 rows = chunk.rows.select(docs)
                 writers[number].add(rows, [chunk.user_data[i] for i in numpy.flatnonzero(docs).tolist()])
                 report.units[name] += count
-                articles[number].update(numpy.unique(chunk.groups[docs]).tolist())
                 report.spans[name].update(rows.label_counts())
             before, written = written, written + len(chunk.groups)
             if progress is not None and written // every > before // every:
                 progress("written", written)
-    report.articles = {name: len(members) for name, members in zip(names, articles)}
+    routes_of_articles = Counter(key // _ROUTE_SPAN for key in articles)
+    report.articles = {name: routes_of_articles[number] for number, name in enumerate(names)}
     report.outputs = {name: writer.target for name, writer in zip(names, writers)}
+
+
+_ROUTE_SPAN = 1 << 40  # more article numbers than any corpus has
 
 
 def _existing_folder(path: Path) -> Path:

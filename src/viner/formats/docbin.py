@@ -496,7 +496,8 @@ def gold_rows(
     tokens = numpy.column_stack((values[:, 0], values[:, 1], iob, types))
     if not aligned.all():
         tokens, spaces, lengths = _redo_misaligned(nlp, examples, aligned, span_counts, tokens, spaces, lengths, misaligned, on_misaligned)
-    strings = {value: nlp.vocab.strings[value] for value in unique_values(tokens[:, :2]).tolist()}
+    store = nlp.vocab.strings
+    strings = {value: store[value] for value in unique_values(tokens[:, :2]).tolist()}
     strings.update((value, label) for label, value in label_ids.items())
     strings[0] = ""  # ENT_TYPE of a token outside every entity, stored as "" by spaCy too
     return GoldRows(tokens, spaces, lengths, strings, span_counts, span_labels)
