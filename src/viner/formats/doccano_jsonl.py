@@ -30,28 +30,32 @@ def parse_row(
     if "text" not in row:
         keys = ", ".join(sorted(map(str, row))) or "none"
         return None, [Problem(path, line, "text", f"missing (keys present: {keys})")]
-    raw_spans = row.get("label", row.get("labels", []))
+    raw_spans = row["label"] if "label" in row else row.get("labels", [])
     if raw_spans is None:
         raw_spans = []
     if not isinstance(raw_spans, list):
         return None, [Problem(path, line, "label", f"must be a list of [start, end, label], got {type(raw_spans).__name__}")]
-    meta: dict[str, Any] = {}
     nested = row.get("meta")
     if isinstance(nested, dict):
-        meta.update(nested)
-    elif nested is not None:
-        meta["meta"] = nested
-    for key, value in row.items():
-        if key in ("text", "label", "labels", "meta"):
-            continue
-        meta["doccano_id" if key == "id" else key] = value
-    if meta.get("Comments") == []:
+        meta: dict[str, Any] = dict(nested)
+    else:
+        meta = {} if nested is None else {"meta": nested}
+    if not row.keys() <= _ROW_KEYS:  # keys beside text/label/meta (Doccano's export rows) go to meta
+        for key, value in row.items():
+            if key not in _ROW_KEYS:
+                meta["doccano_id" if key == "id" else key] = value
+    if "Comments" in meta and meta["Comments"] == []:
         del meta["Comments"]
     example, problems = make_example(row["text"], raw_spans, meta=meta, labels=labels)  # its id: unit_id of the text
     given = meta.get("unit_id")
     if example is not None and given and str(given) != example.id:
         example, problems = None, [("meta.unit_id", f"{given!r} is not the id of this text ({example.id!r}): was the text edited? remove unit_id to give it a new one")]
+    if not problems:
+        return example, []
     return example, [Problem(path, line, fld, msg) for fld, msg in problems]
+
+
+_ROW_KEYS = frozenset(("text", "label", "labels", "meta"))
 
 
 def read(
