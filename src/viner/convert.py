@@ -58,21 +58,6 @@ class ConvertReport:
         }
 
 
-def _blocks(
-    files: Sequence[Path], labels: Sequence[str] | None, on_problem: Callable[[Problem], None], size: int
-) -> Iterator[list[tuple[int, int, Example]]]:
-    """The valid examples of the files in blocks of ``size``, each with its file number and line."""
-    block: list[tuple[int, int, Example]] = []
-    for number, path in enumerate(files):
-        for line, example in doccano_jsonl.read_located(path, labels, on_problem):
-            block.append((number, line, example))
-            if len(block) == size:
-                yield block
-                block = []
-    if block:
-        yield block
-
-
 def convert(
     paths: Sequence[Path | str],
     output_dir: Path | str,
@@ -152,7 +137,8 @@ class _Articles:
 
 
 def _pool_blocks(pool: "_Pool", nlp, report: ConvertReport, *, labels, misaligned, on_misaligned, progress, every, block_size, vocab_block) -> _Articles:
-    """Read, validate and tokenise every input into ``pool``; count the units of each article.
+    """Read, validate and tokenise every input into ``pool``, ``block_size`` units at a time;
+    count the units of each article.
 
     Raises :class:`InvalidInput` with every problem of the input (after the first one, the
     rest is only validated).
@@ -160,17 +146,14 @@ def _pool_blocks(pool: "_Pool", nlp, report: ConvertReport, *, labels, misaligne
     problems: list[Problem] = []
     articles = _Articles(file_sizes=[0] * len(report.files))
     seen = IdSet()  # ~16 bytes a unit: the only thing kept per unit
-    converted = 0
     numbers_of = articles.numbers
     sizes, file_sizes = articles.sizes, articles.file_sizes
-    for block in _blocks(report.files, labels, problems.append, block_size):
-        examples: list[Example] = []
-        where: list[tuple[int, int, Example]] = []  # file number, line and example
-        numbers: list[int] = []  # article number of each example
-        for located in block:
-            example = located[2]
+    block = _Block()
+    converted = 0
+    for file_number, path in enumerate(report.files):
+        for line, example in doccano_jsonl.read_located(path, labels, problems.append):
             if not seen.add(example.id):
-                report.duplicates.append(f"{report.files[located[0]]}:{located[1]}")
+                report.duplicates.append(f"{path}:{line}")
                 continue
             meta = example.meta
             group = meta.get("source") or meta.get("article") or example.id  # Example.group, inlined
@@ -181,36 +164,52 @@ def _pool_blocks(pool: "_Pool", nlp, report: ConvertReport, *, labels, misaligne
                 number = numbers_of[group] = len(sizes)
                 sizes.append(0)
             sizes[number] += 1
-            file_sizes[located[0]] += 1
-            examples.append(example)
-            where.append(located)
-            numbers.append(number)
-        if not examples or problems:  # after the first problem, only validation goes on
-            continue
-
-        position: dict[int, int] = {}  # id() of an example -> its place in the block, made at the first misaligned span
-
-        def note(m: docbin.Misaligned) -> None:
-            if not position:
-                position.update((id(example), i) for i, example in enumerate(examples))
-            file_number, line, _ = where[position[id(m.example)]]
-            item = MisalignedSpan(str(report.files[file_number]), line, m.span.text_in(m.example.text), m.span.label, m.tokens)
-            report.misaligned.append(item)
-            if on_misaligned is not None:
-                on_misaligned(item)
-
-        # bounded vocabulary (see pipeline.VOCAB_BLOCK): the rows keep their strings past the zone
-        with vocab_zone(nlp, converted, vocab_block):
-            rows = docbin.gold_rows(nlp, examples, misaligned, note)
-        pool.add(rows, examples, numbers, [located[0] for located in where])
-        before, converted = converted, converted + len(examples)
-        if progress is not None and converted // every > before // every:
-            progress("converted", converted)
+            file_sizes[file_number] += 1
+            if problems:  # after the first problem, only validation goes on
+                continue
+            block.examples.append(example)
+            block.places.append((file_number, line))
+            block.articles.append(number)
+            if len(block.examples) == block_size:
+                converted = _pool_block(pool, nlp, block, report, converted, misaligned, on_misaligned, progress, every, vocab_block)
+                block = _Block()
     if problems:
         raise InvalidInput(problems)
+    if block.examples:
+        _pool_block(pool, nlp, block, report, converted, misaligned, on_misaligned, progress, every, vocab_block)
     if not articles.numbers:
         raise VinerError(f"{', '.join(map(str, report.files))}: no units to convert (empty file(s)); nothing was written")
     return articles
+
+
+@dataclass
+class _Block:
+    examples: list[Example] = field(default_factory=list)
+    places: list[tuple[int, int]] = field(default_factory=list)  # file number and line of each example
+    articles: list[int] = field(default_factory=list)  # article number of each example
+
+
+def _pool_block(pool: "_Pool", nlp, block: _Block, report: ConvertReport, converted: int, misaligned, on_misaligned, progress, every, vocab_block) -> int:
+    """Tokenise a block of examples into ``pool``; returns the count of units converted so far."""
+    position: dict[int, int] = {}  # id() of an example -> its place in the block, made at the first misaligned span
+
+    def note(m: docbin.Misaligned) -> None:
+        if not position:
+            position.update((id(example), i) for i, example in enumerate(block.examples))
+        file_number, line = block.places[position[id(m.example)]]
+        item = MisalignedSpan(str(report.files[file_number]), line, m.span.text_in(m.example.text), m.span.label, m.tokens)
+        report.misaligned.append(item)
+        if on_misaligned is not None:
+            on_misaligned(item)
+
+    # bounded vocabulary (see pipeline.VOCAB_BLOCK): the rows keep their strings past the zone
+    with vocab_zone(nlp, converted, vocab_block):
+        rows = docbin.gold_rows(nlp, block.examples, misaligned, note)
+    pool.add(rows, block.examples, block.articles, [file_number for file_number, _ in block.places])
+    before, converted = converted, converted + len(block.examples)
+    if progress is not None and converted // every > before // every:
+        progress("converted", converted)
+    return converted
 
 
 def _write_outputs(pool: "_Pool", route_of_doc, targets: dict[str, tuple[Path, bool]], shard_docs: int, report: ConvertReport, progress, every) -> None:
