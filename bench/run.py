@@ -76,8 +76,9 @@ def main() -> None:
                     result["cpu_runs"] = [r["cpu_seconds"] for r in runs[stage]]
                 results[(stage, size)] = result
                 save_results(results, args.results)
-            rate = f"{result['words'] / result['seconds']:,.0f} words/s" if result.get("words") else f"{result['units'] / result['seconds']:,.0f} units/s"
-            print(f"{stage:>12} {size:>7}: {result['seconds']:8.2f} s  {rate:>18}  peak {max(result['peak_rss_mb'], result['peak_rss_children_mb']):7.0f} MB", flush=True)
+                run = runs[stage][-1]
+                rate = f"{run['words'] / run['seconds']:,.0f} words/s" if run.get("words") else f"{run['units'] / run['seconds']:,.0f} units/s"
+                print(f"{stage:>14} {size:>7}: {run['seconds']:8.2f} s  {rate:>18}  peak {max(run['peak_rss_mb'], run['peak_rss_children_mb']):7.0f} MB", flush=True)
     all_sizes = sorted({size for _, size in results})
     write_table(results, all_sizes, args, model)
 
