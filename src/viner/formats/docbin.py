@@ -485,15 +485,17 @@ def gold_rows(
     after = numpy.searchsorted(ends, span_ends + span_base) + 1
     inside = numpy.minimum(first, len(starts) - 1), numpy.minimum(after - 1, len(ends) - 1)
     aligned = (starts[inside[0]] == span_starts + span_base) & (ends[inside[1]] == span_ends + span_base) if len(starts) else numpy.zeros(len(span_starts), dtype=bool)
-    iob = numpy.full(len(values), _IOB_OUTSIDE, dtype=numpy.uint64)
-    types = numpy.zeros(len(values), dtype=numpy.uint64)
+    tokens = numpy.empty((len(values), len(GOLD_ATTRS)), dtype=numpy.uint64)  # ORTH, NORM, ENT_IOB, ENT_TYPE
+    tokens[:, :2] = values[:, :2]
+    iob, types = tokens[:, 2], tokens[:, 3]  # views: filled in place
+    iob.fill(_IOB_OUTSIDE)
+    types.fill(0)
     first, after = first[aligned], after[aligned]
     widths = after - first
     covered = numpy.repeat(first - numpy.concatenate(([0], numpy.cumsum(widths)[:-1])), widths) + numpy.arange(int(widths.sum()))
     iob[covered] = _IOB_INSIDE
     iob[first] = _IOB_BEGIN
     types[covered] = numpy.repeat(span_labels[aligned], widths)
-    tokens = numpy.column_stack((values[:, 0], values[:, 1], iob, types))
     if not aligned.all():
         tokens, spaces, lengths = _redo_misaligned(nlp, examples, aligned, span_counts, tokens, spaces, lengths, misaligned, on_misaligned)
     store = nlp.vocab.strings
