@@ -184,10 +184,12 @@ def iter_json_lines(path: Path | str) -> Iterator[tuple[int, Any]]:
         for number, raw in enumerate(handle, start=1):
             if _LONG_NUMBER not in raw.translate(_DIGITS_AS_ZEROS):
                 try:
-                    yield number, loads(raw)
-                    continue
+                    value = loads(raw)
                 except orjson.JSONDecodeError:
                     pass
+                else:
+                    yield number, value
+                    continue
             text = decode(raw, path, "utf-8", line=number).rstrip("\n")
             if not text.strip():
                 continue
