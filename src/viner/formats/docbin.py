@@ -13,7 +13,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import zlib
 
@@ -24,7 +24,7 @@ try:  # ISA-L's zlib: the same format, 3x faster to compress than zlib at level 
 except ImportError:  # pragma: no cover - isal has wheels for the usual platforms; zlib does the same, slower
     _zlib = zlib
 import srsly
-from spacy.attrs import ENT_IOB, ENT_TYPE, IDS, IDX, NORM, ORTH, SPACY
+from spacy.attrs import IDS, IDX, NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokenizer import Tokenizer
