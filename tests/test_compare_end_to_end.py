@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from test_evaluation_report import SENTENCES
-from viner.convert import file_sha256
+from viner.identity import file_sha256
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import pytest
 import spacy
 
 from test_evaluation_report import SENTENCES
-from viner.convert import file_sha256
+from viner.identity import file_sha256
 from viner.evaluation.evaluate import evaluate, model_metadata
 
 PATTERNS = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import tempfile
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -381,11 +380,3 @@ class _DocBinWriter:
 
 def _write_docbin(data: bytes, path: Path) -> None:
     path.write_bytes(docbin.compress(data))
-
-
-def file_sha256(path: Path | str) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -31,9 +31,9 @@ from typing import IO, Iterable, Iterator, Sequence
 import spacy
 
 from .. import __version__
-from ..convert import file_sha256
 from ..errors import VinerError
 from ..formats import docbin, doccano_jsonl
+from ..identity import data_sha256, file_sha256
 from ..io import atomic_path, file_target, write_json, write_text
 from ..pipeline import load_pipeline
 from ..record import DEFAULT_LABELS, Example, Span
@@ -113,17 +113,6 @@ def gold_sha256(examples: Iterable[Example]) -> str:
     for example in examples:
         hasher.add(example)
     return hasher.hexdigest()
-
-
-def data_sha256(path: Path | str) -> str:
-    """SHA-256 of a test data file; for a folder of DocBin shards, of the shards' names and hashes."""
-    path = Path(path)
-    if not path.is_dir():
-        return file_sha256(path)
-    digest = hashlib.sha256()
-    for shard in sorted(path.glob("*.spacy")):
-        digest.update(f"{shard.name}\t{file_sha256(shard)}\n".encode("utf-8"))
-    return digest.hexdigest()
 
 
 def folder_size(path: Path) -> int:

@@ -1,0 +1,25 @@
+"""Data identity: content hashes of files and of folders of DocBin shards, for reports and comparisons."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+
+def file_sha256(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def data_sha256(path: Path | str) -> str:
+    """SHA-256 of a data file; for a folder of DocBin shards, of the shards' names and hashes."""
+    path = Path(path)
+    if not path.is_dir():
+        return file_sha256(path)
+    digest = hashlib.sha256()
+    for shard in sorted(path.glob("*.spacy")):
+        digest.update(f"{shard.name}\t{file_sha256(shard)}\n".encode("utf-8"))
+    return digest.hexdigest()
