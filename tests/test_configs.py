@@ -28,7 +28,10 @@ def test_config_passes_spacy_debug_config(config):
 def test_config_is_vietnamese_ner_reading_the_corpus_folder(config):
     cfg = spacy.util.load_config(config, interpolate=False)
     assert cfg["nlp"]["lang"] == "vi"
-    assert cfg["nlp"]["pipeline"] == ["tok2vec", "ner"]
+    pipeline = cfg["nlp"]["pipeline"]
+    assert pipeline[-2:] == ["tok2vec", "ner"]
+    # components before the tok2vec (viner_words) give it features: they must annotate the docs it trains on
+    assert set(pipeline[:-2]) <= set(cfg["training"]["annotating_components"])
     assert cfg["paths"]["train"] == "corpus/train.spacy" and cfg["paths"]["dev"] == "corpus/dev.spacy"
     nlp = tokenizer_from_config(config)
     assert nlp.make_doc("Tổng thống Nga Vladimir Putin.").text == "Tổng thống Nga Vladimir Putin."

@@ -4,12 +4,13 @@ Reads the word-segmented news articles of the public repository undertheseanlp/w
 (commit 1b5b734b946cf6490439788f6291b5dee838b3fa, folder corpus/corpus.vinews.segmented: one word per
 line, blank line between paragraphs) from a local git copy, joins each paragraph's words with spaces
 (a multi-syllable word already has spaces between its syllables), normalises to NFC, and drops every
-paragraph that shares a run of 6 syllables with a VLSP 2016 dev sentence, so no dev text reaches the
-vectors. Writes one paragraph per line. The output is external data: keep it under assets/ (git-ignored).
+paragraph that shares a run of 6 syllables with a sentence of any held-out file (VLSP 2016 dev and test), so
+no evaluation text reaches the vectors or the pretrained tok2vec. Writes one paragraph per line. The output is
+external data: keep it under assets/ (git-ignored).
 
-    python configs/tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/news.txt
+    python configs/tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/vlsp2016/test.txt assets/news.txt
     # news + Vietnamese Wikipedia (the `syllable-vectors-newswiki` row):
-    python configs/tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/news-wiki.txt \
+    python configs/tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/vlsp2016/test.txt assets/news-wiki.txt \
         --folder corpus/corpus.vinews.segmented --folder corpus/corpus.viwiki.segmented
 """
 
@@ -26,7 +27,8 @@ FOLDER = "corpus/corpus.vinews.segmented"
 NGRAM = 6
 
 
-def dev_ngrams(conll: Path, n: int = NGRAM) -> set[tuple[str, ...]]:
+def held_out_ngrams(conll: Path, n: int = NGRAM) -> set[tuple[str, ...]]:
+    """Every run of ``n`` lower-cased syllables of a CoNLL file's sentences (a word's ``_`` joins syllables)."""
     grams: set[tuple[str, ...]] = set()
     sentence: list[str] = []
     for line in [*conll.read_text(encoding="utf-8").splitlines(), ""]:
@@ -41,7 +43,7 @@ def dev_ngrams(conll: Path, n: int = NGRAM) -> set[tuple[str, ...]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("git_dir", help="git directory of undertheseanlp/word_embeddings (e.g. from `fetch`)")
-    parser.add_argument("dev", type=Path, help="VLSP 2016 dev.txt (CoNLL): its sentences are kept out")
+    parser.add_argument("held_out", type=Path, nargs="+", help="held-out CoNLL files (VLSP 2016 dev.txt, test.txt): their text is kept out")
     parser.add_argument("output", type=Path)
     parser.add_argument("--folder", action="append", help=f"folder(s) of the repository to read (default {FOLDER})")
     args = parser.parse_args()
@@ -50,7 +52,9 @@ def main() -> None:
     for folder in args.folder or [FOLDER]:
         listing = subprocess.run([*git, "ls-tree", "-r", "-z", COMMIT, folder], capture_output=True, text=True, check=True).stdout
         blobs += [entry.split("\t", 1)[0].split()[2] for entry in listing.split("\0") if entry]
-    banned = dev_ngrams(args.dev)
+    banned: set[tuple[str, ...]] = set()
+    for held_out in args.held_out:
+        banned |= held_out_ngrams(held_out)
     kept = dropped = syllables = 0
     reader = subprocess.Popen([*git, "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     tmp = args.output.with_name(args.output.name + ".tmp")
@@ -76,7 +80,8 @@ def main() -> None:
     reader.stdin.close()
     reader.wait()
     tmp.replace(args.output)
-    print(f"{len(blobs)} files: {kept} paragraphs kept ({syllables} syllables), {dropped} dropped for sharing {NGRAM} syllables with dev -> {args.output}")
+    print(f"{len(blobs)} files: {kept} paragraphs kept ({syllables} syllables), {dropped} dropped for sharing {NGRAM} syllables with "
+          f"{', '.join(str(p) for p in args.held_out)} -> {args.output}")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from . import formats  # noqa: E402,F401
 from . import curve  # noqa: E402,F401
 from . import predict  # noqa: E402,F401
 from . import vectors  # noqa: E402,F401
+from . import pretrain  # noqa: E402,F401
 from . import doccano  # noqa: E402,F401
 from . import agreement  # noqa: E402,F401
 
