@@ -205,21 +205,7 @@ def _checked_spans(
         spans = list(spans)  # read twice when spans overlap
     size = len(text)
     good: list[Span] = []
-    new = tuple.__new__  # Span from a checked [start, end, label] (Span._make is a Python function)
-    last_end = 0  # while the spans come in order without overlaps, the end of the last one; -1 after
     for i, raw in enumerate(spans):
-        # the usual case first, in one test: [int, int, non-empty known label] inside the text,
-        # without whitespace at its edges; anything else is looked at closely below
-        if type(raw) is list and len(raw) == 3:
-            start, end, label = raw
-            if (
-                type(start) is int and type(end) is int and type(label) is str and 0 <= start < end <= size
-                and label and (labels is None or label in labels)
-                and not text[start].isspace() and not text[end - 1].isspace()
-            ):
-                good.append(new(Span, raw))
-                last_end = end if 0 <= last_end <= start else -1
-                continue
         where = f"label[{i}]"
         if not isinstance(raw, (list, tuple)) or len(raw) != 3:
             problems.append((where, f"must be [start, end, label], got {raw!r}"))
@@ -243,16 +229,9 @@ def _checked_spans(
         if covered != covered.strip():
             problems.append((where, f"span {covered!r} ({label}) has leading or trailing whitespace"))
         good.append(Span(int(start), int(end), str(label)))
-        last_end = -1
-    if last_end >= 0:  # in order, without overlaps: nothing more to check
-        return problems, good
     good.sort()
-    end = 0
-    for span in good:
-        if span.start < end:
-            problems.extend(_overlaps(text, spans, good))
-            break
-        end = span.end
+    if any(second.start < first.end for first, second in zip(good, good[1:])):
+        problems.extend(_overlaps(text, spans, good))
     return problems, good
 
 
