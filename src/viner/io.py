@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import gc
 import json
 import os
 import re
@@ -19,28 +18,6 @@ import orjson
 from .errors import VinerError
 
 BOM = "\ufeff"
-
-# Python's cyclic garbage collector runs every 700 new container objects (dicts, lists,
-# tuples) by default. A stage that streams a corpus makes a few dozen per unit and keeps a
-# block of them alive at a time, so the collector ran thousands of times over objects that
-# reference counting frees anyway. `viner convert` on 100k units: 3,000 collections, 0.39 s
-# (7 %) at 700; 108 and 0.10 s at 10,000; 8 and 0.01 s at 50,000.
-GC_THRESHOLD = 50_000
-
-
-@contextlib.contextmanager
-def fewer_gc_passes(threshold: int = GC_THRESHOLD) -> Iterator[None]:
-    """Run the cyclic garbage collector after ``threshold`` new objects instead of 700 while
-    the block runs (never more often than it was set to, and not at all if it was off); the old
-    setting is restored after."""
-    old = gc.get_threshold()
-    if old[0]:
-        gc.set_threshold(max(threshold, old[0]), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-
 
 def find_files(paths: Sequence[Path | str], suffixes: Sequence[str]) -> list[Path]:
     """Expand files and folders into a sorted list of files with one of ``suffixes``.
@@ -162,7 +139,8 @@ class NotJSON(NamedTuple):
 # differs from json only in what it refuses (handed to json here, for json's message) and in
 # integers beyond 64 bits, which it turns into floats: a line with a run of 19 or more digits
 # is read by json, so every value comes back as json gives it. (The digit runs are found by
-# mapping digits to "0" and the rest to " ": 10x faster than a regular expression.)
+# mapping digits to "0" and the rest to " ": 10x faster than a regular expression. Kept because
+# bench/ shows convert would miss its target with json alone or with a regular expression.)
 _DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 _LONG_NUMBER = b"0" * 19
 
