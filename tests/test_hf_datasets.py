@@ -7,7 +7,8 @@ import pytest
 import spacy
 
 from viner.errors import VinerError
-from viner.formats import docbin, doccano_jsonl, hf_datasets
+from viner.formats import doccano_jsonl, hf_datasets
+import oracles_docbin
 from viner.record import Example, Span
 from viner.tokens import Tokeniser
 
@@ -86,7 +87,7 @@ def test_split_name_from_file_stem():
 def test_cli_export_hf_from_jsonl_and_docbin(tmp_path, run_cli, jsonl):
     data = examples()
     train = jsonl(tmp_path / "train.jsonl", [doccano_jsonl.to_row(e) for e in data[:2]])
-    docbin.write(data[2:], spacy.blank("vi"), tmp_path / "dev.spacy")
+    oracles_docbin.write(data[2:], spacy.blank("vi"), tmp_path / "dev.spacy")
     pyvi = Path(__file__).resolve().parents[1] / "configs" / "variants" / "pyvi-efficiency.cfg"
     code, out = run_cli("export", train, tmp_path / "dev.spacy", "-f", "hf", "-o", tmp_path / "hf", "--config", pyvi)
     assert code == 0, out

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from viner.errors import VinerError
 from viner.formats import doccano_jsonl
-from viner.io import NotJSON, fewer_gc_passes, iter_json_lines
+from viner.convert.run import fewer_gc_passes
+from viner.io import NotJSON, iter_json_lines
 
 
 def lines_of(tmp_path, data: bytes):

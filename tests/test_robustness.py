@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from viner import io as vio
+from viner.errors import VinerError
 from viner.formats import doccano_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,7 +90,7 @@ def test_jsonl_reader_reports_permission_denied(tmp_path, deny):
     path = tmp_path / "locked.jsonl"
     path.write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
     deny(path.name)
-    with pytest.raises(vio.VinerError, match=r"locked\.jsonl: cannot read file: permission denied"):
+    with pytest.raises(VinerError, match=r"locked\.jsonl: cannot read file: permission denied"):
         list(doccano_jsonl.read(path))
 
 
@@ -322,7 +323,7 @@ def test_line_reader_names_a_bad_byte_far_into_the_file_and_keeps_line_endings_a
     path = tmp_path / "bad.jsonl"
     path.write_bytes(data)
     seen = []
-    with pytest.raises(vio.VinerError, match=r"bad.jsonl:2501: not valid utf-8"):
+    with pytest.raises(VinerError, match=r"bad.jsonl:2501: not valid utf-8"):
         for number, line in vio.iter_lines(path):
             seen.append((number, line))
     assert seen == [(i + 1, text) for i, text in enumerate(good[:2500])]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import ContextManager
+from typing import Iterator
 
 import spacy
 from spacy.language import Language
@@ -20,9 +20,24 @@ from .errors import VinerError
 VOCAB_BLOCK = 5000
 
 
-def vocab_zone(nlp: Language, done: int, warm: int = VOCAB_BLOCK) -> ContextManager:
-    """``nlp.memory_zone()`` once ``done`` units have been tokenised, ``warm`` or more; before that, nothing."""
-    return nlp.memory_zone() if done >= warm else contextlib.nullcontext()
+@contextlib.contextmanager
+def vocab_zone(nlp: Language, done: int, warm: int = VOCAB_BLOCK) -> Iterator[None]:
+    """The one way viner uses spaCy's memory zones: ``nlp.memory_zone()`` once ``done`` units
+    have been tokenised, ``warm`` or more (``warm=0``: always); before that, nothing.
+
+    The zone is left as after success whatever ends the block (an error, a generator closed
+    early): spaCy's ``memory_zone`` frees its strings only when its block ends normally, so
+    an error inside ``with nlp.memory_zone()`` would leave the vocabulary in the zone.
+    """
+    if done < warm:
+        yield
+        return
+    zone = nlp.memory_zone()
+    zone.__enter__()
+    try:
+        yield
+    finally:
+        zone.__exit__(None, None, None)
 
 
 def tokenizer_from_config(config_path: Path | str) -> Language:

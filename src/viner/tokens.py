@@ -20,12 +20,16 @@ is reported to the caller.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+import spacy
+
 from .errors import VinerError
-from .pipeline import VOCAB_BLOCK
+from .pipeline import VOCAB_BLOCK, tokenizer_from_config, vocab_zone
 from .record import Example, Span
 
 TOKENISATIONS = ("word", "syllable")
@@ -34,9 +38,6 @@ SYLLABLE_TOKEN = re.compile(r"\w+(?:[.,/'’\-]\w+)*|[^\w\s]", re.UNICODE)
 WHITESPACE_RUN = re.compile(r"\s+")
 
 TokenOffsets = list[tuple[int, int]]
-
-# Units per memory-zone block when streaming (see :meth:`Tokeniser.zoned`); the first block
-# is tokenised outside any zone.
 
 
 @dataclass(frozen=True)
@@ -146,15 +147,9 @@ DEFAULT_CONFIG = "configs/ner.cfg"
 def word_tokenizer(config: str | None = None):
     """The tokenizer of a training config; without one, ``configs/ner.cfg`` if it exists, else
     spaCy's Vietnamese tokenizer with pyvi."""
-    from pathlib import Path
-
-    from .pipeline import tokenizer_from_config
-
     if config is None:
         if Path(DEFAULT_CONFIG).exists():
             return tokenizer_from_config(DEFAULT_CONFIG)
-        import spacy
-
         return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.vi.VietnameseTokenizer", "use_pyvi": True}}})
     return tokenizer_from_config(config)
 
@@ -187,27 +182,22 @@ class Tokeniser:
         ends (or the stream stops). Only offsets (ints) leave the tokeniser, never a spaCy
         object, so nothing outlives its zone. The tokens are exactly the same either way.
         """
-        if self.nlp is None or not hasattr(self.nlp, "memory_zone"):  # syllable tokens; spaCy < 3.8
+        if self.nlp is None:  # syllable tokens
             yield from examples
             return
-        zone = None
-        in_zone = 0
-        try:
-            for example in examples:
-                if self._warm < self.block:
-                    self._warm += 1
-                elif zone is None or in_zone == self.block:
-                    if zone is not None:
-                        zone, done = None, zone
-                        done.__exit__(None, None, None)
-                    zone = self.nlp.memory_zone()
-                    zone.__enter__()
-                    in_zone = 0
-                in_zone += 1
-                yield example
-        finally:
-            if zone is not None:
-                zone.__exit__(None, None, None)
+        stream = iter(examples)
+        while True:
+            # the warm examples still to stream outside a zone, else a zone's worth
+            size = self.block - self._warm or self.block
+            with vocab_zone(self.nlp, self._warm, self.block):
+                count = 0
+                for example in itertools.islice(stream, size):
+                    count += 1
+                    yield example
+            if self._warm < self.block:
+                self._warm += count
+            if count < size:
+                return
 
     def offsets(self, text: str) -> TokenOffsets:
         if self.mode == "syllable":

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import List, Optional
 
 from ..convert import convert
-from ..errors import VinerError
-from ..formats.docbin import MISALIGNED
 from ..split import parse_ratios
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
@@ -32,14 +30,11 @@ def convert_cli(
     article's size is known, then written to their split. Outputs above 5,000 docs are
     folders of DocBin shards, which spacy train reads like a file.
     """
-    if misaligned not in MISALIGNED:
-        raise VinerError(f"--misaligned must be one of {', '.join(MISALIGNED)}, got {misaligned!r}")
-    ratios = parse_ratios(split)
     report = convert(
         inputs,
         output,
         config=config,
-        ratios=ratios,
+        ratios=parse_ratios(split),
         seed=seed,
         labels=parse_labels(labels),
         misaligned=misaligned,
@@ -49,11 +44,7 @@ def convert_cli(
     )
     for where in report.duplicates:
         msg.warn(f"{where}: duplicate unit (same text as an earlier one) skipped")
-    rows = []
-    all_labels = sorted({label for counter in report.spans.values() for label in counter})
-    for name in report.units:
-        rows.append((name, report.articles[name], report.units[name], *(report.spans[name][label] for label in all_labels)))
-    msg.table(rows, header=("split", "articles", "units", *all_labels), divider=True, title="Conversion")
+    msg.table(report.table(), header=("split", "articles", "units", *report.labels()), divider=True, title="Conversion")
     if report.misaligned:
         action = "tokens split to keep them" if misaligned == "keep" else "left out"
         msg.warn(f"{len(report.misaligned)} span(s) did not align with the tokenizer ({action})")
