@@ -217,7 +217,7 @@ def annotate(session: Session, pid: int, text_to_spans: dict[str, set[Span]], co
         for span in session.spans(pid, example["id"]):
             current = Span(span["start_offset"], span["end_offset"], {v: k for k, v in types.items()}[span["label"]])
             if current not in wanted:
-                session.base.delete(f"projects/{pid}/examples/{example['id']}/spans/{span['id']}")
+                session.client.delete_span(pid, example["id"], span["id"])
         have = spans_of(session, pid, example["id"], {v: k for k, v in types.items()})
         for span in sorted(wanted - have):
             session.create_span(pid, example["id"], span.start, span.end, types[span.label])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from viner.doccano import server
+from viner.doccano import home, server
 from viner.doccano.client import Session, settings
 from viner.doccano.pull import _free_name, snapshot_name, unit_meta
 from viner.doccano.push import META_KEY, guideline_text, load_units, upload_batches, upload_row
@@ -152,8 +152,8 @@ def test_serve_refuses_a_busy_port(run_cli, tmp_path: Path):
 
 
 def test_secret_key_is_private_and_stable(tmp_path: Path):
-    first = server._secret_key(tmp_path)
-    assert first == server._secret_key(tmp_path) and len(first) > 40
+    first = home.secret_key(tmp_path)
+    assert first == home.secret_key(tmp_path) and len(first) > 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import sys
+from functools import partial
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from ..doccano import server as doccano_server
+from ..doccano import messages
+from ..doccano.project import DEFAULT_GUIDELINES
 from ..doccano.pull import pull
-from ..doccano.push import DEFAULT_GUIDELINES, push
+from ..doccano.push import push
+from ..doccano.server import DEFAULT_HOME, DEFAULT_PORT, admin_credentials, serve
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
 doccano_app = typer.Typer(
@@ -28,12 +29,6 @@ doccano_app = typer.Typer(
 )
 app.add_typer(doccano_app, name="doccano")
 
-def say(text: str) -> None:
-    """Print and flush at once (serve runs for hours; its output is often piped or logged)."""
-    msg.text(text)
-    sys.stdout.flush()
-
-
 URL_HELP = "Doccano's address [default: $DOCCANO_URL, else http://127.0.0.1:8000]"
 USER_HELP = "Doccano admin user [default: $DOCCANO_ADMIN_USER, else admin]"
 PASSWORD_HELP = "Password of the admin user [default: $DOCCANO_ADMIN_PASSWORD]"
@@ -41,8 +36,8 @@ PASSWORD_HELP = "Password of the admin user [default: $DOCCANO_ADMIN_PASSWORD]"
 
 @doccano_app.command("serve")
 def serve_cli(
-    port: int = Opt(doccano_server.DEFAULT_PORT, "--port", "-p", help="Port on 127.0.0.1 to serve on (the server is never reachable from other machines)"),
-    home: Path = Opt(doccano_server.DEFAULT_HOME, "--home", help="Folder with the server's database, uploads and logs; a second start on it keeps every project, user and annotation"),
+    port: int = Opt(DEFAULT_PORT, "--port", "-p", help="Port on 127.0.0.1 to serve on (the server is never reachable from other machines)"),
+    home: Path = Opt(DEFAULT_HOME, "--home", help="Folder with the server's database, uploads and logs; a second start on it keeps every project, user and annotation"),
     env: Optional[Path] = Opt(None, "--env", help="Doccano's own Python environment, built there on first use [default: $VINER_DOCCANO_ENV, else ~/.cache/viner/doccano-1.8.4]", show_default=False),
     user: Optional[str] = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
     workers: int = Opt(2, "--workers", help="Web server worker processes (each takes ~150 MB)"),
@@ -56,26 +51,9 @@ def serve_cli(
     and the task worker that runs imports and exports, and waits until the server answers.
     Ctrl-C or SIGTERM stops both processes.
     """
-    username = user or os.environ.get("DOCCANO_ADMIN_USER") or "admin"
-    password = os.environ.get("DOCCANO_ADMIN_PASSWORD") or None
-
-    def ready(server: doccano_server.Server, admin: doccano_server.AdminResult) -> None:
-        if admin.status == "created" and admin.password:
-            msg.info(f"Created the admin {admin.username!r} with the password: {admin.password}")
-            msg.text("This password is shown only now; keep it (export DOCCANO_ADMIN_PASSWORD=... for the other commands).")
-        elif admin.status == "created":
-            msg.info(f"Created the admin {admin.username!r} with the password from DOCCANO_ADMIN_PASSWORD")
-        elif admin.status == "exists-other-password":
-            msg.warn(
-                f"DOCCANO_ADMIN_PASSWORD is not the password of {admin.username!r} in {home}; viner never resets it: "
-                "use the password set at the first start, or change it in Doccano's admin pages"
-            )
-        elif admin.status == "not-admin":
-            msg.warn(f"user {admin.username!r} exists in {home} but is not an admin; push and pull need an admin account")
-        msg.good(f"Doccano is ready at {server.url}/ (log in as {admin.username!r})")
-        say(f"Other terminals: export DOCCANO_URL={server.url}   Stop with Ctrl-C.")
-
-    doccano_server.serve(port=port, home=home, env=env, username=username, password=password, workers=workers, echo=say, on_ready=ready)
+    username, password = admin_credentials(user)
+    serve(port=port, home=home, env=env, username=username, password=password, workers=workers, echo=msg.text,
+          on_ready=partial(messages.server_ready, msg, home=home))
 
 
 @doccano_app.command("push")
@@ -102,25 +80,7 @@ def push_cli(
     names = [a for a in (annotators or "").split(",") if a.strip()]
     result = push(file, project, annotators=names, preannotate=preannotate, review=review, guidelines=guidelines,
                   labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password)
-    for name, secret in result.accounts_created.items():
-        if secret:
-            msg.info(f"Created annotator {name!r} with the password: {secret}  (shown only now)")
-        else:
-            msg.info(f"Created annotator {name!r} with the password from DOCCANO_ANNOTATOR_PASSWORD")
-    for name, why in result.no_login.items():
-        msg.warn(f"no suggestions created for {name}: {why}; push again once that is fixed (nothing is duplicated)")
-    if result.model_labels_skipped:
-        skipped = ", ".join(f"{label} x{n}" for label, n in result.model_labels_skipped.most_common())
-        msg.warn(f"model entities not pushed (label not in the project): {skipped}")
-    if result.duplicates:
-        msg.warn(f"{result.duplicates} duplicate unit(s) in {file} (same text as an earlier line) skipped")
-    rows = [(name, result.suggested_units.get(name, 0), result.suggested_spans.get(name, 0), result.kept_units.get(name, 0)) for name in result.suggested_spans]
-    if rows:
-        msg.table(rows, header=("annotator", "units pre-annotated", "spans", "left alone"), divider=True)
-    msg.good(
-        f"{project!r}: {result.uploaded} unit(s) uploaded, {result.already_there} already there"
-        f"; open {result.url}/projects/{result.project_id}"
-    )
+    messages.push_summary(msg, result, file)
 
 
 @doccano_app.command("pull")
@@ -140,10 +100,4 @@ def pull_cli(
     (units checked / total). The snapshot is written atomically.
     """
     result = pull(project, output, approved_only=approved_only, labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password)
-    for problem in result.problems[:50]:
-        msg.warn(str(problem))
-    if len(result.problems) > 50:
-        msg.warn(f"... and {len(result.problems) - 50} more (see {result.snapshot / 'problems.txt'})")
-    if result.problems:
-        msg.warn(f"{len(result.problems)} invalid row(s) kept as exported; fix them in Doccano and pull again before `viner agree`/`merge`")
-    msg.good(f"Snapshot {result.snapshot} ({len(result.annotators)} annotator file(s), {result.total_units} units in the project)")
+    messages.pull_summary(msg, result)

@@ -38,7 +38,7 @@ from ..io import folder_target, remove_stale_temps, temp_prefix
 from ..record import DEFAULT_LABELS, Problem
 from ..formats.doccano_jsonl import parse_row
 from .client import Session, connect
-from .push import META_KEY
+from .units import META_KEY
 
 Echo = Callable[[str], None]
 MANIFEST = "manifest.json"

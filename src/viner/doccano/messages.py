@@ -1,0 +1,77 @@
+"""What serve, push and pull tell the user, built from their results.
+
+The functions write through any printer with wasabi-like methods (``good``, ``info``,
+``warn``, ``text``, ``table``): the command line passes its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, Sequence
+
+from .admin import AdminResult
+from .processes import Server
+from .pull import PullResult
+from .push import PushResult
+
+SHOWN_PROBLEMS = 50
+
+
+class Printer(Protocol):
+    def good(self, text: str) -> None: ...
+    def info(self, text: str) -> None: ...
+    def warn(self, text: str) -> None: ...
+    def text(self, text: str = "") -> None: ...
+    def table(self, data: Sequence, header: Sequence[str] | None = None, divider: bool = False) -> None: ...
+
+
+def server_ready(out: Printer, server: Server, admin: AdminResult, home: Path) -> None:
+    """The admin account's state (with a generated password, shown only now) and the server's URL."""
+    if admin.status == "created" and admin.password:
+        out.info(f"Created the admin {admin.username!r} with the password: {admin.password}")
+        out.text("This password is shown only now; keep it (export DOCCANO_ADMIN_PASSWORD=... for the other commands).")
+    elif admin.status == "created":
+        out.info(f"Created the admin {admin.username!r} with the password from DOCCANO_ADMIN_PASSWORD")
+    elif admin.status == "exists-other-password":
+        out.warn(
+            f"DOCCANO_ADMIN_PASSWORD is not the password of {admin.username!r} in {home}; viner never resets it: "
+            "use the password set at the first start, or change it in Doccano's admin pages"
+        )
+    elif admin.status == "not-admin":
+        out.warn(f"user {admin.username!r} exists in {home} but is not an admin; push and pull need an admin account")
+    out.good(f"Doccano is ready at {server.url}/ (log in as {admin.username!r})")
+    out.text(f"Other terminals: export DOCCANO_URL={server.url}   Stop with Ctrl-C.")
+
+
+def push_summary(out: Printer, result: PushResult, file: Path) -> None:
+    """Accounts created, what could not be suggested and why, per-annotator counts, the project's link."""
+    for name, secret in result.accounts_created.items():
+        if secret:
+            out.info(f"Created annotator {name!r} with the password: {secret}  (shown only now)")
+        else:
+            out.info(f"Created annotator {name!r} with the password from DOCCANO_ANNOTATOR_PASSWORD")
+    for name, why in result.no_login.items():
+        out.warn(f"no suggestions created for {name}: {why}; push again once that is fixed (nothing is duplicated)")
+    if result.model_labels_skipped:
+        skipped = ", ".join(f"{label} x{n}" for label, n in result.model_labels_skipped.most_common())
+        out.warn(f"model entities not pushed (label not in the project): {skipped}")
+    if result.duplicates:
+        out.warn(f"{result.duplicates} duplicate unit(s) in {file} (same text as an earlier line) skipped")
+    rows = [(name, result.suggested_units.get(name, 0), result.suggested_spans.get(name, 0), result.kept_units.get(name, 0)) for name in result.suggested_spans]
+    if rows:
+        out.table(rows, header=("annotator", "units pre-annotated", "spans", "left alone"), divider=True)
+    out.good(
+        f"{result.project!r}: {result.uploaded} unit(s) uploaded, {result.already_there} already there"
+        f"; open {result.url}/projects/{result.project_id}"
+    )
+
+
+def pull_summary(out: Printer, result: PullResult) -> None:
+    """The first problems (all are in problems.txt) and the snapshot written."""
+    for problem in result.problems[:SHOWN_PROBLEMS]:
+        out.warn(str(problem))
+    if len(result.problems) > SHOWN_PROBLEMS:
+        out.warn(f"... and {len(result.problems) - SHOWN_PROBLEMS} more (see {result.snapshot / 'problems.txt'})")
+    if result.problems:
+        out.warn(f"{len(result.problems)} invalid row(s) kept as exported; fix them in Doccano and pull again before `viner agree`/`merge`")
+    out.good(f"Snapshot {result.snapshot} ({len(result.annotators)} annotator file(s), {result.total_units} units in the project)")

@@ -1,0 +1,121 @@
+"""Pre-annotations: a model's entities as suggestions, created as each annotator's own spans.
+
+Doccano gives each annotator their own copy of the spans they create, so viner logs in as
+each annotator and creates the suggestions as theirs: that is how every annotator sees and
+corrects them (the ner.correct workflow). An annotator gets suggestions on a unit only
+while they have neither a span on it nor checked it, so a push never touches anyone's work.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+import spacy
+
+from ..errors import VinerError
+from ..record import Example, Span, check_example
+from .client import Session
+from .units import example_key
+
+Echo = Callable[[str], None]
+Suggestions = Mapping[str, Sequence[Span]]  # unit id -> spans to suggest
+
+
+@dataclass
+class ModelSuggestions:
+    spans: dict[str, tuple[Span, ...]]  # unit id -> the model's valid entities
+    count: int  # spans found
+    skipped: Counter  # label (or "(invalid span)") -> entities not suggested
+
+
+def model_suggestions(model: str, examples: Sequence[Example], labels: Sequence[str], echo: Echo) -> ModelSuggestions:
+    """Entities a spaCy pipeline predicts for ``examples`` (units that already have spans are skipped)."""
+    try:
+        nlp = spacy.load(model)
+    except Exception as err:  # spaCy raises OSError/IOError/ValueError for a missing or broken pipeline
+        raise VinerError(f"--preannotate {model}: cannot load the spaCy pipeline ({str(err).splitlines()[0][:200]})") from err
+    todo = [e for e in examples if not e.spans]
+    echo(f"Pre-annotating {len(todo)} unit(s) with {model}")
+    found = ModelSuggestions({}, 0, Counter())
+    for example, doc in zip(todo, nlp.pipe(e.text for e in todo)):
+        raw = []
+        for ent in doc.ents:
+            if ent.label_ not in labels:
+                found.skipped[ent.label_] += 1
+                continue
+            raw.append((ent.start_char, ent.end_char, ent.label_))
+        if raw and not check_example(example.text, raw, labels):
+            found.spans[example.id] = tuple(Span(s, e, l) for s, e, l in raw)
+            found.count += len(raw)
+        elif raw:
+            found.skipped["(invalid span)"] += len(raw)
+    return found
+
+
+@dataclass
+class Suggested:
+    """Per annotator: what this push suggested, and why nothing was for some."""
+
+    spans: dict[str, int] = field(default_factory=dict)  # annotator -> spans created now
+    units: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)  # annotator -> units left alone (already worked on)
+    no_login: dict[str, str] = field(default_factory=dict)  # annotator -> why viner could not act as them
+
+
+def suggest_to_annotators(
+    session: Session,
+    project_id: int,
+    targets: Sequence[str],
+    passwords: Mapping[str, str | None],
+    examples: dict[str, dict],
+    suggestions: Suggestions,
+    type_ids: dict[str, int],
+    echo: Echo,
+) -> Suggested:
+    """Log in as each of ``targets`` (the admin is ``session`` itself) and create their suggestions."""
+    done = Suggested()
+    if not targets:
+        echo(f"warning: {sum(map(len, suggestions.values()))} span(s) to pre-annotate but the project has no annotators; pass --annotators")
+        done.no_login["(nobody)"] = "no annotators"
+    for name in targets:
+        if name == session.username:
+            as_user = session
+        else:
+            password = passwords.get(name)
+            if not password:
+                done.no_login[name] = "existing account and DOCCANO_ANNOTATOR_PASSWORD is not set"
+                continue
+            try:
+                as_user = Session(session.url, name, password, retries=session.retries)
+            except VinerError as err:
+                done.no_login[name] = str(err)
+                continue
+        spans, units, kept = preannotate_for(as_user, project_id, examples, suggestions, type_ids)
+        done.spans[name], done.units[name], done.kept[name] = spans, units, kept
+        echo(f"{name}: {spans} suggested span(s) on {units} unit(s); {kept} unit(s) already worked on left alone")
+    return done
+
+
+def preannotate_for(
+    session: Session, pid: int, examples: dict[str, dict], suggestions: Suggestions, type_ids: dict[str, int]
+) -> tuple[int, int, int]:
+    """Create ``suggestions`` as the logged-in user's spans, on units they have not worked on.
+
+    Returns (spans created, units pre-annotated, units left alone).
+    """
+    mine = {example_key(e): e for e in session.examples(pid)}  # is_confirmed is per user here
+    spans = units = kept = 0
+    for key, wanted in suggestions.items():
+        example = mine.get(key) or examples.get(key)
+        if example is None:
+            continue
+        if mine.get(key, {}).get("is_confirmed") or session.spans(pid, example["id"]):
+            kept += 1
+            continue
+        for span in wanted:
+            session.create_span(pid, example["id"], span.start, span.end, type_ids[span.label])
+            spans += 1
+        units += 1
+    return spans, units, kept

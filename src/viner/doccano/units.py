@@ -1,0 +1,92 @@
+"""The units a push sends: read and checked from a file, and the rows Doccano imports them as.
+
+Nothing here talks to the server. A unit's id travels in Doccano's metadata as
+``unit_id`` (the idempotency key of a re-push); the rest of its metadata travels as one
+JSON string, ``viner_meta``, that pull decodes exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import InvalidInput, ProblemLog, VinerError
+from ..formats import doccano_jsonl
+from ..record import Example, unit_id
+
+REVIEW_KEY = "viner_review"
+META_KEY = "viner_meta"
+PROJECT_META_KEYS = ("doccano_id", "doccano_confirmed", "Comments")
+
+
+def load_units(path: Path, labels: Sequence[str], review: bool) -> tuple[list[Example], int]:
+    """Every valid unit of ``path`` and the number of duplicates skipped; any invalid line stops the push with all problems listed."""
+    log = ProblemLog()
+    examples = list(doccano_jsonl.read(path, labels=labels, on_problem=log))
+    if log:
+        raise InvalidInput(log.problems)
+    if not examples:
+        raise VinerError(f"{path}: empty file: no units to push (expected one {{\"text\": ..., \"label\": [...]}} object per line)")
+    units: dict[str, Example] = {}
+    duplicates = 0
+    for example in examples:
+        if example.id in units:
+            duplicates += 1
+            continue
+        units[example.id] = example
+    is_review = [REVIEW_KEY in e.meta for e in units.values()]
+    if review and not all(is_review):
+        raise VinerError(f"{path}: not a review file (rows lack meta.{REVIEW_KEY}); write one with `viner merge`, or push without --review")
+    if not review and any(is_review):
+        raise VinerError(f"{path}: this is a review file written by `viner merge`; push it with --review to a review project")
+    return list(units.values()), duplicates
+
+
+def _readable(text: str, spans: Sequence[Sequence]) -> str:
+    return " · ".join(f"{text[s:e]} ({label})" for s, e, label in spans) or "(no entities)"
+
+
+def upload_row(example: Example) -> dict:
+    """The row Doccano imports for a unit.
+
+    Doccano keeps every extra key as metadata but exports it through pandas, which turns a
+    key missing from some units into null and integers beside nulls into floats. So the
+    unit's metadata travels as one JSON string (``viner_meta``) that pull decodes exactly,
+    next to ``unit_id`` (the idempotency key); review rows add readable versions for the
+    adjudicator's metadata panel.
+    """
+    meta = {k: v for k, v in example.meta.items() if k not in PROJECT_META_KEYS and k != "unit_id"}
+    row: dict = {"text": example.text, "label": [], "unit_id": example.id}
+    review = meta.get(REVIEW_KEY)
+    if isinstance(review, dict):
+        for name, spans in sorted(review.get("versions", {}).items()):
+            row[f"version: {name}"] = _readable(example.text, spans)
+        if review.get("disputed"):
+            row["disputed"] = _readable(example.text, review["disputed"])
+    if "source" in meta and isinstance(meta["source"], str):
+        row["source"] = meta["source"]
+    row[META_KEY] = json.dumps(meta, ensure_ascii=False, sort_keys=True)
+    return row
+
+
+def upload_batches(examples: Sequence[Example]) -> list[list[dict]]:
+    """Upload rows grouped so that every row of a file has the same keys with the same value types.
+
+    Doccano reads an import into a pandas DataFrame: a key missing from some rows becomes
+    NaN, which is not JSON, and the whole import fails on the database's JSON check
+    ("CHECK constraint failed: JSON_VALID(meta)"); ints mixed with nulls would turn into
+    floats. One file per key/type signature avoids both.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for example in examples:
+        row = upload_row(example)
+        signature = tuple(sorted((key, type(value).__name__) for key, value in row.items()))
+        groups.setdefault(signature, []).append(row)
+    return list(groups.values())
+
+
+def example_key(example: dict) -> str:
+    """The unit id of an example listed by Doccano (its text's hash for units viner did not push)."""
+    meta = example.get("meta") or {}
+    return str(meta.get("unit_id") or unit_id(example.get("text") or ""))
