@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation_oracles import confusion_matrix, document_counts, error_analysis, nervaluate_schemas, strict_counts
+from oracles_evaluation import confusion_matrix, document_counts, error_analysis, nervaluate_schemas, strict_counts
 from viner.evaluation.analysis import align
 from viner.evaluation.report import Scores
 from viner.record import Span

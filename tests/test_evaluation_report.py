@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from evaluation_oracles import build_report, gold_sha256
+from oracles_evaluation import build_report, gold_sha256
 from viner.evaluation.index import collect, index_root
 from viner.evaluation.markdown import report_markdown
 from viner.evaluation.numbers import pct

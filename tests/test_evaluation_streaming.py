@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation_oracles import build_report, document_counts, gold_sha256, strict_counts
+from oracles_evaluation import build_report, document_counts, gold_sha256, strict_counts
 from test_evaluation_cli import ruler_model, gold_jsonl  # noqa: F401 (fixtures)
 from test_evaluation_report import LABELS, gold_examples, make_report, weaker_predictions
 from viner.errors import VinerError

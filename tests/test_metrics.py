@@ -2,7 +2,7 @@ from dataclasses import asdict
 
 import pytest
 
-from evaluation_oracles import strict_counts
+from oracles_evaluation import strict_counts
 from viner.evaluation.report import Scores
 from viner.record import Span
 
