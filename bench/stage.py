@@ -134,7 +134,7 @@ def run(stage: str, size: int, model: str | None, config: Path = CONFIG) -> dict
 
         start = time.perf_counter()
         report = evaluate(model, gold, predictions=base / "eval.predictions.jsonl")
-        result.update(units=report["data"]["examples"], words=report["speed"]["words"], seconds=time.perf_counter() - start)
+        result.update(units=report.data.examples, words=report.speed.words, seconds=time.perf_counter() - start)
     else:
         raise SystemExit(f"unknown stage {stage}")
     result["peak_anon_mb"] = anon.stop()

@@ -69,8 +69,8 @@ def test_token_labels_take_the_overlapping_span():
 
 def test_span_counts_strict():
     overall, per_label = span_counts([Span(0, 7, "ORG"), Span(16, 23, "GPE")], [Span(0, 7, "ORG"), Span(19, 23, "GPE")])
-    assert (overall.tp, overall.a, overall.b) == (1, 2, 2)
-    assert (per_label["GPE"].tp, per_label["GPE"].a, per_label["GPE"].b) == (0, 1, 1)
+    assert (overall.tp, overall.gold, overall.predicted) == (1, 2, 2)
+    assert (per_label["GPE"].tp, per_label["GPE"].gold, per_label["GPE"].predicted) == (0, 1, 1)
 
 
 def test_hand_computed_pair(snapshot: Path):
@@ -79,7 +79,7 @@ def test_hand_computed_pair(snapshot: Path):
     pair = report.pairs[0]
     assert pair.units == 3  # U4 is not checked by bob
     # spans: alice 4 (PERSON, GPE | ORG, GPE), bob 4 (PERSON, ORG | ORG, GPE); agreed: PERSON U1, ORG U2
-    assert (pair.overall.tp, pair.overall.a, pair.overall.b) == (2, 4, 4)
+    assert (pair.overall.tp, pair.overall.gold, pair.overall.predicted) == (2, 4, 4)
     assert pair.overall.precision == pytest.approx(0.5)
     assert pair.overall.recall == pytest.approx(0.5)
     assert pair.overall.f1 == pytest.approx(0.5)
@@ -107,7 +107,7 @@ def test_all_units_includes_unchecked(snapshot: Path):
     pair = report.pairs[0]
     assert pair.units == 4
     # U4 adds alice ORG, bob GPE: tp 2, a 5, b 5 -> F1 0.4
-    assert (pair.overall.tp, pair.overall.a, pair.overall.b) == (2, 5, 5)
+    assert (pair.overall.tp, pair.overall.gold, pair.overall.predicted) == (2, 5, 5)
     assert pair.overall.f1 == pytest.approx(0.4)
     assert len(report.disagreements) == 3
 
@@ -122,7 +122,7 @@ def test_three_annotators_pool_pairs(tmp_path: Path):
     f1s = [p.overall.f1 for p in report.pairs]
     assert f1s == [pytest.approx(1.0), pytest.approx(2 / 3), pytest.approx(2 / 3)]
     # pooled: tp 1+1+1 = 3, a 1+1+1 = 3, b 1+2+2 = 5 -> F1 6/8
-    assert (report.overall.tp, report.overall.a, report.overall.b) == (3, 3, 5)
+    assert (report.overall.tp, report.overall.gold, report.overall.predicted) == (3, 3, 5)
     assert report.overall.f1 == pytest.approx(0.75)
     # a/b identical tokens with two categories -> kappa 1; a/c: 8 tokens, differ on Hà, Nội
     # a: O 5, PERSON 3; c: O 3, PERSON 3, GPE 2; p_o = 6/8; p_e = (5*3 + 3*3)/64 = 24/64; kappa = (48-24)/(64-24) = 0.6

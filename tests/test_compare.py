@@ -8,10 +8,13 @@ import pytest
 
 from test_evaluation_report import EXTERNAL, gold_examples, make_report, weaker_predictions
 from viner.errors import VinerError
-from viner.evaluation.compare import compare, same_test_data, write_comparison
-from viner.evaluation.evaluate import write_report
+from viner.evaluation.compare import compare, same_test_data
 from viner.evaluation.index import collect
-from viner.evaluation.render import comparison_html, comparison_markdown, points
+from viner.evaluation.markdown import comparison_markdown
+from viner.evaluation.numbers import points
+from viner.evaluation.pages import comparison_html
+from viner.evaluation.report import Report
+from viner.evaluation.write import write_comparison, write_report
 
 
 @pytest.fixture
@@ -27,19 +30,19 @@ def test_same_data_gives_paired_intervals(pair):
     entry = c["comparisons"][0]
     b = entry["bootstrap"]
     assert b["documents"] == len(gold_examples()) and b["resamples"] == 3000
-    assert b["overall"]["f1_a"] == pytest.approx(weak["overall"]["f1"])
+    assert b["overall"]["f1_a"] == pytest.approx(weak.overall.f1)
     assert b["overall"]["f1_b"] == 1.0
     assert b["overall"]["ci"][0] > 0 and b["overall"]["verdict"] == "B better"
     for label in ("PERSON", "ORG", "GPE", "EVENT"):
         row = b["per_label"][label]
-        assert row["delta"] == pytest.approx(strong["per_label"][label]["f1"] - weak["per_label"][label]["f1"])
+        assert row["delta"] == pytest.approx(strong.per_label[label].f1 - weak.per_label[label].f1)
         assert row["ci"][0] <= row["delta"] <= row["ci"][1]
     assert entry["deltas"]["overall"] == pytest.approx(b["overall"]["delta"])
 
 
 def test_comparing_a_model_with_itself_shows_no_difference(pair):
     weak, _ = pair
-    c = compare([weak, json.loads(json.dumps(weak))], resamples=1000)
+    c = compare([weak, Report.from_dict(json.loads(json.dumps(weak.to_dict())))], resamples=1000)
     assert c["models"][1]["name"] == "weak #2"
     b = c["comparisons"][0]["bootstrap"]
     assert b["overall"]["ci"] == [0.0, 0.0] and b["overall"]["verdict"] == "no clear difference"
@@ -64,7 +67,7 @@ def test_different_test_data_is_flagged_and_shows_no_deltas(pair):
 
 def test_same_gold_in_another_file_is_comparable(pair):
     weak, strong = pair
-    strong["data"]["sha256"] = "f" * 64  # e.g. the .jsonl instead of the .spacy of the same gold
+    strong.data.sha256 = "f" * 64  # e.g. the .jsonl instead of the .spacy of the same gold
     ok, reason = same_test_data(weak, strong)
     assert ok and "different files" in reason
 
@@ -72,18 +75,18 @@ def test_same_gold_in_another_file_is_comparable(pair):
 def test_old_reports_without_documents_get_deltas_without_intervals(pair):
     weak, strong = pair
     for r in (weak, strong):
-        del r["documents"]
-        del r["data"]["gold_sha256"]
+        r.documents = None
+        r.data.gold_sha256 = None
     c = compare([weak, strong])
     entry = c["comparisons"][0]
     assert entry["comparable"] and entry["bootstrap"] is None and "older viner" in entry["note"]
-    assert entry["deltas"]["overall"] == pytest.approx(strong["overall"]["f1"] - weak["overall"]["f1"])
+    assert entry["deltas"]["overall"] == pytest.approx(strong.overall.f1 - weak.overall.f1)
     assert points(entry["deltas"]["overall"]) in comparison_html(c)
 
 
 def test_documents_that_do_not_pair_up_are_an_error(pair):
     weak, strong = pair
-    strong["documents"][0]["text"] = "khác"
+    strong.documents[0]["text"] = "khác"
     with pytest.raises(VinerError, match="differs in text"):
         compare([weak, strong])
 
@@ -108,7 +111,7 @@ def test_cli_compare_writes_html_md_json_and_the_index(tmp_path, run_cli, pair):
     other = make_report("other-data", gold=gold_examples(4), data_sha="b" * 64)
     reports = tmp_path / "evaluate" / "reports"
     for r in (weak, strong, other):
-        write_report(r, reports / f"{r['name']}.json")
+        write_report(r, reports / f"{r.name}.json")
     out = tmp_path / "evaluate" / "compare-weak-strong.html"
     code, text = run_cli("compare", reports / "weak.json", reports / "strong.json", reports / "other-data.json", "-o", out, "--resamples", "2000")
     assert code == 0, text

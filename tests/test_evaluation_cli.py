@@ -10,6 +10,7 @@ import spacy
 from test_evaluation_report import SENTENCES
 from viner.identity import file_sha256
 from viner.evaluation.evaluate import evaluate, model_metadata
+from viner.evaluation.report import TrainingData
 
 PATTERNS = [
     {"label": "GPE", "pattern": "Hà Nội"},
@@ -49,7 +50,7 @@ def gold_jsonl(tmp_path):
 
 
 def test_evaluate_a_rule_based_pipeline(ruler_model, gold_jsonl):
-    report = evaluate(ruler_model, gold_jsonl, labels=["PERSON", "ORG", "GPE", "EVENT"], resamples=500)
+    report = evaluate(ruler_model, gold_jsonl, labels=["PERSON", "ORG", "GPE", "EVENT"], resamples=500).to_dict()
     assert report["model"]["name"] == "ruler" and report["model"]["version"] == "0.0.1"
     assert report["model"]["config_sha256"] == file_sha256(ruler_model / "config.cfg")
     assert report["model"]["size_bytes"] > 0
@@ -68,10 +69,10 @@ def test_training_data_hash_from_the_config(tmp_path, ruler_model):
     train.write_bytes(b"not really a DocBin")
     nlp.config["paths"]["train"] = str(train)
     _, training = model_metadata(ruler_model, nlp)
-    assert training == {"path": str(train), "sha256": file_sha256(train), "reason": None}
+    assert training == TrainingData(path=str(train), sha256=file_sha256(train), reason=None)
     nlp.config["paths"]["train"] = "corpus/gone.spacy"
     _, training = model_metadata(ruler_model, nlp)
-    assert training["sha256"] is None and "not found" in training["reason"]
+    assert training.sha256 is None and "not found" in training.reason
 
 
 def test_cli_evaluate_writes_report_files_and_index(tmp_path, run_cli, ruler_model, gold_jsonl):

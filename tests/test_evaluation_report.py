@@ -7,9 +7,13 @@ import re
 
 import pytest
 
-from viner.evaluation.evaluate import build_report, gold_sha256, write_report
+from oracles_evaluation import build_report, gold_sha256
 from viner.evaluation.index import collect, index_root
-from viner.evaluation.render import pct, report_html, report_markdown
+from viner.evaluation.markdown import report_markdown
+from viner.evaluation.numbers import pct
+from viner.evaluation.pages import report_html
+from viner.evaluation.report import Report
+from viner.evaluation.write import write_report
 from viner.record import Example, Span
 
 LABELS = ["PERSON", "ORG", "GPE", "EVENT"]
@@ -57,7 +61,7 @@ def weaker_predictions(gold: list[Example]) -> list[list[Span]]:
     return out
 
 
-def make_report(name: str, predictions=None, gold=None, date: str | None = None, data_sha: str = "a" * 64) -> dict:
+def make_report(name: str, predictions=None, gold=None, date: str | None = None, data_sha: str = "a" * 64) -> Report:
     gold = gold if gold is not None else gold_examples()
     predictions = predictions if predictions is not None else [list(e.spans) for e in gold]
     report = build_report(
@@ -69,13 +73,13 @@ def make_report(name: str, predictions=None, gold=None, date: str | None = None,
         name=name, resamples=2000,
     )
     if date:
-        report["date"] = date
+        report.date = date
     return report
 
 
 def test_report_keeps_the_first_version_keys_and_adds_the_rest():
     gold = gold_examples()
-    report = make_report("weak", weaker_predictions(gold))
+    report = make_report("weak", weaker_predictions(gold)).to_dict()
     for key in ("model", "data", "overall", "per_label", "labels", "speed", "date", "versions"):
         assert key in report
     assert len(report["data"]["sha256"]) == 64 and report["data"]["examples"] == len(gold)
@@ -107,8 +111,8 @@ def test_markdown_holds_the_tables(tmp_path):
     report = make_report("weak", weaker_predictions(gold_examples()))
     md = report_markdown(report)
     assert md.startswith("# Evaluation report: weak")
-    for label, v in report["per_label"].items():
-        assert f"| {label} | {pct(v['precision'])} | {pct(v['recall'])} | {pct(v['f1'])} |" in md
+    for label, v in report.per_label.items():
+        assert f"| {label} | {pct(v.precision)} | {pct(v.recall)} | {pct(v.f1)} |" in md
     assert "## Confusion matrix" in md and "wrong label" in md and "Nguyễn Văn" in md
 
 
@@ -120,7 +124,7 @@ def test_html_is_self_contained():
     assert not EXTERNAL.search(html)
     assert "<svg" in html and "<style>" in html and 'id="per-label"' in html and 'id="confusion"' in html
     assert "Nguyễn Văn An" in html  # UTF-8 text kept as is
-    assert html.count('<li data-category=') == len(make_report("w", weaker_predictions(gold_examples()))["errors"]["examples"])
+    assert html.count('<li data-category=') == len(make_report("w", weaker_predictions(gold_examples())).errors.examples)
 
 
 def test_html_escapes_text():

@@ -11,14 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from oracles_evaluation import build_report, document_counts, gold_sha256, strict_counts
 from test_evaluation_cli import ruler_model, gold_jsonl  # noqa: F401 (fixtures)
 from test_evaluation_report import LABELS, gold_examples, make_report, weaker_predictions
 from viner.errors import VinerError
 from viner.evaluation.compare import compare, compare_files
-from viner.evaluation.evaluate import GoldHasher, evaluate, gold_sha256, report_paths, write_report
-from viner.evaluation.metrics import DocumentCounter, document_counts, strict_counts
-from viner.evaluation.render import report_html, report_markdown
+from viner.evaluation.evaluate import evaluate
+from viner.evaluation.markdown import report_markdown
+from viner.evaluation.metrics import DocumentCounter
+from viner.evaluation.pages import report_html
+from viner.evaluation.report import Report, report_paths
 from viner.evaluation.schemas import SCHEMAS, SchemaCounter
+from viner.evaluation.scoring import GoldHasher
+from viner.evaluation.write import write_report
 from viner.record import Example, Span
 
 from helpers import no_overlaps
@@ -86,29 +91,27 @@ def test_gold_hash_spilled_to_sorted_runs_is_the_same():
 def test_errors_are_a_bounded_sample_with_complete_counts():
     gold = gold_examples()
     full = make_report("w", weaker_predictions(gold))
-    from viner.evaluation.evaluate import build_report
-
     small = build_report(
         gold, weaker_predictions(gold), labels=LABELS, model={"name": "w"}, data={"path": "x", "sha256": "a" * 64}, resamples=100, max_errors=1,
     )
-    assert small["errors"]["counts"] == full["errors"]["counts"]
+    assert small.errors.counts == full.errors.counts
     per_category = {}
-    for e in small["errors"]["examples"]:
-        per_category[e["category"]] = per_category.get(e["category"], 0) + 1
-    assert max(per_category.values()) == 1 and set(per_category) == {e["category"] for e in full["errors"]["examples"]}
-    assert small["errors"]["examples_total"] == len(full["errors"]["examples"]) > small["errors"]["examples_kept"]
+    for e in small.errors.examples:
+        per_category[e.category] = per_category.get(e.category, 0) + 1
+    assert max(per_category.values()) == 1 and set(per_category) == {e.category for e in full.errors.examples}
+    assert small.errors.examples_total == len(full.errors.examples) > small.errors.examples_kept
     html = report_html(small)
-    assert 'id="errors-sample"' in html and f"of {small['errors']['examples_total']} errors" in html
-    assert f"of {small['errors']['examples_total']:,} errors" in report_markdown(small)
+    assert 'id="errors-sample"' in html and f"of {small.errors.examples_total} errors" in html
+    assert f"of {small.errors.examples_total:,} errors" in report_markdown(small)
     assert 'id="errors-sample"' not in report_html(full)
 
 
 def test_error_context_renders_as_the_whole_document_did():
     report = make_report("w", weaker_predictions(gold_examples()))
-    old = json.loads(json.dumps(report))
+    old = json.loads(json.dumps(report.to_dict()))
     for e in old["errors"]["examples"]:
         del e["context"]  # a schema-2 report: the snippet comes from its documents
-    assert report_html(report) == report_html(old)
+    assert report_html(report) == report_html(Report.from_dict(old))
 
 
 def test_write_report_moves_documents_to_the_sidecar_and_compare_reads_it(tmp_path):
@@ -116,14 +119,14 @@ def test_write_report_moves_documents_to_the_sidecar_and_compare_reads_it(tmp_pa
     weak, strong = make_report("weak", weaker_predictions(gold)), make_report("strong")
     in_memory = compare([weak, strong], resamples=500)
     for r in (weak, strong):
-        write_report(r, tmp_path / "reports" / f"{r['name']}.json")
+        write_report(r, tmp_path / "reports" / f"{r.name}.json")
     saved = json.loads((tmp_path / "reports" / "weak.json").read_text("utf-8"))
     assert "documents" not in saved and saved["schema_version"] == 3
     sidecar = report_paths(tmp_path / "reports" / "weak.json")["predictions"]
     assert sidecar.name == "weak.predictions.jsonl" and saved["predictions"]["file"] == sidecar.name
     assert saved["predictions"]["sha256"] == hashlib.sha256(sidecar.read_bytes()).hexdigest()
     rows = [json.loads(line) for line in sidecar.read_text("utf-8").splitlines()]
-    assert rows == weak["documents"] and saved["predictions"]["documents"] == len(gold)
+    assert rows == weak.documents and saved["predictions"]["documents"] == len(gold)
     files = [tmp_path / "reports" / "weak.json", tmp_path / "reports" / "strong.json"]
     from_files = compare_files(files, resamples=500)
     assert from_files["comparisons"][0]["bootstrap"] == in_memory["comparisons"][0]["bootstrap"]
@@ -138,7 +141,7 @@ def test_write_report_moves_documents_to_the_sidecar_and_compare_reads_it(tmp_pa
 
 def test_schema_2_report_with_documents_in_the_json_compares_with_a_new_one(tmp_path):
     gold = gold_examples()
-    old = make_report("old", weaker_predictions(gold))
+    old = make_report("old", weaker_predictions(gold)).to_dict()
     old["schema_version"] = 2
     for e in old["errors"]["examples"]:
         del e["context"]
@@ -146,14 +149,14 @@ def test_schema_2_report_with_documents_in_the_json_compares_with_a_new_one(tmp_
     write_report(make_report("new"), tmp_path / "new.json")
     c = compare_files([tmp_path / "old.json", tmp_path / "new.json"], resamples=300)
     assert c["comparisons"][0]["bootstrap"]["documents"] == len(gold)
-    assert "Nguyễn Văn" in report_html(json.loads((tmp_path / "old.json").read_text("utf-8")))
+    assert "Nguyễn Văn" in report_html(Report.from_dict(json.loads((tmp_path / "old.json").read_text("utf-8"))))
 
 
 def test_documents_missing_from_one_report_do_not_pair(tmp_path):
     gold = gold_examples()
     a = make_report("a")
     b = make_report("b", gold=gold[:-1])
-    b["data"]["gold_sha256"] = a["data"]["gold_sha256"]  # pretend: same hash, fewer documents
+    b.data.gold_sha256 = a.data.gold_sha256  # pretend: same hash, fewer documents
     with pytest.raises(VinerError, match="do not pair up by unit id \\(1 unpaired\\)"):
         compare([a, b], resamples=100)
 
@@ -162,17 +165,17 @@ def test_evaluate_streams_into_the_sidecar(tmp_path, ruler_model, gold_jsonl):  
     reports = tmp_path / "evaluate" / "reports"
     paths = report_paths(reports / "ruler.json")
     report = evaluate(ruler_model, gold_jsonl, labels=LABELS, resamples=200, predictions=paths["predictions"])
-    assert "documents" not in report
+    assert report.documents is None
     rows = [json.loads(line) for line in paths["predictions"].read_text("utf-8").splitlines()]
-    assert len(rows) == report["data"]["examples"] == report["predictions"]["documents"]
-    assert report["predictions"]["sha256"] == hashlib.sha256(paths["predictions"].read_bytes()).hexdigest()
+    assert len(rows) == report.data.examples == report.predictions.documents
+    assert report.predictions.sha256 == hashlib.sha256(paths["predictions"].read_bytes()).hexdigest()
     gold = [Example(r["text"], tuple(Span(*s) for s in r["gold"]), id=r["id"]) for r in rows]
-    assert report["data"]["gold_sha256"] == gold_sha256(gold)
+    assert report.data.gold_sha256 == gold_sha256(gold)
     overall, _ = strict_counts(((tuple(Span(*s) for s in r["gold"]), [Span(*s) for s in r["pred"]]) for r in rows), LABELS)
-    assert report["overall"]["tp"] == overall.tp and report["overall"]["fp"] == overall.fp
+    assert report.overall.tp == overall.tp and report.overall.fp == overall.fp
     write_report(report, paths["json"])
     saved = json.loads(paths["json"].read_text("utf-8"))
-    assert saved["predictions"] == {"file": "ruler.predictions.jsonl", "sha256": report["predictions"]["sha256"], "documents": len(rows)}
+    assert saved["predictions"] == {"file": "ruler.predictions.jsonl", "sha256": report.predictions.sha256, "documents": len(rows)}
     c = compare_files([paths["json"], paths["json"]], resamples=200)
     assert c["comparisons"][0]["bootstrap"]["overall"]["delta"] == 0
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from test_evaluation_report import gold_examples, make_report, weaker_predictions
-from viner.evaluation.compare import compare, write_comparison
-from viner.evaluation.evaluate import write_report
-from viner.evaluation.render import count, interval, pct, points
+from viner.evaluation.compare import compare
+from viner.evaluation.numbers import count, interval, pct, points
+from viner.evaluation.write import write_comparison, write_report
 
 pytestmark = pytest.mark.browser
 

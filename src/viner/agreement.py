@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import InvalidInput, ProblemLog, VinerError
+from .evaluation.metrics import Counts, match
 from .formats import doccano_jsonl
 from .io import find_files
 from .record import DEFAULT_LABELS, Example, Problem, Span
@@ -109,57 +110,30 @@ def load_annotations(paths: Sequence[Path | str], labels: Sequence[str] | None =
     return result
 
 
-@dataclass
-class Counts:
-    """Span counts of a pair: ``tp`` agreed, ``a`` in the reference, ``b`` in the other annotation."""
-
-    tp: int = 0
-    a: int = 0
-    b: int = 0
-
-    def add(self, other: "Counts") -> None:
-        self.tp += other.tp
-        self.a += other.a
-        self.b += other.b
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / self.b if self.b else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / self.a if self.a else None
-
-    @property
-    def f1(self) -> float | None:
-        return 2 * self.tp / (self.a + self.b) if (self.a + self.b) else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"agreed": self.tp, "spans_a": self.a, "spans_b": self.b, "precision": self.precision, "recall": self.recall, "f1": self.f1}
-
-
 def span_counts(a: Sequence[Span], b: Sequence[Span]) -> tuple[Counts, dict[str, Counts]]:
-    """Strict agreement of two span sets: overall and per label."""
-    sa, sb = set(a), set(b)
-    overall = Counts(len(sa & sb), len(sa), len(sb))
-    per_label: dict[str, Counts] = {}
-    for label in sorted({s.label for s in sa | sb}):
-        la = {s for s in sa if s.label == label}
-        lb = {s for s in sb if s.label == label}
-        per_label[label] = Counts(len(la & lb), len(la), len(lb))
-    return overall, per_label
+    """Strict agreement of two span sets (A as the reference): overall and per label (sorted)."""
+    per_label = dict(sorted(match(a, b).items()))
+    return Counts.total(per_label.values()), per_label
 
 
 def cohen_kappa(y1: Sequence[str], y2: Sequence[str]) -> float | None:
     """Cohen's kappa of two category sequences (scikit-learn); None when undefined."""
     if not y1 or len(set(y1) | set(y2)) < 2:
         return None
-    from sklearn.metrics import cohen_kappa_score
+    from sklearn.metrics import cohen_kappa_score  # here: scikit-learn takes a second to import, and only `viner agree` needs it
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         value = float(cohen_kappa_score(list(y1), list(y2)))
     return None if value != value else value  # NaN -> None
+
+
+def counts_dict(counts: Counts) -> dict[str, Any]:
+    """Span agreement as the JSON report gives it: A's spans are the reference (the gold), B's the prediction."""
+    return {
+        "agreed": counts.tp, "spans_a": counts.gold, "spans_b": counts.predicted,
+        "precision": counts.precision, "recall": counts.recall, "f1": counts.f1,
+    }
 
 
 @dataclass
@@ -175,8 +149,8 @@ class PairAgreement:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "a": self.a, "b": self.b, "units": self.units, "overall": self.overall.to_dict(),
-            "per_label": {k: v.to_dict() for k, v in self.per_label.items()},
+            "a": self.a, "b": self.b, "units": self.units, "overall": counts_dict(self.overall),
+            "per_label": {k: counts_dict(v) for k, v in self.per_label.items()},
             "tokens": self.tokens, "token_agreement": self.token_agreement, "kappa": self.kappa,
         }
 
@@ -218,8 +192,8 @@ class AgreementReport:
             "units_compared": self.units_compared,
             "units_finished_by_one": self.units_single,
             "include_unconfirmed": self.include_unconfirmed,
-            "overall": self.overall.to_dict(),
-            "per_label": {k: v.to_dict() for k, v in self.per_label.items()},
+            "overall": counts_dict(self.overall),
+            "per_label": {k: counts_dict(v) for k, v in self.per_label.items()},
             "mean_pairwise_kappa": self.mean_kappa,
             "pairs": [p.to_dict() for p in self.pairs],
             "disagreements": [d.to_dict() for d in self.disagreements],

@@ -12,7 +12,7 @@ import random
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -128,7 +128,8 @@ def learning_curve(
             spacy_train(config, output, overrides=settings)
             seconds = time.perf_counter() - start
             report = evaluate(output / "model-best", dev)
-            point = CurvePoint(fraction, count, sum(len(d.ents) for d in subset), seconds, report["overall"], report["per_label"])
+            per_label = {label: asdict(scores) for label, scores in report.per_label.items()}
+            point = CurvePoint(fraction, count, sum(len(d.ents) for d in subset), seconds, asdict(report.overall), per_label)
             curve.points.append(point)
             if on_point is not None:
                 on_point(point)

@@ -33,12 +33,12 @@ def agree_cli(
     """
     report = agree(snapshot, labels=parse_labels(labels), include_unconfirmed=all_units)
     rows = [
-        (f"{p.a} / {p.b}", p.units, p.overall.a, p.overall.b, p.overall.tp, _fmt(p.overall.precision), _fmt(p.overall.recall), _fmt(p.overall.f1), p.tokens, _fmt(p.kappa))
+        (f"{p.a} / {p.b}", p.units, p.overall.gold, p.overall.predicted, p.overall.tp, _fmt(p.overall.precision), _fmt(p.overall.recall), _fmt(p.overall.f1), p.tokens, _fmt(p.kappa))
         for p in report.pairs
     ]
     msg.table(rows, header=("pair", "units", "spans A", "spans B", "agreed", "P", "R", "F1", "tokens", "kappa"), divider=True, title="Pairwise agreement (strict spans, A = reference)")
-    label_rows = [(label, c.a, c.b, c.tp, _fmt(c.f1)) for label, c in report.per_label.items()]
-    label_rows.append(("ALL (micro)", report.overall.a, report.overall.b, report.overall.tp, _fmt(report.overall.f1)))
+    label_rows = [(label, c.gold, c.predicted, c.tp, _fmt(c.f1)) for label, c in report.per_label.items()]
+    label_rows.append(("ALL (micro)", report.overall.gold, report.overall.predicted, report.overall.tp, _fmt(report.overall.f1)))
     msg.table(label_rows, header=("label", "spans A", "spans B", "agreed", "F1"), divider=True, title="Per label, all pairs pooled")
     if report.units_single:
         msg.info(f"{report.units_single} unit(s) finished by only one annotator are not compared")

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import List, Optional
 
 from ..evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
-from ..evaluation.compare import compare_files, write_comparison
+from ..evaluation.compare import compare_files
 from ..evaluation.index import index_root
+from ..evaluation.numbers import verdict
+from ..evaluation.write import write_comparison
 from ._util import Arg, Opt, app, existing, msg
 
 
@@ -39,8 +41,7 @@ def print_comparison(comparison: dict) -> None:
         rows = []
         for label in labels + ["overall"]:
             r = b["overall"] if label == "overall" else b["per_label"][label]
-            verdict = r["verdict"].replace("B better", f"{c['b_name']} better").replace("A better", f"{c['a_name']} better")
-            rows.append(("ALL (micro)" if label == "overall" else label, r["support"], _pts(r["delta"]), f"{_pts(r['ci'][0])} to {_pts(r['ci'][1])}", verdict))
+            rows.append(("ALL (micro)" if label == "overall" else label, r["support"], _pts(r["delta"]), f"{_pts(r['ci'][0])} to {_pts(r['ci'][1])}", verdict(r["verdict"], c)))
         msg.table(rows, header=("label", "support", "delta F1", f"{int(b['level'] * 100)}% interval", "verdict"), aligns=("l", "r", "r", "r", "l"), divider=True, title=title)
         msg.text(f"paired bootstrap over {b['documents']} documents, {b['resamples']:,} resamples, seed {b['seed']}; delta = F1({c['b_name']}) - F1({c['a_name']}) in points")
 

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Optional
 
 from ..evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
-from ..evaluation.evaluate import evaluate, report_paths, write_report
+from ..evaluation.evaluate import evaluate
 from ..evaluation.index import index_root
+from ..evaluation.report import Report, report_paths
+from ..evaluation.write import write_report
 from ._util import Arg, Opt, app, msg, parse_labels
 
 
@@ -15,22 +17,19 @@ def _interval(ci) -> str:
     return f"{ci[0]:.1%} to {ci[1]:.1%}" if ci else ""
 
 
-def per_label_table(report: dict) -> None:
-    u = report.get("uncertainty") or {}
+def per_label_table(report: Report) -> None:
     rows = []
-    for label, m in report["per_label"].items():
-        ci = (u.get("per_label") or {}).get(label, {}).get("f1")
-        rows.append((label, f"{m['precision']:.1%}", f"{m['recall']:.1%}", f"{m['f1']:.1%}", _interval(ci), m["support"]))
-    o = report["overall"]
-    rows.append(("ALL (micro)", f"{o['precision']:.1%}", f"{o['recall']:.1%}", f"{o['f1']:.1%}", _interval((u.get("overall") or {}).get("f1")), o["support"]))
+    for label, m in report.per_label.items():
+        rows.append((label, f"{m.precision:.1%}", f"{m.recall:.1%}", f"{m.f1:.1%}", _interval(report.ci(label)), m.support))
+    o = report.overall
+    rows.append(("ALL (micro)", f"{o.precision:.1%}", f"{o.recall:.1%}", f"{o.f1:.1%}", _interval(report.ci()), o.support))
     msg.table(rows, header=("label", "precision", "recall", "F1", "F1 95% interval", "support"), divider=True, aligns=("l", "r", "r", "r", "r", "r"))
 
 
-def error_summary(report: dict) -> None:
-    errors = report.get("errors")
-    if not errors:
+def error_summary(report: Report) -> None:
+    if not report.errors:
         return
-    c = errors["counts"]
+    c = report.errors.counts
     msg.info(
         f"errors: {c['false_negative']} missed, {c['false_positive']} spurious, {c['wrong_label']} wrong label, "
         f"{c['wrong_boundary']} wrong boundary, {c['wrong_label_boundary']} wrong label and boundary"
@@ -64,8 +63,8 @@ def evaluate_cli(
     )
     per_label_table(report)
     error_summary(report)
-    speed = report["speed"]["words_per_second"]
-    msg.info(f"{report['data']['examples']} examples, {report['data']['entities']} gold entities" + (f", {speed:,.0f} words/s" if speed else ""))
+    speed = report.speed.words_per_second
+    msg.info(f"{report.data.examples} examples, {report.data.entities} gold entities" + (f", {speed:,.0f} words/s" if speed else ""))
     if paths:
         write_report(report, paths["json"])
         msg.good(f"Report written to {paths['json']} (+ {paths['md'].name}, {paths['html'].name}, {paths['predictions'].name})")

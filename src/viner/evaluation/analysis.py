@@ -118,43 +118,10 @@ def align(gold: Sequence[Span], pred: Sequence[Span]) -> list[Pair]:
 CONTEXT = 60  # characters of context either side of an error kept with it in a report
 
 
-def confusion_matrix(
-    gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]
-) -> dict:
-    """Label confusion over aligned entities, with a ``NONE`` row (spurious) and column (missed).
-
-    ``counts[i][j]``: gold label ``rows[i]`` predicted as ``columns[j]`` (boundaries may differ);
-    ``exact[i][j]``: the same, only pairs with identical boundaries (its diagonal is the strict tp).
-    """
-    collector = ErrorCollector(max_examples=0)
-    for g_doc, p_doc in zip(gold, predicted):
-        collector.add("", "", g_doc, p_doc)
-    return collector.confusion(labels)
-
-
 def _span_json(span: Span | None, text: str) -> dict | None:
     if span is None:
         return None
     return {"start": span.start, "end": span.end, "label": span.label, "text": text[span.start : span.end]}
-
-
-def error_analysis(
-    texts: Sequence[str],
-    ids: Sequence[str],
-    gold: Sequence[Sequence[Span]],
-    predicted: Sequence[Sequence[Span]],
-    labels: Sequence[str],
-) -> dict:
-    """Every error with its text, plus counts per category overall and per label.
-
-    An error is counted under the gold label (or the predicted label for a false positive).
-    ``examples`` lists errors in document order: ``{"doc", "id", "category", "gold", "pred"}``,
-    where ``gold``/``pred`` are ``{"start", "end", "label", "text"}`` or null.
-    """
-    collector = ErrorCollector()
-    for text, uid, g_doc, p_doc in zip(texts, ids, gold, predicted):
-        collector.add(text, uid, g_doc, p_doc)
-    return collector.errors(labels)
 
 
 class ErrorCollector:
@@ -204,7 +171,12 @@ class ErrorCollector:
             self.examples.append(example)
 
     def errors(self, labels: Sequence[str]) -> dict:
-        """``{"categories", "counts", "per_label", "examples"}`` (see :func:`error_analysis`); every label of ``labels`` listed."""
+        """``{"categories", "counts", "per_label", "examples"}``; every label of ``labels`` listed.
+
+        An error is counted under the gold label (or the predicted label for a false positive).
+        ``examples`` lists errors in document order: ``{"doc", "id", "category", "gold", "pred"}``
+        (and ``context``), where ``gold``/``pred`` are ``{"start", "end", "label", "text"}`` or null.
+        """
         categories = ("correct",) + ERROR_CATEGORIES
         per_label = {label: self.per_label.get(label, Counter()) for label in labels}
         for label, per in self.per_label.items():
@@ -217,7 +189,11 @@ class ErrorCollector:
         }
 
     def confusion(self, labels: Sequence[str]) -> dict:
-        """The confusion matrix (see :func:`confusion_matrix`) over ``labels`` plus ``NONE``."""
+        """Label confusion over aligned entities, with a ``NONE`` row (spurious) and column (missed).
+
+        ``counts[i][j]``: gold label ``rows[i]`` predicted as ``columns[j]`` (boundaries may differ);
+        ``exact[i][j]``: the same, only pairs with identical boundaries (its diagonal is the strict tp).
+        """
         labels = list(labels)
         rows = labels + [NONE]
         index = {label: i for i, label in enumerate(rows)}

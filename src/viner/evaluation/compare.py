@@ -17,39 +17,40 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from ..errors import VinerError
-from ..io import write_json, write_text
 from ..record import Span
 from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, paired_bootstrap
-from .evaluate import load_report, report_paths
 from .metrics import DocumentCounter
+from .predictions import documents
+from .report import Report, load_report, report_paths
 
 COMPARISON_KIND = "viner-comparison"
 
 
-def same_test_data(a: dict, b: dict) -> tuple[bool, str]:
+def same_test_data(a: Report, b: Report) -> tuple[bool, str]:
     """Whether two reports were measured on the same test data, and a sentence saying why (not)."""
-    da, db = a.get("data", {}), b.get("data", {})
-    ga, gb = da.get("gold_sha256"), db.get("gold_sha256")
-    fa, fb = da.get("sha256"), db.get("sha256")
+    da, db = a.data, b.data
+    ga, gb = da.gold_sha256, db.gold_sha256
+    fa, fb = da.sha256, db.sha256
     if ga and gb:
         if ga == gb:
             extra = "" if fa == fb else " (different files, identical gold texts and spans)"
             return True, f"same test data: gold hash {ga[:12]}{extra}"
         return False, (
-            f"different test data: {a.get('name')} was tested on {da.get('path')} "
-            f"({da.get('examples')} examples, gold hash {ga[:12]}), {b.get('name')} on {db.get('path')} "
-            f"({db.get('examples')} examples, gold hash {gb[:12]})"
+            f"different test data: {a.name} was tested on {da.path} "
+            f"({da.examples} examples, gold hash {ga[:12]}), {b.name} on {db.path} "
+            f"({db.examples} examples, gold hash {gb[:12]})"
         )
     if fa and fb:
         if fa == fb:
             return True, f"same test data file: sha256 {fa[:12]}"
         return False, (
-            f"different test data: {a.get('name')} was tested on {da.get('path')} (sha256 {fa[:12]}), "
-            f"{b.get('name')} on {db.get('path')} (sha256 {fb[:12]})"
+            f"different test data: {a.name} was tested on {da.path} (sha256 {fa[:12]}), "
+            f"{b.name} on {db.path} (sha256 {fb[:12]})"
         )
     return False, "cannot tell whether the test data are the same: a report has no test-data hash"
 
@@ -58,52 +59,12 @@ def _spans(rows) -> list[Span]:
     return sorted(Span(int(s), int(e), str(l)) for s, e, l in rows)
 
 
-def has_documents(report: dict) -> bool:
-    return bool(report.get("documents") or report.get("predictions"))
-
-
-def documents(report: dict, path: Path | str | None = None) -> Iterator[dict] | None:
-    """The per-document predictions of a report, streamed: from its sidecar file (found beside
-    the report at ``path``) or, for reports before schema 3, from its ``documents``.
-
-    ``None`` when the report has none. A sidecar that is missing, or whose hash is not the one
-    the report recorded (changed since), is an error.
-    """
-    if report.get("documents"):
-        return iter(report["documents"])
-    info = report.get("predictions")
-    if not info:
-        return None
-    name = report.get("name") or "report"
-    candidates = [Path(path).parent / info["file"]] if path else []
-    if info.get("path"):
-        candidates.append(Path(info["path"]))
-    for file in candidates:
-        if file.is_file():
-            return _sidecar(file, info.get("sha256"), name)
-    where = candidates[0] if candidates else info["file"]
-    raise VinerError(f"{where}: the per-document predictions of {name} are missing (`viner evaluate -o` writes them beside the report)")
-
-
-def _sidecar(file: Path, sha256: str | None, name: str) -> Iterator[dict]:
-    digest = hashlib.sha256()
-    with file.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            digest.update(line)
-            try:
-                yield json.loads(line)
-            except (UnicodeDecodeError, json.JSONDecodeError) as err:
-                raise VinerError(f"{file}:{number}: not a line of per-document predictions ({err})") from err
-    if sha256 and digest.hexdigest() != sha256:
-        raise VinerError(f"{file}: changed since the report of {name} was written (its sha256 is not the one in the report); evaluate the model again")
-
-
 def _document_key(doc: dict) -> bytes:
     """A hash of a document's text and gold spans: enough to check that two reports saw the same document."""
     return hashlib.blake2b(json.dumps([doc["text"], [s.as_list() for s in _spans(doc["gold"])]], ensure_ascii=False).encode("utf-8"), digest_size=16).digest()
 
 
-def paired_counts(a: dict, b: dict, labels: Sequence[str], path_a: Path | str | None = None, path_b: Path | str | None = None):
+def paired_counts(a: Report, b: Report, labels: Sequence[str], path_a: Path | str | None = None, path_b: Path | str | None = None):
     """Strict tp/fp/fn per document and label of both reports, documents paired by unit id.
 
     Returns ``(counts_a, counts_b)``, arrays of shape ``(documents, labels, 3)`` with the
@@ -127,7 +88,6 @@ def paired_counts(a: dict, b: dict, labels: Sequence[str], path_a: Path | str | 
     seen.clear()
     paired = 0
     unpaired = 0
-    filled = set()
     for doc in docs_b:
         key = (doc["id"], seen[doc["id"]])
         seen[doc["id"]] += 1
@@ -136,43 +96,42 @@ def paired_counts(a: dict, b: dict, labels: Sequence[str], path_a: Path | str | 
             continue
         row, digest = rows[key]
         if digest != _document_key(doc):
-            raise VinerError(f"{a.get('name')} and {b.get('name')}: document {key[0]} differs in text or gold spans")
+            raise VinerError(f"{a.name} and {b.name}: document {key[0]} differs in text or gold spans")
         counter_b.add(_spans(doc["gold"]), _spans(doc["pred"]), row=row)
-        filled.add(row)
         paired += 1
     unpaired += len(rows) - paired
     if unpaired:
-        raise VinerError(f"{a.get('name')} and {b.get('name')}: the documents do not pair up by unit id ({unpaired} unpaired)")
+        raise VinerError(f"{a.name} and {b.name}: the documents do not pair up by unit id ({unpaired} unpaired)")
     n = counter_a.documents
     return counter_a.array(n), counter_b.array(n)
 
 
-def _labels(reports: Sequence[dict]) -> list[str]:
+def _labels(reports: Sequence[Report]) -> list[str]:
     order: dict[str, None] = {}
     for report in reports:
-        for label in list(report.get("labels", [])) + list(report.get("per_label", {})):
+        for label in [*report.labels, *report.per_label]:
             order.setdefault(label, None)
     return list(order)
 
 
-def _unique_names(reports: Sequence[dict], paths: Sequence[Path | str | None]) -> list[str]:
+def _unique_names(reports: Sequence[Report], paths: Sequence[Path | str | None]) -> list[str]:
     names, seen = [], Counter()
     for report, path in zip(reports, paths):
-        name = str(report.get("name") or (Path(path).stem if path else None) or report.get("model", {}).get("name") or "model")
+        name = str(report.name or (Path(path).stem if path else None) or report.model.name or "model")
         seen[name] += 1
         names.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
     return names
 
 
 def compare(
-    reports: Sequence[dict],
+    reports: Sequence[Report],
     paths: Sequence[Path | str | None] | None = None,
     *,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     level: float = DEFAULT_LEVEL,
 ) -> dict:
-    """Compare every report with the first one (the baseline). Returns the comparison dict."""
+    """Compare every report with the first one (the baseline). Returns the comparison (a JSON object)."""
     if len(reports) < 2:
         raise VinerError("give at least two reports to compare")
     paths = list(paths) if paths is not None else [None] * len(reports)
@@ -186,15 +145,15 @@ def compare(
                 "name": name,
                 "report": str(path) if path else None,
                 "html": str(report_paths(path)["html"]) if path else None,
-                "model": report.get("model", {}),
-                "data": report.get("data", {}),
-                "training_data": report.get("training_data"),
-                "date": report.get("date"),
-                "overall": report.get("overall", {}),
-                "per_label": report.get("per_label", {}),
-                "uncertainty": report.get("uncertainty"),
-                "speed": report.get("speed", {}),
-                "has_documents": has_documents(report),
+                "model": asdict(report.model),
+                "data": asdict(report.data),
+                "training_data": asdict(report.training_data) if report.training_data else None,
+                "date": report.date,
+                "overall": asdict(report.overall),
+                "per_label": {label: asdict(v) for label, v in report.per_label.items()},
+                "uncertainty": asdict(report.uncertainty) if report.uncertainty else None,
+                "speed": asdict(report.speed),
+                "has_documents": report.has_documents,
             }
         )
     comparisons, warnings = [], []
@@ -208,19 +167,17 @@ def compare(
         else:
             paired = paired_counts(base, report, labels, paths[0], paths[i])
             if paired is None:
-                missing = names[0] if not has_documents(base) else names[i]
+                missing = names[0] if not base.has_documents else names[i]
                 entry["note"] = f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
                 warnings.append(entry["note"])
             else:
                 counts_a, counts_b = paired
                 entry["bootstrap"] = paired_bootstrap(counts_a, counts_b, labels, resamples=resamples, seed=seed, level=level)
             entry["deltas"] = {
-                label: (report["per_label"][label]["f1"] - base["per_label"][label]["f1"])
-                if label in report.get("per_label", {}) and label in base.get("per_label", {})
-                else None
+                label: report.per_label[label].f1 - base.per_label[label].f1 if label in report.per_label and label in base.per_label else None
                 for label in labels
             }
-            entry["deltas"]["overall"] = report["overall"]["f1"] - base["overall"]["f1"]
+            entry["deltas"]["overall"] = report.overall.f1 - base.overall.f1
         comparisons.append(entry)
     return {
         "kind": COMPARISON_KIND,
@@ -240,22 +197,3 @@ def compare(
 def compare_files(report_files: Sequence[Path | str], **kwargs) -> dict:
     reports = [load_report(path) for path in report_files]
     return compare(reports, list(report_files), **kwargs)
-
-
-def comparison_paths(output: Path | str) -> dict[str, Path]:
-    return report_paths(output)
-
-
-def write_comparison(comparison: dict, output: Path | str, *, index: bool = True) -> dict[str, Path]:
-    """Write the comparison as HTML, Markdown and JSON side by side; regenerate the index."""
-    from .index import index_root, write_index
-    from .render import comparison_html, comparison_markdown
-
-    paths = comparison_paths(output)
-    base = paths["html"].parent
-    write_json(comparison, paths["json"])
-    write_text(comparison_markdown(comparison, base), paths["md"])
-    write_text(comparison_html(comparison, base), paths["html"])
-    if index:
-        write_index(index_root(paths["json"]))
-    return paths

@@ -13,7 +13,10 @@ from pathlib import Path
 
 from ..io import write_text
 from .compare import COMPARISON_KIND
-from .render import index_html, index_markdown, pct, points
+from .markdown import index_markdown
+from .numbers import points, verdict
+from .pages import index_html
+from .report import Report, is_report
 
 
 def index_root(output: Path | str) -> Path:
@@ -35,6 +38,44 @@ def _sibling(path: Path, suffix: str, root: Path) -> str | None:
     return Path(os.path.relpath(other, root)).as_posix() if other.exists() else None
 
 
+def _comparison_entry(data: dict) -> dict:
+    summary = []
+    for c in data.get("comparisons", []):
+        if not c.get("comparable"):
+            summary.append(f"{c['b_name']}: not comparable (different test data)")
+        elif c.get("bootstrap"):
+            o = c["bootstrap"]["overall"]
+            summary.append(f"{c['b_name']} vs {c['a_name']}: {points(o['delta'])} ({points(o['ci'][0])} to {points(o['ci'][1])}), {verdict(o['verdict'], c)}")
+        else:
+            summary.append(f"{c['b_name']} vs {c['a_name']}: {points(c.get('deltas', {}).get('overall'))} (no interval)")
+    return {
+        "date": data.get("date"),
+        "models": [m["name"] for m in data.get("models", [])],
+        "summary": "; ".join(summary),
+        "all_comparable": data.get("all_comparable", True),
+    }
+
+
+def _report_entry(report: Report) -> dict:
+    m, d = report.model, report.data
+    return {
+        "name": report.name,
+        "date": report.date,
+        "model": " ".join(str(x) for x in (m.name, m.version) if x) or str(m.path),
+        "model_path": m.path,
+        "data": d.path,
+        "data_hash": d.tag,
+        "examples": d.examples,
+        "entities": d.entities,
+        "precision": report.overall.precision,
+        "recall": report.overall.recall,
+        "f1": report.overall.f1,
+        "f1_ci": report.ci(),
+        "per_label": {label: v.f1 for label, v in report.per_label.items()},
+        "wps": report.speed.words_per_second,
+    }
+
+
 def collect(root: Path | str) -> dict:
     """Headline figures of every report and comparison under ``root``, newest first."""
     root = Path(root).resolve()
@@ -44,57 +85,22 @@ def collect(root: Path | str) -> dict:
         data = _load(path)
         if data is None:
             continue
-        rel = Path(os.path.relpath(path, root)).as_posix()
+        files_of = {
+            "json": Path(os.path.relpath(path, root)).as_posix(),
+            "html": _sibling(path, ".html", root),
+            "md": _sibling(path, ".md", root),
+            "mtime": path.stat().st_mtime,
+        }
         if data.get("kind") == COMPARISON_KIND:
-            summary = []
-            for c in data.get("comparisons", []):
-                if not c.get("comparable"):
-                    summary.append(f"{c['b_name']}: not comparable (different test data)")
-                elif c.get("bootstrap"):
-                    o = c["bootstrap"]["overall"]
-                    summary.append(f"{c['b_name']} vs {c['a_name']}: {points(o['delta'])} ({points(o['ci'][0])} to {points(o['ci'][1])}), {o['verdict'].replace('B better', c['b_name'] + ' better').replace('A better', c['a_name'] + ' better')}")
-                else:
-                    summary.append(f"{c['b_name']} vs {c['a_name']}: {points(c.get('deltas', {}).get('overall'))} (no interval)")
-            comparisons.append(
-                {
-                    "name": path.stem,
-                    "date": data.get("date"),
-                    "json": rel,
-                    "html": _sibling(path, ".html", root),
-                    "md": _sibling(path, ".md", root),
-                    "models": [m["name"] for m in data.get("models", [])],
-                    "summary": "; ".join(summary),
-                    "all_comparable": data.get("all_comparable", True),
-                    "mtime": path.stat().st_mtime,
-                }
-            )
-        elif "overall" in data and "per_label" in data:
-            for label in data.get("per_label", {}):
-                labels.setdefault(label, None)
-            m, d = data.get("model", {}), data.get("data", {})
-            u = data.get("uncertainty") or {}
-            reports.append(
-                {
-                    "name": data.get("name") or path.stem,
-                    "date": data.get("date"),
-                    "json": rel,
-                    "html": _sibling(path, ".html", root),
-                    "md": _sibling(path, ".md", root),
-                    "model": " ".join(str(x) for x in (m.get("name"), m.get("version")) if x) or str(m.get("path")),
-                    "model_path": m.get("path"),
-                    "data": d.get("path"),
-                    "data_hash": d.get("gold_sha256") or d.get("sha256"),
-                    "examples": d.get("examples"),
-                    "entities": d.get("entities"),
-                    "precision": data["overall"].get("precision"),
-                    "recall": data["overall"].get("recall"),
-                    "f1": data["overall"].get("f1"),
-                    "f1_ci": (u.get("overall") or {}).get("f1"),
-                    "per_label": {label: v.get("f1") for label, v in data["per_label"].items()},
-                    "wps": (data.get("speed") or {}).get("words_per_second"),
-                    "mtime": path.stat().st_mtime,
-                }
-            )
+            comparisons.append({"name": path.stem, **_comparison_entry(data), **files_of})
+        elif is_report(data):
+            try:
+                report = Report.from_dict(data)
+            except (TypeError, KeyError, AttributeError, ValueError):  # overall/per_label, but not of a viner report
+                continue
+            labels.update(dict.fromkeys(report.per_label))
+            entry = _report_entry(report)
+            reports.append({**entry, "name": entry["name"] or path.stem, **files_of})
     key = lambda e: (e["date"] or "", e["mtime"])  # noqa: E731
     reports.sort(key=key, reverse=True)
     comparisons.sort(key=key, reverse=True)
@@ -114,6 +120,3 @@ def write_index(root: Path | str) -> tuple[Path, Path]:
     html = write_text(index_html(entries), root / "index.html")
     md = write_text(index_markdown(entries), root / "index.md")
     return html, md
-
-
-__all__ = ["collect", "index_root", "write_index", "pct"]

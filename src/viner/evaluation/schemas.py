@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from nervaluate import Evaluator
+from nervaluate.entities import EvaluationResult
+
 from ..record import Span
 
 SCHEMAS: tuple[str, ...] = ("strict", "exact", "partial", "ent_type")
@@ -39,22 +42,6 @@ def _as_dict(result) -> dict:
 
 def _empty() -> dict:
     return {name: 0 if name not in ("precision", "recall", "f1") else 0.0 for name in FIELDS}
-
-
-def nervaluate_schemas(
-    gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]
-) -> dict:
-    """``{"overall": {schema: counts}, "per_label": {label: {schema: counts}}}`` for the four schemas.
-
-    Every label in ``labels`` is present (all zeros when it occurs nowhere). As in
-    nervaluate, the per-label figures compare only entities of that label, so a type
-    confusion shows there as a missed and a spurious entity; the overall figures see
-    it as one ``incorrect`` entity.
-    """
-    counter = SchemaCounter(labels)
-    for g, p in zip(gold, predicted):
-        counter.add(g, p)
-    return counter.result()
 
 
 _PARTIAL_FORMULA = ("partial", "ent_type")  # as nervaluate's Evaluator merges document results
@@ -99,8 +86,6 @@ class SchemaCounter:
     def _flush(self) -> None:
         if not self._gold:
             return
-        from nervaluate import Evaluator
-
         result = Evaluator(self._gold, self._pred, tags=list(self.labels), loader="dict").evaluate()
         self._gold, self._pred = [], []
         if self._overall is None:
@@ -113,7 +98,12 @@ class SchemaCounter:
                 _add(per[schema], value)
 
     def result(self, labels: Sequence[str] | None = None) -> dict:
-        """The schemas as :func:`nervaluate_schemas` gives them; per label for ``labels`` (default: the tags)."""
+        """``{"overall": {schema: figures}, "per_label": {label: {schema: figures}}}``; per label for ``labels`` (default: the tags).
+
+        Every label asked for is present (all zeros when it occurs nowhere). As in nervaluate,
+        the per-label figures compare only entities of that label, so a type confusion shows
+        there as a missed and a spurious entity; the overall figures see it as one ``incorrect``.
+        """
         self._flush()
         labels = list(labels) if labels is not None else list(self.labels)
         overall = {schema: _metrics(schema, self._overall[schema]) if self._overall else _empty() for schema in SCHEMAS}
@@ -130,8 +120,6 @@ def _add(total: list[int], result) -> None:
 
 
 def _metrics(schema: str, counts: list[int]) -> dict:
-    from nervaluate.entities import EvaluationResult
-
     result = EvaluationResult(**dict(zip(_COUNTS, counts)))
     result.compute_metrics(partial_or_type=schema in _PARTIAL_FORMULA)
     return _as_dict(result)

@@ -1,0 +1,175 @@
+"""Markdown of reports, comparisons and the index (numbers read as in :mod:`.numbers`)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .analysis import CATEGORY_TITLES, ERROR_CATEGORIES, NONE
+from .numbers import count, date, interval, pct, points, rate, short, size, verdict
+from .report import Report, Scores
+from .schemas import SCHEMA_TITLES, SCHEMAS
+
+MAX_MD_ERRORS = 50
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence], aligns: str | None = None) -> str:
+    aligns = aligns or "l" + "r" * (len(header) - 1)
+    sep = ["---:" if a == "r" else ":---" for a in aligns]
+    lines = ["| " + " | ".join(map(str, header)) + " |", "| " + " | ".join(sep) + " |"]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# ---- evaluation report ---------------------------------------------------------------------
+
+def report_markdown(report: Report) -> str:
+    m, d, o = report.model, report.data, report.overall
+    out = [f"# Evaluation report: {report.name or m.name}", ""]
+    out.append(
+        f"Strict F1 **{pct(o.f1)}** (95% interval {interval(report.ci())}), precision {pct(o.precision)}, "
+        f"recall {pct(o.recall)} on {count(d.examples)} documents with {count(d.entities)} gold entities."
+    )
+    out += ["", "## Per label (strict: same boundaries and label)", ""]
+
+    def row(label: str, v: Scores, ci) -> tuple:
+        return (label, pct(v.precision), pct(v.recall), pct(v.f1), interval(ci), v.support, v.tp, v.fp, v.fn)
+
+    rows = [row(label, v, report.ci(label)) for label, v in report.per_label.items()]
+    rows.append(row("**ALL (micro)**", o, report.ci()))
+    out.append(table(("label", "P %", "R %", "F1 %", "F1 95% interval", "support", "tp", "fp", "fn"), rows))
+    out += _schemas(report) + _confusion(report) + _errors(report) + _meta(report)
+    return "\n".join(out) + "\n"
+
+
+def _schemas(report: Report) -> list[str]:
+    if not report.schemas:
+        return []
+    out = ["", "## nervaluate schemas (overall)", ""]
+    rows = []
+    for schema in SCHEMAS:
+        s = report.schemas.overall[schema]
+        rows.append((SCHEMA_TITLES[schema], s.correct, s.incorrect, s.partial, s.missed, s.spurious, pct(s.precision), pct(s.recall), pct(s.f1)))
+    out.append(table(("schema", "correct", "incorrect", "partial", "missed", "spurious", "P %", "R %", "F1 %"), rows))
+    out += ["", "F1 % per label and schema:", ""]
+    rows = [(label, *(pct(per[s].f1) for s in SCHEMAS)) for label, per in report.schemas.per_label.items()]
+    out.append(table(("label", *SCHEMAS), rows))
+    return out
+
+
+def _confusion(report: Report) -> list[str]:
+    c = report.confusion
+    if not c:
+        return []
+    out = ["", "## Confusion matrix", "", "Rows: gold label; columns: predicted label. `NONE` column: missed; `NONE` row: spurious.", ""]
+    rows = [(f"**{g}**", *("" if g == NONE and p == NONE else c.counts[i][j] for j, p in enumerate(c.columns))) for i, g in enumerate(c.rows)]
+    out.append(table(("gold \\ predicted", *c.columns), rows))
+    return out
+
+
+def _errors(report: Report) -> list[str]:
+    errors = report.errors
+    if not errors:
+        return []
+    categories = ("correct",) + ERROR_CATEGORIES
+    out = ["", "## Errors", ""]
+    rows = [(label, *(per.get(cat, 0) for cat in categories)) for label, per in errors.per_label.items()]
+    rows.append(("**all**", *(errors.counts.get(cat, 0) for cat in categories)))
+    out.append(table(("label", *(CATEGORY_TITLES[c] for c in categories)), rows))
+    if errors.examples:
+        kept = errors.max_examples_per_category
+        sample = f"; the report keeps the first {kept} of each category" if kept and errors.total > len(errors.examples) else ""
+        out += ["", f"First {min(MAX_MD_ERRORS, len(errors.examples))} of {errors.total:,} errors (the HTML report has an error browser{sample}):", ""]
+        rows = []
+        for e in errors.examples[:MAX_MD_ERRORS]:
+            g, p = e.gold, e.pred
+            rows.append((CATEGORY_TITLES[e.category], f"{g.text} ({g.label})" if g else "–", f"{p.text} ({p.label})" if p else "–", e.id))
+        out.append(table(("error", "gold", "predicted", "unit"), rows, "llll"))
+    return out
+
+
+def _meta(report: Report) -> list[str]:
+    m, d, s, t = report.model, report.data, report.speed, report.training_data
+    meta = [
+        ("model", f"{m.name} {m.version} ({m.path})"),
+        ("config sha256", m.config_sha256 or "–"),
+        ("model size", size(m.size_bytes)),
+        ("training data", f"{t.path} sha256 {t.sha256}" if t and t.sha256 else f"unknown: {t.reason if t else None}"),
+        ("test data", f"{d.path} (sha256 {d.sha256})"),
+        ("gold hash", d.gold_sha256 or "–"),
+        ("speed", f"{rate(s.words_per_second)} words/s ({count(s.words)} words in {s.seconds:.2f} s)" if s.seconds else "–"),
+        ("versions", ", ".join(f"{k} {v}" for k, v in report.versions.items())),
+        ("date", date(report.date)),
+    ]
+    u = report.uncertainty
+    if u:
+        meta.append(("intervals", f"{int(u.level * 100)}% {u.method}, {u.resamples:,} resamples, seed {u.seed}"))
+    return ["", "## Model and data", "", table(("", ""), meta, "ll")]
+
+
+# ---- comparison ------------------------------------------------------------------------------
+
+def comparison_markdown(comparison: dict) -> str:
+    models, labels = comparison["models"], comparison["labels"]
+    out = [f"# Comparison of {len(models)} models (baseline: {comparison['baseline']})", ""]
+    for w in comparison["warnings"]:
+        out.append(f"> **Warning:** {w}")
+        out.append("")
+    out += ["## Models", ""]
+    rows = [
+        (m["name"], f"{m['model'].get('name')} {m['model'].get('version')}", date(m.get("date")), m["data"].get("path"), short(m["data"].get("gold_sha256") or m["data"].get("sha256")), m["data"].get("examples"), pct(m["overall"].get("f1")))
+        for m in models
+    ]
+    out.append(table(("report", "model", "date", "test data", "data hash", "docs", "F1 %"), rows, "llllrrr"))
+    out += ["", "## F1 % per label, side by side", ""]
+    rows = []
+    for label in labels + ["overall"]:
+        cells = []
+        for m in models:
+            v = m["overall"] if label == "overall" else m["per_label"].get(label)
+            cells.append(pct(v["f1"]) if v else "–")
+        rows.append((label, *cells))
+    out.append(table(("label", *(m["name"] for m in models)), rows))
+    for c in comparison["comparisons"]:
+        out += ["", f"## {c['b_name']} vs {c['a_name']}", ""]
+        if not c["comparable"]:
+            out.append(f"**Not comparable**: {c['reason']}. No differences are reported.")
+            continue
+        b = c.get("bootstrap")
+        if not b:
+            out.append(c.get("note", ""))
+            out.append("")
+            rows = [(label, points(c["deltas"].get(label))) for label in labels + ["overall"]]
+            out.append(table(("label", "Δ F1 (points)"), rows))
+            continue
+        out.append(
+            f"Paired bootstrap over {b['documents']} documents, {b['resamples']:,} resamples, seed {b['seed']}; "
+            f"{int(b['level'] * 100)}% intervals of F1({c['b_name']}) − F1({c['a_name']}) in F1 points."
+        )
+        out.append("")
+        rows = []
+        for label in labels + ["overall"]:
+            r = b["overall"] if label == "overall" else b["per_label"][label]
+            rows.append((label, r["support"], pct(r["f1_a"]), pct(r["f1_b"]), points(r["delta"]), interval(r["ci"], signed=True), pct(r["b_wins"]), verdict(r["verdict"], c)))
+        out.append(table(("label", "support", f"F1 {c['a_name']}", f"F1 {c['b_name']}", "Δ", "95% interval", f"{c['b_name']} wins %", "verdict"), rows, "lrrrrrrl"))
+    return "\n".join(out) + "\n"
+
+
+# ---- index -----------------------------------------------------------------------------------
+
+def index_markdown(entries: dict) -> str:
+    out = ["# Model evaluations", "", "Newest first. Regenerated by `viner evaluate` and `viner compare`.", "", "## Reports", ""]
+    labels = entries["labels"]
+    rows = []
+    for r in entries["reports"]:
+        rows.append(
+            (
+                date(r["date"]), f"[{r['name']}]({r['md'] or r['json']})", r["model"], r["data"], short(r["data_hash"]), r["examples"],
+                pct(r["f1"]), interval(r["f1_ci"]), *(pct(r["per_label"].get(label)) if label in r["per_label"] else "–" for label in labels), rate(r["wps"]),
+            )
+        )
+    out.append(table(("date", "report", "model", "test data", "data hash", "docs", "F1 %", "95% interval", *labels, "words/s"), rows, "lllllrrr" + "r" * len(labels) + "r"))
+    if entries["comparisons"]:
+        out += ["", "## Comparisons", ""]
+        rows = [(date(c["date"]), f"[{c['name']}]({c['md'] or c['html']})", ", ".join(c["models"]), c["summary"]) for c in entries["comparisons"]]
+        out.append(table(("date", "comparison", "models", "overall"), rows, "llll"))
+    return "\n".join(out) + "\n"

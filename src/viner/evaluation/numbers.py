@@ -1,0 +1,66 @@
+"""How numbers read in every report, comparison and index, Markdown and HTML alike.
+
+Percentages with one decimal (``83.3``), differences in F1 points with a sign (``+2.5``),
+and an en dash for a missing value (``None``, or a value a template does not have).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import jinja2
+
+
+def _missing(x) -> bool:
+    return x is None or isinstance(x, jinja2.Undefined)
+
+
+def pct(x: float | None) -> str:
+    return "–" if _missing(x) else f"{100 * x:.1f}"
+
+
+def points(x: float | None) -> str:
+    return "–" if _missing(x) else f"{100 * x:+.1f}"
+
+
+def interval(ci: Sequence[float] | None, signed: bool = False) -> str:
+    if _missing(ci) or not ci:
+        return "–"
+    f = points if signed else pct
+    return f"{f(ci[0])} to {f(ci[1])}"
+
+
+def count(x) -> str:
+    return "–" if _missing(x) else f"{x:,}"
+
+
+def size(n: int | None) -> str:
+    if _missing(n):
+        return "–"
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def rate(x: float | None) -> str:
+    return "–" if _missing(x) or not x else f"{x:,.0f}"
+
+
+def short(h: str | None, n: int = 12) -> str:
+    return h[:n] if not _missing(h) and h else "–"
+
+
+def day(text: str | None) -> str:
+    """Date and time to the minute, for tables."""
+    return date(text)[:16]
+
+
+def date(text: str | None) -> str:
+    return ("–" if _missing(text) or not text else text).replace("T", " ").replace("+00:00", " UTC")
+
+
+def verdict(text: str, comparison: dict) -> str:
+    """A bootstrap verdict ("B better") with the models' names."""
+    return text.replace("B better", f"{comparison['b_name']} better").replace("A better", f"{comparison['a_name']} better")
