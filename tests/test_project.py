@@ -8,7 +8,7 @@ from pathlib import Path
 
 from weasel.util import load_project_config
 
-from viner.evaluation.evaluate import report_paths
+from viner.evaluation.report import report_paths
 
 
 def weasel(cwd, *args):
