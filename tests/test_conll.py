@@ -258,6 +258,14 @@ def test_cli_import_and_export_round_trip(tmp_path, run_cli, jsonl):
     assert (tmp_path / "exact.jsonl").read_text("utf-8") == gold.read_text("utf-8")
 
 
+def test_cli_import_counts_skipped_sentences_not_bad_lines(tmp_path, run_cli):
+    # VLSP 2016 train has a sentence with several bad tag lines: one sentence is lost, not one per line
+    path = write(tmp_path / "v.txt", "A B-PER\nB I-LOC\nC I-LOC\nD O\nE I-ORG\n\nF B-PER\n")
+    code, out = run_cli("import-conll", path, "-o", tmp_path / "o.jsonl", "-m", "PER=PERSON", "--skip-invalid")
+    assert code == 0 and "1 sentence(s) skipped because of 3 problem(s)" in out
+    assert [e.text for e in doccano_jsonl.read(tmp_path / "o.jsonl")] == ["F"]
+
+
 def test_cli_import_reports_every_problem_and_writes_nothing(tmp_path, run_cli):
     path = write(tmp_path / "v.txt", "A B-PER\nB I-LOC\n\nC X\n\nD B-PER\n")
     code, out = run_cli("import-conll", path, "-o", tmp_path / "o.jsonl", "-m", "PER=PERSON")

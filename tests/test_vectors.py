@@ -15,6 +15,16 @@ def test_vectors_from_raw_text_load_in_spacy_and_cover_unseen_words(tmp_path, ro
     assert "vectors x 32" in out
 
 
+def test_vectors_say_how_many_repeated_paragraphs_they_left_out(tmp_path, run_cli):
+    text = "Hà Nội là thủ đô của Việt Nam.\nĐà Nẵng ở miền Trung.\nHà Nội là thủ đô của Việt Nam.\n"
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Đà Nẵng ở miền Trung.\n", encoding="utf-8")
+    code, out = run_cli("vectors", tmp_path / "a.txt", tmp_path / "b.txt", "-o", tmp_path / "v", "--dim", "8", "--epochs", "1", "--threads", "1", "--min-count", "1")
+    assert code == 0, out
+    assert "2 paragraph(s) left out: the same text came earlier" in out
+    assert "(2 lines)" in out
+
+
 def test_vectors_rejects_input_without_text(tmp_path, run_cli):
     (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
     code, out = run_cli("vectors", tmp_path / "empty.txt", "-o", tmp_path / "v")

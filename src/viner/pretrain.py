@@ -30,6 +30,7 @@ import srsly
 from spacy import util
 from spacy.training.pretrain import pretrain as spacy_pretrain
 
+from .corpus import CorpusStats
 from .errors import VinerError
 from .io import atomic_path
 from .vectors import iter_texts
@@ -47,15 +48,16 @@ class PretrainState:
     raw_sha256: str = ""
     config_sha256: str = ""
     raw_texts: int = 0
+    raw_duplicates: int = 0  # paragraphs left out of raw.jsonl because an earlier one has the same text
     seconds: list[float] = field(default_factory=list)
 
 
-def write_raw_text(inputs: Sequence[Path | str], path: Path) -> tuple[int, str]:
+def write_raw_text(inputs: Sequence[Path | str], path: Path, stats: CorpusStats) -> tuple[int, str]:
     """Raw text as spaCy's JSONL (``{"text": ...}`` per line), atomically; ``(texts, sha256)``."""
     digest = hashlib.sha256()
     count = 0
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as out:
-        for text in iter_texts(inputs):
+        for text in iter_texts(inputs, stats):
             line = json.dumps({"text": text}, ensure_ascii=False) + "\n"
             out.write(line)
             digest.update(line.encode("utf-8"))
@@ -105,7 +107,8 @@ def pretrain(
     state = read_state(output)
     raw = output / RAW_FILE
     fresh = output / f".{RAW_FILE}.new"
-    texts, raw_sha = write_raw_text(inputs, fresh)
+    stats = CorpusStats()
+    texts, raw_sha = write_raw_text(inputs, fresh, stats)
     config = pretraining_config(config_path, raw, overrides)
     config_sha = hashlib.sha256(config.to_str().replace(str(raw), RAW_FILE).encode("utf-8")).hexdigest()
     if state.epochs_done:
@@ -117,7 +120,7 @@ def pretrain(
                 "use a new --output folder, or remove this one to start afresh"
             )
     fresh.replace(raw)
-    state.raw_sha256, state.config_sha256, state.raw_texts = raw_sha, config_sha, texts
+    state.raw_sha256, state.config_sha256, state.raw_texts, state.raw_duplicates = raw_sha, config_sha, texts, stats.duplicates
     seed = config["training"]["seed"] if isinstance(config["training"]["seed"], int) else 0
     for epoch in range(state.epochs_done, epochs):
         start = time.perf_counter()

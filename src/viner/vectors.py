@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from .corpus import build_units, normalise_line
+from .corpus import CorpusStats, build_units, normalise_line
 from .errors import VinerError
 from .formats import docbin
 from .io import atomic_path, find_files
@@ -36,17 +36,18 @@ class VectorsReport:
     lines: int = 0
     tokens: int = 0
     tokens_with_spaces: int = 0
+    duplicates: int = 0  # paragraphs left out because an earlier one has the same text
     vectors: int = 0
     seconds: float = 0.0
 
 
-def iter_texts(paths: Sequence[Path | str]) -> Iterator[str]:
+def iter_texts(paths: Sequence[Path | str], stats: CorpusStats | None = None) -> Iterator[str]:
     """Raw text: .txt articles and JSONL (articles or units, field ``text``) cleaned and de-duplicated
-    as `viner corpus build` does, and the texts of DocBins."""
+    as `viner corpus build` does (``stats.duplicates`` counts the paragraphs left out), and the texts of DocBins."""
     files = find_files(paths, SUFFIXES)
     articles = [p for p in files if p.suffix in (".txt", ".jsonl")]
     if articles:
-        for unit in build_units(articles, unit="paragraph"):
+        for unit in build_units(articles, unit="paragraph", stats=stats):
             yield unit.text
     for path in files:
         if path.suffix == ".spacy":
@@ -113,9 +114,11 @@ def train_vectors(
     with tempfile.TemporaryDirectory(prefix="viner-vectors-") as work:
         corpus = Path(work) / "tokens.txt"
         say("tokenising the text as the config does")
+        stats = CorpusStats()
         with corpus.open("w", encoding="utf-8") as out:
-            for line in tokenised_lines(iter_texts(inputs), config, report):
+            for line in tokenised_lines(iter_texts(inputs, stats), config, report):
                 out.write(line + "\n")
+        report.duplicates = stats.duplicates
         if report.tokens == 0:
             raise VinerError(f"no text to train vectors on in {', '.join(map(str, inputs))}")
         say(f"training floret on {report.tokens:,} tokens ({report.lines:,} lines)")

@@ -52,6 +52,7 @@ def import_conll_cli(
     files = find_files(inputs, conll.SUFFIXES)
     refuse_overwrite(output, force, "annotations")
     problems: list[Problem] = []
+    skipped: list[None] = []
     texts: Counter = Counter()
     per_label: Counter = Counter()
 
@@ -62,7 +63,7 @@ def import_conll_cli(
 
     def examples() -> Iterator[Example]:
         for path in files:
-            for example in conll.read(path, label_map=mapping, drop=dropped, labels=allowed, join=join, keep_underscores=keep_underscores, encoding=encoding, on_problem=on_problem):
+            for example in conll.read(path, label_map=mapping, drop=dropped, labels=allowed, join=join, keep_underscores=keep_underscores, encoding=encoding, on_problem=on_problem, on_skip=lambda: skipped.append(None)):
                 texts[example.id] += 1
                 per_label.update(s.label for s in example.spans)
                 yield example
@@ -79,7 +80,7 @@ def import_conll_cli(
     if duplicates:
         msg.warn(f"{duplicates} sentence(s) repeat the text of an earlier one (kept; `viner convert` keeps only the first)")
     if problems:
-        msg.warn(f"{len({(p.path, p.line) for p in problems})} sentence(s) skipped because of problems")
+        msg.warn(f"{len(skipped)} sentence(s) skipped because of {len(problems)} problem(s)")
     msg.good(f"Wrote {count} units from {len(files)} file(s) to {output}")
 
 

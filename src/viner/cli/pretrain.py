@@ -42,6 +42,8 @@ def pretrain_cli(
         msg.good(f"epoch {epoch + 1}/{epochs} done in {seconds / 60:.1f} min -> {output / f'model{epoch}.bin'}")
 
     state = pretrain(inputs, output, config, epochs, overrides=overrides, on_epoch=show, silent=quiet)
+    if state.raw_duplicates:
+        msg.info(f"{state.raw_duplicates:,} paragraph(s) left out of the raw text: the same text came earlier")
     msg.good(
         f"{state.epochs_done} epoch(s) over {state.raw_texts:,} texts: train with "
         f"`python -m spacy train {config} --paths.init_tok2vec {output / WEIGHTS_FILE}`"

@@ -31,6 +31,8 @@ def vectors_cli(
         inputs, output, config=config, dim=dim, epochs=epochs, min_count=min_count, minn=minn, maxn=maxn,
         bucket=bucket, hash_count=hash_count, threads=threads, on_stage=lambda text: msg.info(text),
     )
+    if report.duplicates:
+        msg.info(f"{report.duplicates:,} paragraph(s) left out: the same text came earlier (exact duplicates, as `viner corpus build` drops them)")
     if report.tokens_with_spaces:
         msg.warn(f"{report.tokens_with_spaces:,} tokens contain spaces (word tokens); they were trained as words joined by '_', so spaCy matches only their n-grams")
     msg.good(f"{report.vectors:,} vectors x {dim} from {report.tokens:,} tokens in {report.seconds:.1f} s -> {output}")

@@ -118,14 +118,15 @@ def read(
     keep_underscores: bool = False,
     encoding: str = "utf-8",
     on_problem: OnProblem | None = None,
+    on_skip: Callable[[], None] = lambda: None,
 ) -> Iterator[Example]:
     """Stream the sentences of a CoNLL/IOB file as examples.
 
     ``label_map`` renames labels (unmapped labels are kept); entities whose label
     (before mapping) is in ``drop`` are left out. Labels after mapping must be in
     ``labels`` (``None`` accepts all). A sentence with problems is passed to
-    ``on_problem`` (each problem) and skipped; without a callback the first such
-    sentence raises :class:`InvalidInput`. A file without any token raises
+    ``on_problem`` (each problem) and skipped, and ``on_skip`` is called once for it;
+    without ``on_problem`` the first such sentence raises :class:`InvalidInput`. A file without any token raises
     :class:`VinerError`.
     """
     if join not in JOINS:
@@ -147,12 +148,15 @@ def read(
         if not sentence.tokens:
             for problem in sentence.problems:
                 _report([problem], on_problem)
+            if sentence.problems:
+                on_skip()
             return
         example, problems = _build(sentence, name, label_map, drop, labels, join, keep_underscores, document if has_docstart else None, position, path.name)
         position += 1
         problems = sentence.problems + problems
         if problems:
             _report(problems, on_problem)
+            on_skip()
             return
         assert example is not None
         yield example
