@@ -7,8 +7,10 @@ import pytest
 import spacy
 
 from viner.errors import InvalidInput, VinerError
+from viner.export import ExportOptions, export
 from viner.formats import conll, doccano_jsonl
 from viner.formats.conll import text as conll_text
+from viner.import_conll import ConllReading, import_conll
 from viner.record import Example
 from viner.tokens import Tokeniser
 
@@ -303,6 +305,29 @@ def test_cli_export_several_inputs_to_a_folder(tmp_path, run_cli, jsonl):
     assert [b.span_texts() for b in back] == [e.span_texts() for e in make_examples()[2:]]
     meta = json.loads(json.dumps(back[0].meta))
     assert meta["source"].startswith("dev.conll:")
+
+
+def test_import_conll_counts_units_labels_repeats_and_skips(tmp_path):
+    path = write(tmp_path / "v.txt", "A B-PER\nB I-LOC\n\nC B-PER\n\nC B-PER\n\nD B-LOC\n")
+    seen = []
+    reading = ConllReading(label_map={"PER": "PERSON", "LOC": "GPE"}, skip_invalid=True)
+    result = import_conll([path], tmp_path / "o.jsonl", reading, on_skip=seen.append)
+    assert (result.files, result.units, result.duplicates, result.skipped) == ([path], 3, 1, 1)
+    assert dict(result.per_label) == {"PERSON": 2, "GPE": 1}
+    assert [str(p) for p in seen] == [str(p) for p in result.problems] and len(seen) == 1
+    with pytest.raises(InvalidInput):
+        import_conll([path], tmp_path / "p.jsonl", ConllReading(label_map={"PER": "PERSON", "LOC": "GPE"}))
+    assert not (tmp_path / "p.jsonl").exists()
+
+
+def test_export_returns_counts_and_names_split_tokens(tmp_path, jsonl):
+    jsonl(tmp_path / "gold.jsonl", [{"text": "ABCdef ghi", "label": [[0, 3, "PERSON"]]}, {"text": "xyz", "label": []}])
+    splits = []
+    result = export([tmp_path / "gold.jsonl"], tmp_path / "gold.conll", ExportOptions(tokens="syllable"), on_split=lambda where, s: splits.append(where))
+    assert result.counts == {str(tmp_path / "gold.conll"): 2} and result.units == 2
+    assert result.split_spans == 1 and splits == [f"{tmp_path / 'gold.jsonl'}:1"]
+    with pytest.raises(VinerError, match="--split-names: got 2 name"):
+        export([tmp_path / "gold.jsonl"], tmp_path / "x.conll", ExportOptions(tokens="syllable", split_names=["a", "b"]))
 
 
 def _regex_match_tokens(text, raws):

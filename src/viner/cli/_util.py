@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Sequence
 
 import typer
+from wasabi import table as _table
 
 from ..errors import InvalidInput, VinerError
 from ..record import DEFAULT_LABELS
-
-import sys
-
-from wasabi import table as _table
 
 
 class Printer:
@@ -102,3 +100,11 @@ def existing(paths: Sequence[Path]) -> list[Path]:
         if not path.exists():
             raise VinerError(f"{path}: no such file or folder")
     return list(paths)
+
+
+def parse_names(text: str | None, option: str, example: str) -> list[str]:
+    """Comma-separated names of an option; given but empty (e.g. ``","``) is an error."""
+    names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    if text is not None and not names:
+        raise VinerError(f"{option}: give comma-separated names, for example {example}")
+    return names

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from spacy.cli._util import parse_config_overrides
 
 from ..curve import learning_curve, parse_fractions, write_outputs
 from ._util import Arg, Opt, app, msg
@@ -25,8 +26,6 @@ def curve_cli(
 
     Extra options are config overrides as in `spacy train`, e.g. `--training.max_steps 2000`.
     """
-    from spacy.cli._util import parse_config_overrides
-
     overrides = parse_config_overrides(ctx.args)
     points = parse_fractions(fractions)
     msg.info(f"Training {len(points)} models on {', '.join(f'{p:.0%}' for p in points)} of {train}")

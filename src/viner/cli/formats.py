@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
-from ..errors import InvalidInput, VinerError
-from ..formats import conll, docbin, doccano_jsonl, hf_datasets
-from ..io import find_files, refuse_overwrite
-from ..record import Example, Problem
-from ..tokens import TOKENISATIONS, SplitToken, Tokeniser
-from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
-
-FORMATS = ("conll", "hf")
-
-
-def _names(text: Optional[str], option: str, example: str) -> list[str]:
-    names = [n.strip() for n in (text or "").split(",") if n.strip()]
-    if text is not None and not names:
-        raise VinerError(f"{option}: give comma-separated names, for example {example}")
-    return names
+from ..errors import VinerError
+from ..export import FORMATS, ExportOptions, export
+from ..formats import conll
+from ..import_conll import ConllReading, import_conll
+from ..record import Problem
+from ..tokens import TOKENISATIONS, SplitToken
+from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels, parse_names
 
 
 @app.command("import-conll")
@@ -46,102 +37,28 @@ def import_conll_cli(
     """
     if join not in conll.JOINS:
         raise VinerError(f"--join must be one of {', '.join(conll.JOINS)}, got {join!r}")
-    mapping = conll.parse_label_map(label_map)
-    dropped = set(_names(drop, "--drop", "MISC or MISC,DATE"))
-    allowed = None if any_label else parse_labels(labels)
-    files = find_files(inputs, conll.SUFFIXES)
-    refuse_overwrite(output, force, "annotations")
-    problems: list[Problem] = []
-    skipped: list[None] = []
-    texts: Counter = Counter()
-    per_label: Counter = Counter()
+    reading = ConllReading(
+        label_map=conll.parse_label_map(label_map),
+        drop=set(parse_names(drop, "--drop", "MISC or MISC,DATE")),
+        labels=None if any_label else parse_labels(labels),
+        join=join,
+        keep_underscores=keep_underscores,
+        encoding=encoding,
+        skip_invalid=skip_invalid,
+    )
 
-    def on_problem(problem: Problem) -> None:
-        problems.append(problem)
-        if skip_invalid:
-            msg.warn(f"skipped: {problem}")
+    def skipped(problem: Problem) -> None:
+        msg.warn(f"skipped: {problem}")
 
-    def examples() -> Iterator[Example]:
-        for path in files:
-            for example in conll.read(path, label_map=mapping, drop=dropped, labels=allowed, join=join, keep_underscores=keep_underscores, encoding=encoding, on_problem=on_problem, on_skip=lambda: skipped.append(None)):
-                texts[example.id] += 1
-                per_label.update(s.label for s in example.spans)
-                yield example
-        if problems and not skip_invalid:
-            raise InvalidInput(problems)
-        if not texts:  # raised inside the writer, so an earlier OUTPUT stays as it was
-            raise VinerError(f"no valid sentence in {', '.join(map(str, files))}; nothing was written")
-
-    count = doccano_jsonl.write(examples(), output)
-    rows = [(label, n) for label, n in sorted(per_label.items())]
+    result = import_conll(inputs, output, reading, force=force, on_skip=skipped)
+    rows = sorted(result.per_label.items())
     if rows:
         msg.table(rows, header=("label", "entities"), divider=True, title="Imported")
-    duplicates = sum(n - 1 for n in texts.values())
-    if duplicates:
-        msg.warn(f"{duplicates} sentence(s) repeat the text of an earlier one (kept; `viner convert` keeps only the first)")
-    if problems:
-        msg.warn(f"{len(skipped)} sentence(s) skipped because of {len(problems)} problem(s)")
-    msg.good(f"Wrote {count} units from {len(files)} file(s) to {output}")
-
-
-def _export_inputs(paths: List[Path]) -> list[Path]:
-    """Input files; a folder ``NAME.spacy/`` of DocBin shards (large `viner convert` outputs) is one input."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir() and path.suffix.lower() in docbin.SUFFIXES:
-            out.append(path)
-            continue
-        for file in find_files([path], doccano_jsonl.SUFFIXES + docbin.SUFFIXES):
-            unit = file.parent if file.parent != path and file.parent.suffix.lower() in docbin.SUFFIXES else file
-            if unit not in out:
-                out.append(unit)
-    return out
-
-
-class _Inputs:
-    """The examples of each input (JSONL or DocBin), read twice and never held in memory.
-
-    :meth:`check` reads everything once before any output is written: every problem is
-    reported together, empty inputs are refused, and the labels met are collected (the
-    Hugging Face tag names need them before the first row). :meth:`examples` then streams
-    one input again, with a location for messages.
-    """
-
-    def __init__(self, labels) -> None:
-        self.labels = labels
-        self.found: set[str] = set()
-        self.counts: dict[Path, int] = {}
-        self._nlp = None
-
-    def _read(self, path: Path, on_problem=None) -> Iterator[tuple[str, Example]]:
-        if path.suffix.lower() in docbin.SUFFIXES:
-            if self._nlp is None:
-                import spacy
-
-                self._nlp = spacy.blank("xx")
-            for i, example in enumerate(docbin.read(path, self._nlp), start=1):
-                yield f"{path}#doc{i}", example
-        else:
-            for line, example in doccano_jsonl.read_located(path, self.labels, on_problem):
-                yield f"{path}:{line}", example
-
-    def check(self, files: list[Path]) -> None:
-        problems: list[Problem] = []
-        for path in files:
-            count = 0
-            for _, example in self._read(path, problems.append):
-                count += 1
-                self.found.update(s.label for s in example.spans)
-            if not count and not problems:
-                raise VinerError(f"{path}: holds no units to export (an empty file?)")
-            self.counts[path] = count
-        if problems:
-            raise InvalidInput(problems)
-
-    def examples(self, path: Path, current: list[str]) -> Iterator[Example]:
-        for where, example in self._read(path):
-            current[0] = where
-            yield example
+    if result.duplicates:
+        msg.warn(f"{result.duplicates} sentence(s) repeat the text of an earlier one (kept; `viner convert` keeps only the first)")
+    if result.problems:
+        msg.warn(f"{result.skipped} sentence(s) skipped because of {len(result.problems)} problem(s)")
+    msg.good(f"Wrote {result.units} units from {len(result.files)} file(s) to {output}")
 
 
 @app.command("export")
@@ -168,43 +85,25 @@ def export_cli(
         raise VinerError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if tokens not in TOKENISATIONS:
         raise VinerError(f"--tokens must be one of {', '.join(TOKENISATIONS)}, got {tokens!r}")
-    allowed = None if any_label else parse_labels(labels)
-    files = _export_inputs(inputs)
-    names = _names(split_names, "--split-names", "train,dev,test") if split_names is not None else [hf_datasets.split_name(p.stem) for p in files]
-    if len(names) != len(files):
-        raise VinerError(f"--split-names: got {len(names)} name(s) for {len(files)} input file(s)")
-    repeated = sorted(n for n, c in Counter(names).items() if c > 1)
-    if repeated:
-        raise VinerError(f"several inputs would be written as {', '.join(repeated)}; name them with --split-names")
-    if fmt == "conll" and len(files) > 1:
-        if output.exists() and not output.is_dir():
-            raise VinerError(f"{output}: is a file; with several inputs --output must be a folder (one NAME.conll per input)")
-        for name in names:
-            refuse_overwrite(output / f"{name}.conll", force, "exported annotations")
-    else:
-        refuse_overwrite(output, force, "exported annotations")
-    tokeniser = Tokeniser(tokens, config=str(config) if config else None)
-    data = _Inputs(allowed)
-    data.check(files)
-    split_count = [0]
-    current = [""]
+    options = ExportOptions(
+        fmt=fmt,
+        tokens=tokens,
+        config=config,
+        labels=None if any_label else parse_labels(labels),
+        split_names=parse_names(split_names, "--split-names", "train,dev,test") if split_names is not None else None,
+        comments=comments,
+        docstart=docstart,
+        force=force,
+    )
 
-    def on_split(split: SplitToken) -> None:
-        split_count[0] += 1
-        msg.warn(f"{current[0]}: {split.describe()}")
+    def split(where: str, token: SplitToken) -> None:
+        msg.warn(f"{where}: {token.describe()}")
 
+    result = export(inputs, output, options, on_split=split)
     if fmt == "hf":
-        splits = {name: data.examples(path, current) for name, path in zip(names, files)}
-        base = list(allowed) if allowed else []
-        all_labels = base + sorted(data.found - set(base))
-        counts = hf_datasets.write(splits, output, tokeniser, labels=base, all_labels=all_labels, on_split=on_split)
-        msg.table(list(counts.items()), header=("split", "units"), divider=True, title="Hugging Face dataset")
+        msg.table(list(result.counts.items()), header=("split", "units"), divider=True, title="Hugging Face dataset")
     else:
-        counts = {}
-        for name, path in zip(names, files):
-            target = output if len(files) == 1 else output / f"{name}.conll"
-            counts[str(target)] = conll.write(data.examples(path, current), target, tokeniser, comments=comments, docstart=docstart, on_split=on_split)
-        msg.table(list(counts.items()), header=("file", "sentences"), divider=True, title="CoNLL")
-    if split_count[0]:
-        msg.warn(f"{split_count[0]} span(s) did not fall on token edges; their tokens were split so every span is kept")
-    msg.good(f"Wrote {sum(counts.values())} units to {output}")
+        msg.table(list(result.counts.items()), header=("file", "sentences"), divider=True, title="CoNLL")
+    if result.split_spans:
+        msg.warn(f"{result.split_spans} span(s) did not fall on token edges; their tokens were split so every span is kept")
+    msg.good(f"Wrote {result.units} units to {output}")
