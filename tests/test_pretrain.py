@@ -55,7 +55,8 @@ def test_resuming_on_other_raw_text_is_refused(tmp_path, seed_vectors):
 def test_a_config_without_a_pretraining_block_says_how_to_add_one(tmp_path):
     text = CONFIG.read_text(encoding="utf-8")
     config = tmp_path / "bare.cfg"
-    config.write_text(text[: text.index("[pretraining]")] + "[pretraining]\n\n" + text[text.index("[initialize]") :], encoding="utf-8")
+    start, end = text.index("\n[pretraining]\n"), text.index("\n[initialize]\n")
+    config.write_text(text[:start] + "\n[pretraining]\n" + text[end:], encoding="utf-8")
     with pytest.raises(VinerError, match="no \\[pretraining\\] block.*init fill-config"):
         pretrain([ROOT / "corpus" / "raw"], tmp_path / "out", config, 1)
 
