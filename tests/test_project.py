@@ -34,7 +34,7 @@ def imported_viner_files(root, module: str) -> set[str]:
 def test_project_yml_is_valid_and_mirrors_the_pipeline(root):
     config = load_project_config(root)
     names = [c["name"] for c in config["commands"]]
-    assert names == ["corpus", "vectors", "convert", "train", "evaluate", "compare"]
+    assert names == ["corpus", "vectors", "pretrain", "convert", "train", "evaluate", "compare"]
     assert config["workflows"]["all"] == ["corpus", "vectors", "convert", "train", "evaluate"]
 
 
