@@ -1,4 +1,4 @@
-"""io.iter_json_lines (orjson with json's answers) and io.fewer_gc_passes."""
+"""io.iter_json_lines (json's answers for every line, with file and line for what is not JSON) and convert's fewer_gc_passes."""
 
 import gc
 import json

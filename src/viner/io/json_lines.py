@@ -1,12 +1,10 @@
-"""Reading JSONL: each line's value as ``json.loads`` gives it, read by orjson."""
+"""Reading JSONL: each line's value as ``json.loads`` gives it."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
-
-import orjson
 
 from ..errors import VinerError
 from .inputs import decode, os_reason
@@ -17,16 +15,6 @@ class NotJSON(NamedTuple):
 
     line: str
     reason: str  # e.g. "Expecting value at column 1"
-
-
-# orjson reads a line ~1.7x faster than json and from bytes, without decoding them first; it
-# differs from json only in what it refuses (handed to json here, for json's message) and in
-# integers beyond 64 bits, which it turns into floats: a line with a run of 19 or more digits
-# is read by json, so every value comes back as json gives it. (The digit runs are found by
-# mapping digits to "0" and the rest to " ": 10x faster than a regular expression. Kept because
-# bench/ shows convert would miss its target with json alone or with a regular expression.)
-_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
-_LONG_NUMBER = b"0" * 19
 
 
 def iter_json_lines(path: Path | str) -> Iterator[tuple[int, Any]]:
@@ -41,17 +29,8 @@ def iter_json_lines(path: Path | str) -> Iterator[tuple[int, Any]]:
         handle = path.open("rb")
     except OSError as err:
         raise VinerError(f"{path}: cannot read file: {os_reason(err)}") from err
-    loads = orjson.loads
     with handle:
         for number, raw in enumerate(handle, start=1):
-            if _LONG_NUMBER not in raw.translate(_DIGITS_AS_ZEROS):
-                try:
-                    value = loads(raw)
-                except orjson.JSONDecodeError:
-                    pass
-                else:
-                    yield number, value
-                    continue
             text = decode(raw, path, "utf-8", line=number).rstrip("\n")
             if not text.strip():
                 continue
@@ -59,4 +38,3 @@ def iter_json_lines(path: Path | str) -> Iterator[tuple[int, Any]]:
                 yield number, json.loads(text)
             except json.JSONDecodeError as err:
                 yield number, NotJSON(text, f"{err.msg} at column {err.colno}")
-
