@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
-from ..errors import VinerError
-from .inputs import decode, os_reason
+from .inputs import iter_lines
 
 
 class NotJSON(NamedTuple):
@@ -24,17 +23,10 @@ def iter_json_lines(path: Path | str) -> Iterator[tuple[int, Any]]:
     not JSON. A BOM on the first line and CRLF endings are accepted; a byte that is not UTF-8
     is an error naming its line (as :func:`iter_lines`).
     """
-    path = Path(path)
-    try:
-        handle = path.open("rb")
-    except OSError as err:
-        raise VinerError(f"{path}: cannot read file: {os_reason(err)}") from err
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            text = decode(raw, path, "utf-8", line=number).rstrip("\n")
-            if not text.strip():
-                continue
-            try:
-                yield number, json.loads(text)
-            except json.JSONDecodeError as err:
-                yield number, NotJSON(text, f"{err.msg} at column {err.colno}")
+    for number, text in iter_lines(Path(path), "utf-8"):
+        if not text.strip():
+            continue
+        try:
+            yield number, json.loads(text)
+        except json.JSONDecodeError as err:
+            yield number, NotJSON(text, f"{err.msg} at column {err.colno}")
