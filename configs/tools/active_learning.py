@@ -44,18 +44,16 @@ def read_rows(path: Path) -> list[dict]:
 
 def choose_uncertain(model: Path, docs: list[Doc], candidates: list[int], count: int, pool_sample: int, seed: int) -> list[int]:
     """The ``count`` candidates the model at ``model`` is least sure of (scored on a seeded sample of the pool)."""
-    from viner.scores import find_ner, score_docs
+    from viner.scores import components_before, find_ner, run_components, score_docs
 
     nlp = spacy.load(model)
     ner = find_ner(nlp)
     rng = random.Random(seed)
     sample = candidates if len(candidates) <= pool_sample else rng.sample(candidates, pool_sample)
-    texts = [Doc(nlp.vocab, words=[t.text for t in docs[i]], spaces=[bool(t.whitespace_) for t in docs[i]]) for i in sample]
-    for name, proc in nlp.pipeline:  # what runs before ner (tok2vec, viner_words) fills the docs as in nlp.pipe
-        if proc is ner:
-            break
-        texts = list(proc.pipe(texts))
-    scores = score_docs(ner, texts)
+    scores = []
+    for begin in range(0, len(sample), 256):
+        batch = [Doc(nlp.vocab, words=[t.text for t in docs[i]], spaces=[bool(t.whitespace_) for t in docs[i]]) for i in sample[begin : begin + 256]]
+        scores += score_docs(ner, run_components(nlp, components_before(nlp, ner), batch))
     ranked = sorted(zip(sample, scores), key=lambda pair: (-pair[1].uncertainty, pair[0]))
     return [index for index, _ in ranked[:count]]
 

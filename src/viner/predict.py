@@ -20,6 +20,7 @@ from .errors import VinerError
 from .io import file_target, find_files, os_reason, refuse_replacing_spans, write_lines
 from .pipeline import load_pipeline
 from .record import Example, Span
+from .scores import UnitScores, score_texts
 
 
 @dataclass
@@ -58,8 +59,14 @@ def has_content(path: Path) -> bool:
         raise VinerError(f"{path}: cannot read file: {os_reason(err)}") from err
 
 
-def predict_examples(nlp, examples: Iterable[Example], *, batch_size: int = 256, n_process: int = 1, stats: PredictStats | None = None) -> Iterator[Example]:
-    """Yield each example with the pipeline's entities as its spans (meta and id kept)."""
+def predict_examples(
+    nlp, examples: Iterable[Example], *, batch_size: int = 256, n_process: int = 1, scores: bool = False, stats: PredictStats | None = None
+) -> Iterator[Example]:
+    """Yield each example with the pipeline's entities as its spans (meta and id kept).
+
+    With ``scores``, each row's meta also gets the beam's ``uncertainty`` for the unit and a
+    ``confidence`` per span (viner.scores); that decode runs in this process.
+    """
     stats = stats if stats is not None else PredictStats()
     start = time.perf_counter()
     # Texts go to nlp.pipe as plain strings and the examples are paired back in order (nlp.pipe
@@ -67,14 +74,27 @@ def predict_examples(nlp, examples: Iterable[Example], *, batch_size: int = 256,
     # Doc to the workers, which makes this process the bottleneck with n_process > 1. The tee
     # holds only the examples nlp.pipe has read ahead (a few batches).
     ahead, behind = itertools.tee(examples)
-    docs = nlp.pipe((e.text for e in ahead), batch_size=batch_size, n_process=n_process)
-    for doc, example in zip(docs, behind):
-        spans = tuple(Span(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
+    texts = (e.text for e in ahead)
+    if scores:
+        pairs = score_texts(nlp, texts, batch_size=batch_size)
+    else:
+        pairs = ((doc, None) for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process))
+    for (doc, unit_scores), example in zip(pairs, behind):
         stats.units += 1
         stats.words += len(doc)
-        stats.entities += len(spans)
+        stats.entities += len(doc.ents)
         stats.seconds = time.perf_counter() - start
-        yield Example(example.text, spans, id=example.id, meta=example.meta)
+        yield predicted_row(example, doc, unit_scores)
+
+
+def predicted_row(example: Example, doc, unit_scores: UnitScores | None = None) -> Example:
+    """The output row for one unit: its text, id and meta, the doc's entities as spans, and the scores if any."""
+    spans = tuple(Span(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
+    meta = dict(example.meta)
+    if unit_scores is not None:
+        meta["uncertainty"] = unit_scores.uncertainty
+        meta["confidence"] = [[s.start, s.end, s.label, unit_scores.confidence(s.start, s.end, s.label)] for s in spans]
+    return Example(example.text, spans, id=example.id, meta=meta)
 
 
 def predict(
@@ -87,6 +107,7 @@ def predict(
     progress: Callable[[PredictStats], None] | None = None,
     every: int = 10000,
     force: bool = False,
+    scores: bool = False,
 ) -> PredictStats:
     """Pre-annotate the units of ``inputs`` with ``model`` and write them to ``output``.
 
@@ -94,6 +115,8 @@ def predict(
     that holds spans (earlier predictions, or someone's annotations) is only replaced with
     ``force``. Nothing is written when no unit was read.
     """
+    if scores and n_process > 1:
+        raise VinerError("--scores runs the beam in this process: give --n-process 1 (or leave --scores out)")
     if batch_size < 1:
         raise VinerError(f"--batch-size {batch_size}: give at least 1")
     cores = os.cpu_count() or 1
@@ -105,7 +128,7 @@ def predict(
     stats = PredictStats()
 
     def lines() -> Iterator[str]:
-        for example in predict_examples(nlp, read_units(files), batch_size=batch_size, n_process=n_process, stats=stats):
+        for example in predict_examples(nlp, read_units(files), batch_size=batch_size, n_process=n_process, scores=scores, stats=stats):
             yield doccano_jsonl.dumps(example)
             if progress is not None and stats.units % every == 0:
                 progress(stats)

@@ -86,18 +86,30 @@ def _chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
 def score_texts(nlp: Language, texts: Iterable[str], batch_size: int = 256, beam_width: int = BEAM_WIDTH) -> Iterator[tuple[Doc, UnitScores]]:
     """Run ``nlp`` over ``texts`` and yield each doc (the greedy decode's entities) with the beam's scores."""
     ner = find_ner(nlp)
-    before = []
-    for name, proc in nlp.pipeline:
-        if proc is ner:
-            break
-        before.append(name)
-    for docs in _batches(texts, batch_size):
-        docs = [nlp.make_doc(text) for text in docs]
-        for name in before:
-            docs = list(nlp.get_pipe(name).pipe(docs))
+    before = components_before(nlp, ner)
+    for batch in _batches(texts, batch_size):
+        docs = run_components(nlp, before, [nlp.make_doc(text) for text in batch])
         scores = score_docs(ner, docs, beam_width)
         docs = list(nlp.pipe(docs, disable=before))  # ner and what follows it, greedily, as nlp.pipe would
         yield from zip(docs, scores)
+
+
+def components_before(nlp: Language, ner) -> list[str]:
+    """The names of the components that run before ``ner`` (tok2vec, viner_words...)."""
+    names = []
+    for name, proc in nlp.pipeline:
+        if proc is ner:
+            break
+        names.append(name)
+    return names
+
+
+def run_components(nlp: Language, names: Sequence[str], docs: list[Doc]) -> list[Doc]:
+    """``docs`` through the named components, in order, as ``nlp.pipe`` runs them."""
+    for name in names:
+        proc = nlp.get_pipe(name)
+        docs = list(proc.pipe(docs)) if hasattr(proc, "pipe") else [proc(doc) for doc in docs]
+    return docs
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

@@ -16,15 +16,18 @@ def predict_cli(
     output: Path = Opt(..., "--output", "-o", help="JSONL to write: the units with the model's entities as spans", show_default=False),
     batch_size: int = Opt(256, "--batch-size", "-b", help="Docs per batch given to nlp.pipe"),
     n_process: int = Opt(1, "--n-process", "-n", help="Worker processes for nlp.pipe (at most the number of cores)"),
+    scores: bool = Opt(False, "--scores", help="Add the beam's uncertainty per unit and confidence per span to each row's meta (viner.scores; one process)"),
     force: bool = Opt(False, "--force", help="Replace an existing output that holds spans (earlier predictions or annotations)"),
 ) -> None:
     """Run the model over the units and write its entities as Doccano spans: suggestions for
     annotators to correct (`viner doccano push`, the ner.correct workflow) or silver data.
-    Streams: memory stays flat however many units there are.
+    Streams: memory stays flat however many units there are. With --scores each row's meta gets
+    "uncertainty" (0 = sure, 1 = unsure; what `viner doccano push --select uncertain` ranks by) and
+    "confidence": [start, end, label, probability] per span.
     """
 
     def show(stats: PredictStats) -> None:
         msg.text(f"... {stats.units} units, {stats.words_per_second:,.0f} words/s")
 
-    stats = predict(model, inputs, output, batch_size=batch_size, n_process=n_process, progress=show, force=force)
+    stats = predict(model, inputs, output, batch_size=batch_size, n_process=n_process, progress=show, force=force, scores=scores)
     msg.good(f"{stats.units} units, {stats.entities} entities, {stats.words:,} words in {stats.seconds:.1f} s ({stats.words_per_second:,.0f} words/s) -> {output}")
