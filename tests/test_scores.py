@@ -1,42 +1,15 @@
 """Confidence and uncertainty from the beam (viner.scores), on a model trained in the test."""
 
-import random
-
 import pytest
 import spacy
-from spacy.training import Example
-from spacy.util import fix_random_seed
+from helpers import NAMES, PLACES, person_place as sentence, tiny_ner
 
 from viner.errors import VinerError
 from viner.scores import find_ner, score_docs, score_texts
 
-NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Minh Đức", "Hoàng Thu Hà", "Vũ Đức Long"]
-PLACES = ["Hà Nội", "Đà Nẵng", "Huế", "Cần Thơ", "Hải Phòng", "Nha Trang"]
-
-
-def sentence(name: str, place: str) -> tuple[str, list[tuple[int, int, str]]]:
-    text = f"Ông {name} đã đến {place} hôm qua ."
-    start = text.index(name)
-    where = text.index(place, start + len(name))
-    return text, [(start, start + len(name), "PERSON"), (where, where + len(place), "GPE")]
-
-
 @pytest.fixture(scope="module")
 def nlp():
-    fix_random_seed(0)
-    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
-    ner = nlp.add_pipe("ner")
-    data = [sentence(n, p) for n in NAMES for p in PLACES]
-    examples = [Example.from_dict(nlp.make_doc(t), {"entities": ents}) for t, ents in data]
-    for _, _, label in data[0][1]:
-        ner.add_label(label)
-    optimizer = nlp.initialize(lambda: examples)
-    rng = random.Random(0)
-    for _ in range(30):
-        rng.shuffle(examples)
-        for i in range(0, len(examples), 8):
-            nlp.update(examples[i : i + 8], sgd=optimizer, drop=0.1)
-    return nlp
+    return tiny_ner()
 
 
 def scored(nlp, text):

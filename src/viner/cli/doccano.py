@@ -65,6 +65,9 @@ def push_cli(
     review: bool = Opt(False, "--review", help="FILE is a review file from `viner merge`: push its conflicts to a review project for adjudication (adjudicators: --annotators, default the admin)"),
     guidelines: Path = Opt(DEFAULT_GUIDELINES, "--guidelines", help="Markdown guidelines shown as the project's description and guideline (used when the project is created)"),
     labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+    select_by: Optional[str] = Opt(None, "--select", help="Push only --limit units not in the project yet: 'uncertain' = those the --preannotate model is least sure of (active learning), 'random' = a seeded sample", show_default=False),
+    limit: Optional[int] = Opt(None, "--limit", help="With --select: how many units this batch pushes", show_default=False),
+    seed: int = Opt(0, "--seed", help="With --select random: the sample's seed"),
     url: Optional[str] = Opt(None, "--url", help=URL_HELP, show_default=False),
     user: Optional[str] = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
     password: Optional[str] = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
@@ -75,11 +78,14 @@ def push_cli(
     the annotator accounts and memberships, and uploads the units that are not there yet
     (pushing the same file again adds nothing). Spans in the file, or the --preannotate
     model's entities, become each annotator's own suggestions to correct; a unit an
-    annotator already labelled or checked is never touched.
+    annotator already labelled or checked is never touched. With --select and --limit, only
+    the next batch goes: the units the model is least sure of (uncertain) or a seeded random
+    sample, never one the project already has (docs/doccano.md, "Annotate less").
     """
     names = [a for a in (annotators or "").split(",") if a.strip()]
     result = push(file, project, annotators=names, preannotate=preannotate, review=review, guidelines=guidelines,
-                  labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password)
+                  labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password,
+                  select_by=select_by, limit=limit, seed=seed)
     messages.push_summary(msg, result, file)
 
 

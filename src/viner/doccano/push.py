@@ -17,6 +17,10 @@ A push runs these steps, in this order:
    (the file's spans, or the model's entities for units that have none) as each
    annotator's own suggestions, on units they have not worked on.
 
+With ``--select uncertain|random --limit N`` only N of the file's units that are not in the project
+yet are pushed (viner.selection): the ones the ``--preannotate`` model is least sure of, or a seeded
+random sample; each push of the next batch skips what earlier batches sent.
+
 With ``--review`` the file is a review file written by ``viner merge``: each conflict
 becomes one unit whose metadata shows every annotator's version and whose
 pre-annotations are the spans all annotators agreed on; the adjudicators (default: the
@@ -37,7 +41,8 @@ from ..errors import VinerError
 from ..record import DEFAULT_LABELS, Example, Span
 from .client import Session, connect
 from .project import ANNOTATOR_ROLE, DEFAULT_GUIDELINES, LABEL_STYLE, ensure_accounts, ensure_labels, guideline_text, open_project
-from .suggestions import model_suggestions, suggest_to_annotators
+from ..selection import Selection, select
+from .suggestions import load_model, model_suggestions, suggest_to_annotators
 from .units import META_KEY, REVIEW_KEY, example_key, load_units, upload_batches, upload_row
 
 __all__ = [
@@ -67,6 +72,7 @@ class PushResult:
     no_login: dict[str, str] = field(default_factory=dict)  # annotator -> why viner could not act as them
     model_spans: int = 0
     model_labels_skipped: Counter = field(default_factory=Counter)
+    selection: Selection | None = None
 
 
 @dataclass
@@ -85,6 +91,7 @@ class PushPlan:
     annotator_password: str | None = field(default=None, repr=False)
     model_spans: int = 0
     model_labels_skipped: Counter = field(default_factory=Counter)
+    nlp: object = field(default=None, repr=False)  # the --preannotate pipeline, loaded once
 
 
 def plan_push(
@@ -98,6 +105,7 @@ def plan_push(
     labels: Sequence[str] = DEFAULT_LABELS,
     annotator_password: str | None = None,
     echo: Echo = print,
+    defer_suggestions: bool = False,
 ) -> PushPlan:
     """Read the units, the guidelines and the model's suggestions; a bad file is reported here, before any retry."""
     path = Path(path)
@@ -114,11 +122,33 @@ def plan_push(
         review=review,
     )
     if preannotate:
-        found = model_suggestions(preannotate, units, labels, echo)
-        plan.suggestions.update(found.spans)
-        plan.model_spans, plan.model_labels_skipped = found.count, found.skipped
+        plan.nlp = load_model(preannotate)
+        if not defer_suggestions:  # with --select they are made for the chosen units only (narrow_plan)
+            add_model_suggestions(plan, preannotate, echo)
     plan.annotator_password = annotator_password if annotator_password is not None else os.environ.get("DOCCANO_ANNOTATOR_PASSWORD") or None
     return plan
+
+
+def add_model_suggestions(plan: PushPlan, preannotate: str, echo: Echo) -> None:
+    found = model_suggestions(preannotate, plan.units, plan.labels, echo, nlp=plan.nlp)
+    plan.suggestions.update(found.spans)
+    plan.model_spans, plan.model_labels_skipped = found.count, found.skipped
+
+
+def narrow_plan(session: Session, plan: PushPlan, strategy: str, limit: int, seed: int, preannotate: str | None, echo: Echo) -> Selection:
+    """Keep only the ``limit`` units chosen by ``strategy`` among those the project does not have yet."""
+    found = session.find_project(plan.project)
+    in_project = {example_key(e) for e in session.examples(found["id"])} if found else set()
+    if strategy == "uncertain":
+        echo(f"Scoring {len(plan.units) - len(in_project & {u.id for u in plan.units})} unit(s) with {preannotate} to find the least certain")
+    chosen = select(plan.units, strategy, limit, nlp=plan.nlp, seed=seed, exclude=in_project,
+                    progress=lambda done, total: echo(f"... scored {done}/{total}"))
+    plan.units = chosen.units
+    plan.suggestions = {e.id: e.spans for e in chosen.units if e.spans}
+    if preannotate:
+        add_model_suggestions(plan, preannotate, echo)
+    echo(f"Selected {len(chosen.units)} of {chosen.candidates} unit(s) not in {plan.project!r} yet ({strategy}; {chosen.excluded} already there)")
+    return chosen
 
 
 def push(
@@ -136,6 +166,9 @@ def push(
     url: str | None = None,
     user: str | None = None,
     password: str | None = None,
+    select_by: str | None = None,
+    limit: int | None = None,
+    seed: int = 0,
 ) -> PushResult:
     """Push the units of ``path`` to the Doccano project ``project`` (see the module docstring).
 
@@ -144,13 +177,18 @@ def push(
     retries. Without ``session``, connects with ``url``/``user``/``password`` (or the
     DOCCANO_* environment variables).
     """
+    if select_by is not None and (limit is None or review):
+        raise VinerError("--select needs --limit N (the batch size) and cannot be used with --review")
     plan = plan_push(path, project, annotators=annotators, preannotate=preannotate, review=review, guidelines=guidelines,
-                     labels=labels, annotator_password=annotator_password, echo=echo)
+                     labels=labels, annotator_password=annotator_password, echo=echo, defer_suggestions=select_by is not None)
     session = session or connect(url, user, password)
+    chosen = narrow_plan(session, plan, select_by, limit, seed, preannotate, echo) if select_by is not None else None
+    if chosen is not None and not chosen.units:
+        raise VinerError(f"{path}: every unit is already in {project!r}: nothing left to select; add new units to the file")
 
     pid, created = open_project(session, plan.project, plan.guidelines, review=plan.review, echo=echo)
     result = PushResult(session.url, plan.project, pid, created, units=len(plan.units), duplicates=plan.duplicates,
-                        model_spans=plan.model_spans, model_labels_skipped=plan.model_labels_skipped)
+                        model_spans=plan.model_spans, model_labels_skipped=plan.model_labels_skipped, selection=chosen)
     result.labels_created = ensure_labels(session, pid, plan.labels)
     type_ids = session.span_types(pid)
 

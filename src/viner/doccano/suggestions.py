@@ -30,12 +30,17 @@ class ModelSuggestions:
     skipped: Counter  # label (or "(invalid span)") -> entities not suggested
 
 
-def model_suggestions(model: str, examples: Sequence[Example], labels: Sequence[str], echo: Echo) -> ModelSuggestions:
-    """Entities a spaCy pipeline predicts for ``examples`` (units that already have spans are skipped)."""
+def load_model(model: str):
+    """The --preannotate pipeline, or a one-line error."""
     try:
-        nlp = spacy.load(model)
+        return spacy.load(model)
     except Exception as err:  # spaCy raises OSError/IOError/ValueError for a missing or broken pipeline
         raise VinerError(f"--preannotate {model}: cannot load the spaCy pipeline ({str(err).splitlines()[0][:200]})") from err
+
+
+def model_suggestions(model: str, examples: Sequence[Example], labels: Sequence[str], echo: Echo, nlp=None) -> ModelSuggestions:
+    """Entities a spaCy pipeline (``nlp``, else loaded from ``model``) predicts for ``examples`` (units that already have spans are skipped)."""
+    nlp = nlp if nlp is not None else load_model(model)
     todo = [e for e in examples if not e.spans]
     echo(f"Pre-annotating {len(todo)} unit(s) with {model}")
     found = ModelSuggestions({}, 0, Counter())
