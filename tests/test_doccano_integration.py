@@ -393,6 +393,42 @@ def test_preannotate_with_a_model_is_ner_correct(doccano):
     assert spans_of(alice, pid, example["id"], label_names(alice, pid)) == {sp(text, "Bộ Y tế", "ORG"), sp(text, "Hà Nội", "GPE")}
 
 
+def test_push_select_sends_the_next_batch_never_a_unit_twice(doccano):
+    from helpers import NAMES, PLACES, person_place, tiny_ner
+
+    from viner.scores import score_texts
+
+    nlp = tiny_ner()
+    model = doccano.work / "tiny-ner"
+    nlp.to_disk(model)
+    odd = ["Sáng nay , Bình Huế Long và An Cường ký kết hợp đồng với công ty Phòng Trang .",
+           "Hội nghị Đà Nẵng Long Hà diễn ra tại Trần Bình .", "Cường Huế Thơ Đức gặp nhau ."]
+    texts = [person_place(n, p)[0] for n, p in zip(NAMES, reversed(PLACES))][:5] + odd
+    path = doccano.work / "pool.jsonl"
+    doccano_jsonl.write([Example(t, (), meta={"source": "pool.txt", "position": i}) for i, t in enumerate(texts)], path)
+    uncertainty = {doc.text: s.uncertainty for doc, s in score_texts(nlp, texts)}
+    push = ["doccano", "push", path, "--project", "active", "--annotators", "alice,bob", "--preannotate", model]
+    run(doccano, *push, "--select", "uncertain", "--limit", "3")
+    lead = admin(doccano)
+    pid = lead.find_project("active")["id"]
+    first = set(by_text(lead, pid))
+    assert first == set(sorted(texts, key=lambda t: -uncertainty[t])[:3]) == set(odd)
+    for name in ("alice", "bob"):  # each annotator has the model's entities as suggestions on every unit of the batch
+        session = as_user(doccano, name)
+        names = label_names(session, pid)
+        for text, example in by_text(session, pid).items():
+            expected = {Span(e.start_char, e.end_char, e.label_) for e in nlp(text).ents}
+            assert spans_of(session, pid, example["id"], names) == expected
+    result = run(doccano, *push, "--select", "uncertain", "--limit", "3")
+    second = set(by_text(lead, pid)) - first
+    assert len(second) == 3 and "3 unit(s) uploaded" in result.stdout
+    result = run(doccano, *push, "--select", "random", "--limit", "10", "--seed", "3")
+    assert "2 unit(s) uploaded" in result.stdout  # only what is left
+    assert sorted(by_text(lead, pid)) == sorted(texts) and len(lead.examples(pid)) == len(texts)  # each unit once
+    result = run(doccano, *push, "--select", "random", "--limit", "1", expect=1)
+    assert "nothing left to select" in result.stdout + result.stderr
+
+
 def test_pull_while_down_then_restart_keeps_everything(doccano):
     exports = doccano.work / "annotations" / "exports"
     before = snapshots(exports)
