@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from .formats import doccano_jsonl
 from .errors import VinerError
 from .io import file_target, find_files, os_reason, refuse_replacing_spans, write_lines
+from .patterns.ruler import BLANK, pipeline_with_patterns, read_patterns
 from .pipeline import load_pipeline
 from .record import Example, Span
 from .scores import UnitScores, score_texts
@@ -108,8 +109,13 @@ def predict(
     every: int = 10000,
     force: bool = False,
     scores: bool = False,
+    patterns: Path | str | None = None,
 ) -> PredictStats:
     """Pre-annotate the units of ``inputs`` with ``model`` and write them to ``output``.
+
+    ``model`` ``blank:vi`` is no model: with ``patterns`` (an EntityRuler JSONL) the units get the
+    patterns' matches alone (a cold start); beside a model the patterns win on overlap except inside
+    a longer entity of the model's (viner.patterns.ruler).
 
     Every input is checked before the model is loaded (missing, empty); an existing output
     that holds spans (earlier predictions, or someone's annotations) is only replaced with
@@ -124,7 +130,10 @@ def predict(
         raise VinerError(f"--n-process {n_process}: give a number from 1 to {cores} (the number of cores)")
     files = input_files(inputs)
     refuse_replacing_spans(file_target(output), force)
-    nlp = load_pipeline(model)
+    rules = read_patterns(patterns) if patterns else None
+    if scores and str(model) == BLANK:
+        raise VinerError("--scores needs a trained model: blank:vi has no ner to score with")
+    nlp = pipeline_with_patterns(str(model), rules, load=load_pipeline) if rules or str(model) == BLANK else load_pipeline(model)
     stats = PredictStats()
 
     def lines() -> Iterator[str]:

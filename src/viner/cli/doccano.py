@@ -65,6 +65,7 @@ def push_cli(
     review: bool = Opt(False, "--review", help="FILE is a review file from `viner merge`: push its conflicts to a review project for adjudication (adjudicators: --annotators, default the admin)"),
     guidelines: Path = Opt(DEFAULT_GUIDELINES, "--guidelines", help="Markdown guidelines shown as the project's description and guideline (used when the project is created)"),
     labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+    patterns: Optional[Path] = Opt(None, "--patterns", help="Patterns JSONL (spaCy EntityRuler format, e.g. from `viner patterns`) whose matches become suggestions too, with or without --preannotate", exists=True, dir_okay=False, show_default=False),
     select_by: Optional[str] = Opt(None, "--select", help="Push only --limit units not in the project yet: 'uncertain' = those the --preannotate model is least sure of (active learning), 'random' = a seeded sample", show_default=False),
     limit: Optional[int] = Opt(None, "--limit", help="With --select: how many units this batch pushes", show_default=False),
     seed: int = Opt(0, "--seed", help="With --select random: the sample's seed"),
@@ -85,7 +86,7 @@ def push_cli(
     names = [a for a in (annotators or "").split(",") if a.strip()]
     result = push(file, project, annotators=names, preannotate=preannotate, review=review, guidelines=guidelines,
                   labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password,
-                  select_by=select_by, limit=limit, seed=seed)
+                  select_by=select_by, limit=limit, seed=seed, patterns=patterns)
     messages.push_summary(msg, result, file)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from ..predict import PredictStats, predict
 from ._util import Arg, Opt, app, msg
@@ -11,11 +11,12 @@ from ._util import Arg, Opt, app, msg
 
 @app.command("predict")
 def predict_cli(
-    model: str = Arg(..., help="Trained pipeline folder (e.g. training/model-best)", show_default=False),
+    model: str = Arg(..., help="Trained pipeline folder (e.g. training/model-best), or blank:vi for none (with --patterns)", show_default=False),
     inputs: List[Path] = Arg(..., help="Units to annotate: Doccano JSONL files or folders (e.g. corpus/docs.jsonl)", show_default=False),
     output: Path = Opt(..., "--output", "-o", help="JSONL to write: the units with the model's entities as spans", show_default=False),
     batch_size: int = Opt(256, "--batch-size", "-b", help="Docs per batch given to nlp.pipe"),
     n_process: int = Opt(1, "--n-process", "-n", help="Worker processes for nlp.pipe (at most the number of cores)"),
+    patterns: Optional[Path] = Opt(None, "--patterns", help="Patterns JSONL (spaCy EntityRuler format, e.g. from `viner patterns`) applied after the model; they win on overlap except inside a longer model entity", exists=True, dir_okay=False, show_default=False),
     scores: bool = Opt(False, "--scores", help="Add the beam's uncertainty per unit and confidence per span to each row's meta (viner.scores; one process)"),
     force: bool = Opt(False, "--force", help="Replace an existing output that holds spans (earlier predictions or annotations)"),
 ) -> None:
@@ -29,5 +30,5 @@ def predict_cli(
     def show(stats: PredictStats) -> None:
         msg.text(f"... {stats.units} units, {stats.words_per_second:,.0f} words/s")
 
-    stats = predict(model, inputs, output, batch_size=batch_size, n_process=n_process, progress=show, force=force, scores=scores)
+    stats = predict(model, inputs, output, batch_size=batch_size, n_process=n_process, progress=show, force=force, scores=scores, patterns=patterns)
     msg.good(f"{stats.units} units, {stats.entities} entities, {stats.words:,} words in {stats.seconds:.1f} s ({stats.words_per_second:,.0f} words/s) -> {output}")

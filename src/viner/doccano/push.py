@@ -21,6 +21,10 @@ With ``--select uncertain|random --limit N`` only N of the file's units that are
 yet are pushed (viner.selection): the ones the ``--preannotate`` model is least sure of, or a seeded
 random sample; each push of the next batch skips what earlier batches sent.
 
+``--patterns FILE`` (spaCy EntityRuler JSONL, e.g. from ``viner patterns``) pre-annotates with known
+names, alone (no model yet: a cold start) or after the ``--preannotate`` model, winning on overlap
+except inside a longer entity of the model's (viner.patterns.ruler says why).
+
 With ``--review`` the file is a review file written by ``viner merge``: each conflict
 becomes one unit whose metadata shows every annotator's version and whose
 pre-annotations are the spans all annotators agreed on; the adjudicators (default: the
@@ -41,6 +45,7 @@ from ..errors import VinerError
 from ..record import DEFAULT_LABELS, Example, Span
 from .client import Session, connect
 from .project import ANNOTATOR_ROLE, DEFAULT_GUIDELINES, LABEL_STYLE, ensure_accounts, ensure_labels, guideline_text, open_project
+from ..patterns.ruler import pipeline_with_patterns, read_patterns
 from ..selection import Selection, select
 from .suggestions import load_model, model_suggestions, suggest_to_annotators
 from .units import META_KEY, REVIEW_KEY, example_key, load_units, upload_batches, upload_row
@@ -106,6 +111,7 @@ def plan_push(
     annotator_password: str | None = None,
     echo: Echo = print,
     defer_suggestions: bool = False,
+    patterns: Path | None = None,
 ) -> PushPlan:
     """Read the units, the guidelines and the model's suggestions; a bad file is reported here, before any retry."""
     path = Path(path)
@@ -121,12 +127,17 @@ def plan_push(
         labels=labels,
         review=review,
     )
-    if preannotate:
-        plan.nlp = load_model(preannotate)
+    if preannotate or patterns:
+        rules = read_patterns(patterns, labels) if patterns else None
+        plan.nlp = pipeline_with_patterns(preannotate, rules, load=load_model)
         if not defer_suggestions:  # with --select they are made for the chosen units only (narrow_plan)
-            add_model_suggestions(plan, preannotate, echo)
+            add_model_suggestions(plan, describe(preannotate, patterns), echo)
     plan.annotator_password = annotator_password if annotator_password is not None else os.environ.get("DOCCANO_ANNOTATOR_PASSWORD") or None
     return plan
+
+
+def describe(preannotate: str | None, patterns: Path | None) -> str:
+    return " and ".join(str(p) for p in (preannotate, patterns) if p)
 
 
 def add_model_suggestions(plan: PushPlan, preannotate: str, echo: Echo) -> None:
@@ -135,18 +146,18 @@ def add_model_suggestions(plan: PushPlan, preannotate: str, echo: Echo) -> None:
     plan.model_spans, plan.model_labels_skipped = found.count, found.skipped
 
 
-def narrow_plan(session: Session, plan: PushPlan, strategy: str, limit: int, seed: int, preannotate: str | None, echo: Echo) -> Selection:
+def narrow_plan(session: Session, plan: PushPlan, strategy: str, limit: int, seed: int, preannotate: str | None, echo: Echo, patterns: Path | None = None) -> Selection:
     """Keep only the ``limit`` units chosen by ``strategy`` among those the project does not have yet."""
     found = session.find_project(plan.project)
     in_project = {example_key(e) for e in session.examples(found["id"])} if found else set()
     if strategy == "uncertain":
         echo(f"Scoring {len(plan.units) - len(in_project & {u.id for u in plan.units})} unit(s) with {preannotate} to find the least certain")
-    chosen = select(plan.units, strategy, limit, nlp=plan.nlp, seed=seed, exclude=in_project,
+    chosen = select(plan.units, strategy, limit, nlp=plan.nlp if preannotate else None, seed=seed, exclude=in_project,
                     progress=lambda done, total: echo(f"... scored {done}/{total}"))
     plan.units = chosen.units
     plan.suggestions = {e.id: e.spans for e in chosen.units if e.spans}
-    if preannotate:
-        add_model_suggestions(plan, preannotate, echo)
+    if plan.nlp is not None:
+        add_model_suggestions(plan, describe(preannotate, patterns), echo)
     echo(f"Selected {len(chosen.units)} of {chosen.candidates} unit(s) not in {plan.project!r} yet ({strategy}; {chosen.excluded} already there)")
     return chosen
 
@@ -169,6 +180,7 @@ def push(
     select_by: str | None = None,
     limit: int | None = None,
     seed: int = 0,
+    patterns: Path | None = None,
 ) -> PushResult:
     """Push the units of ``path`` to the Doccano project ``project`` (see the module docstring).
 
@@ -180,9 +192,10 @@ def push(
     if select_by is not None and (limit is None or review):
         raise VinerError("--select needs --limit N (the batch size) and cannot be used with --review")
     plan = plan_push(path, project, annotators=annotators, preannotate=preannotate, review=review, guidelines=guidelines,
-                     labels=labels, annotator_password=annotator_password, echo=echo, defer_suggestions=select_by is not None)
+                     labels=labels, annotator_password=annotator_password, echo=echo, defer_suggestions=select_by is not None,
+                     patterns=patterns)
     session = session or connect(url, user, password)
-    chosen = narrow_plan(session, plan, select_by, limit, seed, preannotate, echo) if select_by is not None else None
+    chosen = narrow_plan(session, plan, select_by, limit, seed, preannotate, echo, patterns) if select_by is not None else None
     if chosen is not None and not chosen.units:
         raise VinerError(f"{path}: every unit is already in {project!r}: nothing left to select; add new units to the file")
 
