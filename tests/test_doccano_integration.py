@@ -429,6 +429,53 @@ def test_push_select_sends_the_next_batch_never_a_unit_twice(doccano):
     assert "nothing left to select" in result.stdout + result.stderr
 
 
+def test_status_figures_equal_what_was_done_through_the_api(doccano):
+    from datetime import datetime
+
+    from viner.agreement import agreement
+    from viner.doccano.status import active_rate
+
+    lead = admin(doccano)
+    pid = lead.find_project("tin-tuc")["id"]
+    result = run(doccano, "doccano", "status", "--project", "tin-tuc", "--json")
+    status = json.loads(result.stdout)
+    by_name = {a["name"]: a for a in status["annotators"]}
+    assert status["total_units"] == len(lead.examples(pid)) and set(by_name) >= {"alice", "bob"}
+    work = {}
+    for name in ("alice", "bob"):
+        session = as_user(doccano, name)
+        names = label_names(session, pid)
+        examples = session.examples(pid)
+        checked = [e for e in examples if e["is_confirmed"]]
+        spans = {e["id"]: spans_of(session, pid, e["id"], names) for e in examples}
+        times = [datetime.fromisoformat(s["confirmed_at"].replace("Z", "+00:00"))
+                 for e in checked for s in session.paged(f"projects/{pid}/examples/{e['id']}/states", "states")]
+        rate, _ = active_rate(times)
+        assert by_name[name]["checked"] == len(checked) > 0
+        assert by_name[name]["spans"] == sum(len(v) for v in spans.values())
+        assert by_name[name]["units_per_hour"] == pytest.approx(rate)
+        work[name] = {e["meta"]["unit_id"]: Example(e["text"], tuple(sorted(spans[e["id"]])), id=e["meta"]["unit_id"], meta={"doccano_confirmed": True}) for e in checked}
+    expected = agreement(work)
+    assert status["agreement"]["units_compared"] == expected.units_compared > 0
+    assert status["agreement"]["f1"] == pytest.approx(expected.overall.f1)
+    table = run(doccano, "doccano", "status", "--project", "tin-tuc").stdout
+    assert "units/hour" in table and "Agreement so far on" in table
+
+
+def test_push_patterns_alone_is_a_cold_start(doccano):
+    patterns = doccano.work / "patterns.jsonl"
+    patterns.write_text('{"label": "GPE", "pattern": "Hà Nội"}\n{"label": "ORG", "pattern": "Bộ Y tế"}\n', encoding="utf-8")
+    text = "Bộ Y tế họp ở Hà Nội hôm nay"
+    path = doccano.work / "cold.jsonl"
+    doccano_jsonl.write([Example(text, (), meta={"source": "bai-4.txt"})], path)
+    run(doccano, "doccano", "push", path, "--project", "cold", "--annotators", "alice,bob", "--patterns", patterns)
+    for name in ("alice", "bob"):
+        session = as_user(doccano, name)
+        pid = session.find_project("cold")["id"]
+        example = by_text(session, pid)[text]
+        assert spans_of(session, pid, example["id"], label_names(session, pid)) == {sp(text, "Bộ Y tế", "ORG"), sp(text, "Hà Nội", "GPE")}
+
+
 def test_pull_while_down_then_restart_keeps_everything(doccano):
     exports = doccano.work / "annotations" / "exports"
     before = snapshots(exports)

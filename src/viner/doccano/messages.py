@@ -75,3 +75,26 @@ def pull_summary(out: Printer, result: PullResult) -> None:
     if result.problems:
         out.warn(f"{len(result.problems)} invalid row(s) kept as exported; fix them in Doccano and pull again before `viner agree`/`merge`")
     out.good(f"Snapshot {result.snapshot} ({len(result.annotators)} annotator file(s), {result.total_units} units in the project)")
+
+
+def status_summary(out: Printer, status) -> None:
+    """Per annotator progress and pace, then agreement so far (viner doccano status)."""
+    rows = []
+    for a in status.annotators:
+        rate = f"{a.units_per_hour:,.0f}" if a.units_per_hour is not None else "-"
+        rows.append((a.name, f"{a.checked}/{a.total}", a.spans, rate, f"{a.active_minutes:.0f}" if a.active_minutes is not None else "-"))
+    if rows:
+        out.table(rows, header=("annotator", "checked", "spans", "units/hour", "active min"), divider=True)
+    for a in status.annotators:
+        if a.rate_note:
+            out.text(f"{a.name}: no rate: {a.rate_note}")
+    if status.agreement is None:
+        out.text("Agreement: not yet (needs units checked by two annotators)")
+    else:
+        report = status.agreement
+        kappa = f", mean kappa {report.mean_kappa:.3f}" if report.mean_kappa is not None else ""
+        out.text(f"Agreement so far on {report.units_compared} unit(s) checked by two annotators: span F1 {report.overall.f1:.3f}{kappa}")
+        for pair in report.pairs:
+            if pair.units:
+                out.text(f"  {pair.a} / {pair.b}: {pair.units} unit(s), span F1 {pair.overall.f1:.3f}" + (f", kappa {pair.kappa:.3f}" if pair.kappa is not None else ""))
+    out.good(f"{status.project!r}: {status.total} unit(s); open {status.url}/projects/{status.project_id}")

@@ -1,0 +1,157 @@
+"""`viner doccano status`: how far each annotator is, how fast they go, and whether they agree so far.
+
+Read from the server without writing anything:
+
+- **checked / total** and **spans** per member: Doccano's own metrics (``metrics/member-progress``,
+  ``metrics/span-distribution``; spans include suggestions not deleted yet);
+- **units per hour**: from Doccano's timestamps of each check (``confirmed_at`` of the unit's state).
+  Doccano shows a unit's states only to the member who checked it, so viner reads them as each
+  annotator (``DOCCANO_ANNOTATOR_PASSWORD``, as push does); the rate is the checks after the first
+  over *active* time: the sum of the gaps between consecutive checks, leaving out gaps over 30 minutes
+  (breaks, nights);
+- **agreement so far**: strict span F1 and token kappa (viner.agreement, as ``viner agree``) per pair,
+  on the units both annotators checked, from an export of checked units (as ``viner doccano pull``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..agreement import CONFIRMED_KEY, AgreementReport, agreement
+from ..errors import VinerError
+from ..formats.doccano_jsonl import parse_row
+from .client import Session, connect
+from .pull import read_export, unit_meta
+
+BREAK_SECONDS = 30 * 60
+Echo = Callable[[str], None]
+
+
+@dataclass
+class AnnotatorStatus:
+    name: str
+    role: str
+    checked: int
+    total: int
+    spans: int
+    units_per_hour: float | None = None
+    active_minutes: float | None = None
+    first_check: str | None = None
+    last_check: str | None = None
+    rate_note: str = ""
+
+    def to_dict(self) -> dict:
+        return dict(vars(self))
+
+
+@dataclass
+class ProjectStatus:
+    project: str
+    project_id: int
+    url: str
+    total: int
+    annotators: list[AnnotatorStatus] = field(default_factory=list)
+    agreement: AgreementReport | None = None
+
+    def to_dict(self) -> dict:
+        pairs = [p.to_dict() for p in self.agreement.pairs] if self.agreement else []
+        for pair in pairs:
+            pair.pop("per_label", None)
+        return {
+            "project": self.project, "project_id": self.project_id, "url": self.url, "total_units": self.total,
+            "annotators": [a.to_dict() for a in self.annotators],
+            "agreement": None if self.agreement is None else {
+                "units_compared": self.agreement.units_compared, "f1": self.agreement.overall.f1,
+                "mean_pairwise_kappa": self.agreement.mean_kappa, "pairs": pairs,
+            },
+        }
+
+
+def active_rate(times: Sequence[datetime]) -> tuple[float | None, float]:
+    """(units per hour, active minutes) for checks made at ``times``; gaps over BREAK_SECONDS are breaks."""
+    times = sorted(times)
+    active = sum(gap for gap in ((b - a).total_seconds() for a, b in zip(times, times[1:])) if gap <= BREAK_SECONDS)
+    if len(times) < 2 or active <= 0:
+        return None, active / 60
+    return (len(times) - 1) / (active / 3600), active / 60
+
+
+def check_times(session: Session, pid: int) -> list[datetime]:
+    """When the logged-in member checked each unit they checked (Doccano's ``confirmed_at``)."""
+    times = []
+    for example in session.examples(pid):
+        if example.get("is_confirmed"):
+            for state in session.paged(f"projects/{pid}/examples/{example['id']}/states", "reading when a unit was checked"):
+                times.append(datetime.fromisoformat(state["confirmed_at"].replace("Z", "+00:00")))
+    return times
+
+
+def checked_work(session: Session, pid: int, labels: Sequence[str] | None) -> dict[str, dict]:
+    """Per member, the units they checked (unit id -> Example with its spans), from an export of checked units."""
+    with tempfile.TemporaryDirectory(prefix="viner-status-") as tmp:
+        exported = read_export(session.export_jsonl(pid, Path(tmp), only_approved=True))
+    work: dict[str, dict] = {}
+    for name, rows in exported.items():
+        mine = work.setdefault(name, {})
+        for number, row in enumerate(rows, start=1):
+            example, _ = parse_row(row, (f"export of {name}", number), labels)
+            if example is not None:  # an invalid row is pull's to report; status only counts what it can read
+                meta = unit_meta(example.meta)
+                meta[CONFIRMED_KEY] = True
+                mine[example.id] = type(example)(example.text, example.spans, id=str(meta.get("unit_id") or example.id), meta=meta)
+    return {name: {e.id: e for e in units.values()} for name, units in work.items()}
+
+
+def project_status(
+    project: str,
+    *,
+    session: Session | None = None,
+    annotator_password: str | None = None,
+    labels: Sequence[str] | None = None,
+    echo: Echo = print,
+    url: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+) -> ProjectStatus:
+    session = session or connect(url, user, password)
+    pid = int(session.require_project(project)["id"])
+    members = session.members(pid)
+    progress = session.get(f"projects/{pid}/metrics/member-progress", "reading the project's progress")
+    spans = session.get(f"projects/{pid}/metrics/span-distribution", "reading the span counts")
+    done = {row["user"]: row["done"] for row in progress["progress"]}
+    status = ProjectStatus(project, pid, session.url, int(progress["total"]))
+    for name, role in sorted(members.items()):
+        if role != "annotator" and not done.get(name) and not sum(spans.get(name, {}).values()):
+            continue  # the admin or an approver who did nothing here
+        entry = AnnotatorStatus(name, role, int(done.get(name, 0)), status.total, int(sum(spans.get(name, {}).values())))
+        if entry.checked:
+            as_member = session if name == session.username else login(session, name, annotator_password)
+            if isinstance(as_member, str):
+                entry.rate_note = as_member
+            else:
+                times = check_times(as_member, pid)
+                entry.units_per_hour, entry.active_minutes = active_rate(times)
+                if times:
+                    entry.first_check, entry.last_check = min(times).isoformat(), max(times).isoformat()
+                if entry.units_per_hour is None:
+                    entry.rate_note = "needs two checks less than 30 minutes apart"
+        status.annotators.append(entry)
+    work = checked_work(session, pid, labels)
+    compared = {name: units for name, units in work.items() if units and name in {a.name for a in status.annotators}}
+    if len(compared) >= 2:
+        status.agreement = agreement(compared)
+    return status
+
+
+def login(session: Session, name: str, password: str | None) -> Session | str:
+    """A session as annotator ``name``, or why there is none (the reason is shown instead of a rate)."""
+    if not password:
+        return "set DOCCANO_ANNOTATOR_PASSWORD to read check times (Doccano shows them only to the annotator)"
+    try:
+        return Session(session.url, name, password, retries=session.retries)
+    except VinerError as err:
+        return f"cannot log in as {name} to read check times ({err})"
