@@ -195,3 +195,18 @@ def test_properties(raw_a, raw_b):
     assert same.overall.f1 in (None, 1.0)
     assert same.pairs[0].kappa in (None, 1.0)
     assert same.disagreements == []
+
+
+def test_a_folder_of_snapshots_stands_for_its_newest(tmp_path: Path):
+    exports = tmp_path / "exports" / "tin-tuc"
+    for stamp, rows in (("20250101T000000Z", ALICE[:1]), ("20250102T000000Z", ALICE)):
+        folder = exports / f"tin-tuc-{stamp}"
+        write_annotator(folder, "alice", rows)
+        write_annotator(folder, "bob", BOB)
+        (folder / "manifest.json").write_text(json.dumps({"project": "tin-tuc", "pulled_at": stamp}))
+    assert agree([exports]).units_compared == 3  # the newest snapshot (four units of alice's), not the first
+    other = exports / "review-20250103T000000Z"
+    write_annotator(other, "alice", ALICE)
+    (other / "manifest.json").write_text(json.dumps({"project": "review", "pulled_at": "20250103T000000Z"}))
+    with pytest.raises(VinerError, match="snapshots of 2 projects"):
+        agree([exports])

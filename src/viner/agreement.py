@@ -28,6 +28,7 @@ Token agreement (Cohen's kappa, scikit-learn)
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -70,9 +71,27 @@ def is_done(example: Example, include_unconfirmed: bool = False) -> bool:
     return include_unconfirmed or example.meta.get(CONFIRMED_KEY, True) is not False
 
 
+def newest_snapshot(folder: Path) -> Path:
+    """``folder`` itself, or, for a folder of `viner doccano pull` snapshots of one project, the newest of them."""
+    folder = Path(folder)
+    if not folder.is_dir() or any(folder.glob("*.jsonl")):
+        return folder
+    snapshots = [p for p in folder.iterdir() if p.is_dir() and (p / "manifest.json").is_file()]
+    if not snapshots:
+        return folder
+    projects = {json.loads((p / "manifest.json").read_text(encoding="utf-8")).get("project") for p in snapshots}
+    if len(projects) > 1:
+        raise VinerError(f"{folder}: holds snapshots of {len(projects)} projects ({', '.join(sorted(map(str, projects)))}); give one snapshot folder")
+    return max(snapshots, key=lambda p: json.loads((p / "manifest.json").read_text(encoding="utf-8")).get("pulled_at", "") + p.name)
+
+
 def annotator_files(paths: Sequence[Path | str]) -> dict[str, Path]:
-    """Annotator name -> file: a snapshot folder's ``*.jsonl`` (name = file stem), or files given one by one."""
-    files = find_files(paths, (".jsonl",))
+    """Annotator name -> file: a snapshot folder's ``*.jsonl`` (name = file stem), or files given one by one.
+
+    A folder of snapshots of one project (``viner doccano pull -o annotations/exports/PROJECT``) stands for
+    its newest snapshot.
+    """
+    files = find_files([newest_snapshot(Path(p)) for p in paths], (".jsonl",))
     named: dict[str, Path] = {}
     for path in files:
         if path.parent.name == "raw":
