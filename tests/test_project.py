@@ -34,8 +34,11 @@ def imported_viner_files(root, module: str) -> set[str]:
 def test_project_yml_is_valid_and_mirrors_the_pipeline(root):
     config = load_project_config(root)
     names = [c["name"] for c in config["commands"]]
-    assert names == ["corpus", "vectors", "pretrain", "convert", "train", "evaluate", "compare"]
+    assert names == ["corpus", "vectors", "pretrain", "convert", "train", "evaluate", "compare", "pull", "merge", "push-next"]
     assert config["workflows"]["all"] == ["corpus", "vectors", "convert", "train", "evaluate"]
+    assert config["workflows"]["annotate-round"] == ["pull", "merge", "convert", "train", "push-next"]
+    loop = " ".join(" ".join(c["script"]) for c in config["commands"] if c["name"] in ("pull", "merge", "push-next"))
+    assert "--select uncertain --limit 200 --preannotate training/ner/model-best" in loop and "merge annotations/exports/tin-tuc " in loop
 
 
 def test_every_dep_exists_or_is_made_by_an_earlier_command(root):
