@@ -107,3 +107,12 @@ def test_cold_start_with_patterns_alone(tmp_path, run_cli):
     assert [(row.text[s.start:s.end], s.label) for s in row.spans] == [("Putin", "PERSON"), ("Việt Nam", "GPE"), ("Nam Định", "GPE")]
     code, out = run_cli("patterns", gold, "-o", tmp_path / "none.jsonl", "--min-count", "9")
     assert code == 1 and "nothing was written" in out and not (tmp_path / "none.jsonl").exists()
+
+
+def test_the_lexicon_alone_when_nothing_is_annotated_yet(tmp_path, run_cli):
+    code, out = run_cli("patterns", "--lexicon", "--labels", "GPE", "-o", tmp_path / "lexicon.jsonl")
+    assert code == 0, out
+    written = read_patterns(tmp_path / "lexicon.jsonl")
+    assert written == lexicon_patterns(["GPE"]) and "from the lexicon alone" in out
+    code, out = run_cli("patterns", "-o", tmp_path / "none.jsonl")
+    assert code == 1 and "--lexicon alone" in out and not (tmp_path / "none.jsonl").exists()

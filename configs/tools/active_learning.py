@@ -1,6 +1,6 @@
 """Simulated active learning: does choosing sentences by the model's uncertainty save annotation?
 
-The simulation of docs/active-learning.md. A pool of gold sentences (VLSP 2016 train) plays the annotators: a
+The simulation of docs/annotate-less.md. A pool of gold sentences (VLSP 2016 train) plays the annotators: a
 round "annotates" a batch by revealing its gold entities. Round 1 takes ``--start`` sentences at random (a seeded
 shuffle); every later round adds ``--step`` sentences chosen either
 
@@ -113,6 +113,7 @@ def simulate(args: argparse.Namespace) -> None:
         print(f"[{args.strategy} seed {args.seed}] training on {len(chosen)} sentences", file=sys.stderr, flush=True)
         scores, seconds, _ = train_and_score(Path(args.config), docs, chosen, Path(args.dev), work / f"{size}", args.seed, args.max_steps)
         row = {"strategy": args.strategy, "seed": args.seed, "size": size, "entities": sum(len(docs[i].ents) for i in chosen),
+               "syllables": sum(len(docs[i]) for i in chosen),
                "f1": scores["overall"]["f1"], "per_label": {k: v["f1"] for k, v in scores["per_label"].items()},
                "seconds": round(seconds, 1), "max_steps": args.max_steps, "config": args.config, "annotated": chosen}
         with rows_path.open("a", encoding="utf8") as handle:
@@ -124,42 +125,65 @@ def simulate(args: argparse.Namespace) -> None:
             shutil.rmtree(previous)
 
 
-def table(folder: Path) -> None:
+def annotated_volume(rows: list[dict], train: Path) -> None:
+    """Give every row its annotated syllables (rows written before they were recorded: counted from ``train``)."""
+    if all("syllables" in row for row in rows) or not train.exists():
+        return
+    from viner.formats.docbin import read_docs
+
+    lengths = [len(doc) for doc in read_docs(train, spacy.blank("vi"))]
+    for row in rows:
+        row.setdefault("syllables", sum(lengths[i] for i in row["annotated"]))
+
+
+def table(folder: Path, train: Path) -> None:
+    """Markdown tables of every run in ``folder`` (dev F1; what was annotated) and a PNG of F1 by sentences and by entities."""
     rows = [row for path in sorted(folder.glob("*-seed*.jsonl")) for row in read_rows(path)]
+    annotated_volume(rows, train)
     by = {}
     for row in rows:
         by.setdefault((row["strategy"], row["size"]), []).append(row)
     sizes = sorted({size for _, size in by})
     strategies = sorted({strategy for strategy, _ in by})
+
+    def mean(group: list[dict], key: str) -> float:
+        return sum(r[key] for r in group) / len(group)
+
     print("| annotated sentences | " + " | ".join(f"{s}: dev F1 (seeds)" for s in strategies) + " |")
     print("|---:|" + "---:|" * len(strategies))
-    means = {}
+    for size in sizes:
+        cells = []
+        for strategy in strategies:
+            group = sorted(by.get((strategy, size), []), key=lambda r: r["seed"])
+            seeds = ", ".join(f"{r['f1']:.1%}" for r in group)
+            cells.append(f"{mean(group, 'f1'):.1%} ({seeds})" if group else "")
+        print(f"| {size:,} | " + " | ".join(cells) + " |")
+    print("\n| annotated sentences | " + " | ".join(f"{s}: entities, syllables" for s in strategies) + " |")
+    print("|---:|" + "---:|" * len(strategies))
     for size in sizes:
         cells = []
         for strategy in strategies:
             group = by.get((strategy, size), [])
-            if not group:
-                cells.append("")
-                continue
-            mean = sum(r["f1"] for r in group) / len(group)
-            means[(strategy, size)] = mean
-            seeds = ", ".join(f"{r['f1']:.1%}" for r in sorted(group, key=lambda r: r["seed"]))
-            cells.append(f"{mean:.1%} ({seeds})")
+            volume = f"{mean(group, 'entities'):,.0f}" + (f", {mean(group, 'syllables'):,.0f}" if all("syllables" in r for r in group) else "")
+            cells.append(volume if group else "")
         print(f"| {size:,} | " + " | ".join(cells) + " |")
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    for strategy in strategies:
-        xs = [size for size in sizes if (strategy, size) in means]
-        ax.plot(xs, [means[(strategy, x)] * 100 for x in xs], marker="o", label=strategy)
-    ax.set_xlabel("annotated sentences (VLSP 2016 train)")
-    ax.set_ylabel("dev F1 (%), mean of seeds")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
-    ax.set_title("Simulated active learning")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), dpi=120, sharey=True)
+    for ax, key, xlabel in ((axes[0], "size", "annotated sentences"), (axes[1], "entities", "annotated entities")):
+        for strategy in strategies:
+            groups = [by[(strategy, size)] for size in sizes if (strategy, size) in by]
+            xs = [size if key == "size" else mean(group, key) for size, group in zip(sizes, groups)]
+            ax.plot(xs, [mean(group, "f1") * 100 for group in groups], marker="o", label=strategy)
+        ax.set_xlabel(f"{xlabel} (VLSP 2016 train)")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right")
+    axes[0].set_ylabel("dev F1 (%), mean of seeds")
+    fig.suptitle("Simulated active learning: the same training budget per round")
     fig.tight_layout()
     fig.savefig(folder / "active-learning.png")
     print(f"\nplot: {folder / 'active-learning.png'}")
@@ -181,7 +205,7 @@ def main() -> None:
     parser.add_argument("--table", type=Path, help="print the Markdown table of the runs in this folder and plot them")
     args = parser.parse_args()
     if args.table:
-        table(args.table)
+        table(args.table, Path(args.train))
     elif args.strategy:
         simulate(args)
     else:

@@ -1,6 +1,6 @@
 """Correction effort: how many span edits an annotator makes to turn suggestions into gold.
 
-The measurement of docs/patterns.md. On the seed gold (annotations/gold/, one article per source file), leave
+The measurement of docs/annotate-less.md. On the seed gold (annotations/gold/, one article per source file), leave
 one article out: the other articles stand for what the team has annotated so far, the held-out one for the
 next units to annotate. For each held-out unit the suggestions are compared with its gold spans:
 

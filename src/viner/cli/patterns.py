@@ -11,7 +11,7 @@ from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
 @app.command("patterns")
 def patterns_cli(
-    inputs: List[Path] = Arg(..., help="Gold JSONL files or folders (e.g. annotations/gold/)", show_default=False),
+    inputs: Optional[List[Path]] = Arg(None, help="Gold JSONL files or folders (e.g. annotations/gold/); none with --lexicon: the lexicon alone (cold start)", show_default=False),
     output: Path = Opt(..., "--output", "-o", help="Patterns JSONL to write (spaCy EntityRuler format)", show_default=False),
     lexicon: bool = Opt(False, "--lexicon", help="Add viner's lexicon (countries, Vietnam's provinces and cities, international organisations), each entry checked against the gold too"),
     min_precision: float = Opt(0.9, "--min-precision", help="Keep a string only if at least this share of its occurrences in the gold carry its label"),
@@ -24,13 +24,17 @@ def patterns_cli(
     carries that label wherever it occurs in the gold (--min-precision); strings that also occur
     unlabelled, inside another entity or with another label are left out and counted (--report
     lists them all). Use the file with `viner predict --patterns` or `viner doccano push --patterns`:
-    suggestions from the first minute, before any model exists.
+    suggestions from the first minute, before any model exists (`viner patterns --lexicon -o
+    FILE` with no gold: the lexicon alone, for a project that has annotated nothing yet).
     """
-    result = make_patterns(inputs, output, labels=None if any_label else parse_labels(labels), lexicon=lexicon,
+    result = make_patterns(inputs or [], output, labels=None if any_label else parse_labels(labels), lexicon=lexicon,
                            min_precision=min_precision, min_count=min_count, report=report)
     worst = sorted(result.left_out, key=lambda s: -s.occurrences)[:5]
     for stats in worst:
         msg.text(f"left out {stats.text!r} ({stats.label}): {stats.reason}")
+    if not result.units:
+        msg.good(f"{len(result.patterns)} pattern(s) from the lexicon alone (no gold given) -> {output}")
+        return
     lexicon_note = f" ({result.lexicon_used} from the lexicon)" if lexicon else ""
     msg.good(f"{len(result.patterns)} pattern(s){lexicon_note} from {result.units} unit(s) -> {output}; "
              f"{len(result.left_out)} string(s) left out" + (f" (see {report})" if report else " (--report lists them)"))

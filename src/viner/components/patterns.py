@@ -1,6 +1,6 @@
 """``viner_patterns``: the pattern matches of a span_ruler merged into ``doc.ents`` beside the model's.
 
-The rule on overlap (docs/patterns.md): a **pattern wins** over a model entity it overlaps (a known name
+The rule on overlap (docs/annotate-less.md): a **pattern wins** over a model entity it overlaps (a known name
 whose label the team's gold fixes: the model's typical error on known names is the label, Samsung taken
 for a PERSON), **except** when the model's entity strictly contains the match: a longer name built on a
 known one (``UBND Hà Nội`` around ``Hà Nội``) is the model reading the context, and the pattern would cut

@@ -2,7 +2,7 @@
 
 Countries and territories, Vietnam's 63 provinces (the list before the 2025 merger, which news text uses)
 and major cities as GPE; major international organisations as ORG; all in Vietnamese, as Vietnamese news
-writes them. Its precision on real gold is measured (docs/patterns.md) with :func:`score_patterns`.
+writes them. Its precision on real gold is measured (docs/annotate-less.md) with :func:`score_patterns`.
 """
 
 from __future__ import annotations

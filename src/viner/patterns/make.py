@@ -47,13 +47,17 @@ def make_patterns(
     min_count: int = 1,
     report: Path | str | None = None,
 ) -> PatternsResult:
-    """Patterns from the gold in ``inputs`` (plus the lexicon's, each checked against that gold), written atomically."""
+    """Patterns from the gold in ``inputs`` (plus the lexicon's, each checked against that gold), written atomically.
+
+    With no ``inputs`` and ``lexicon``, the lexicon alone (a cold start: nothing annotated yet)."""
     if not 0.0 <= min_precision <= 1.0:
         raise VinerError(f"--min-precision {min_precision}: give a number from 0 to 1")
     if min_count < 1:
         raise VinerError(f"--min-count {min_count}: give at least 1")
-    examples = read_gold(inputs, labels)
-    patterns, candidates = build_patterns(examples, min_precision=min_precision, min_count=min_count)
+    if not inputs and not lexicon:
+        raise VinerError("no gold given: name gold files or folders (e.g. annotations/gold/), or use --lexicon alone for a cold start")
+    examples = read_gold(inputs, labels) if inputs else []
+    patterns, candidates = build_patterns(examples, min_precision=min_precision, min_count=min_count) if examples else ([], [])
     result = PatternsResult(patterns, candidates, len(examples))
     if lexicon:
         known = {s.text for s in candidates}
