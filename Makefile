@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.viner-installed
+TEST_STAMP := $(VENV)/.viner-test-installed
 export PYTHONUNBUFFERED := 1
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
@@ -13,8 +14,13 @@ export HF_DATASETS_OFFLINE := 1
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $(STAMP)
+
+# the tests also need the test tools and the optional extras they exercise (Ray for `viner predict --ray`)
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,ray]"
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
@@ -26,11 +32,11 @@ demo: $(STAMP)
 	$(BIN)/python -m spacy train configs/ner.cfg --output training/
 	$(BIN)/viner evaluate training/model-best corpus/test.spacy --output evaluate/reports/demo.json
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q -ra
 
-test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -ra -m "not slow and not doccano and not browser"
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -q -ra -m "not slow and not doccano and not browser and not ray"
 
 clean:
 	rm -rf $(VENV) training/model-* corpus/*.spacy corpus/*.jsonl corpus/vectors

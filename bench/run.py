@@ -29,10 +29,12 @@ def ensure_model(model: str | None) -> str:
     out = ROOT / "bench" / "out" / "model"
     if not (out / "model-best").exists():
         subprocess.run([sys.executable, "-m", "viner", "convert", "annotations/gold", "-o", "bench/out/seed-corpus"], cwd=ROOT, check=True)
+        if not (ROOT / "bench" / "out" / "vectors").exists():  # the config's static vectors, from the seed articles (as make demo)
+            subprocess.run([sys.executable, "-m", "viner", "vectors", "corpus/raw", "-o", "bench/out/vectors"], cwd=ROOT, check=True)
         subprocess.run(
             [sys.executable, "-m", "spacy", "train", "configs/ner.cfg", "--output", str(out),
              "--paths.train", "bench/out/seed-corpus/train.spacy", "--paths.dev", "bench/out/seed-corpus/dev.spacy",
-             "--training.max_steps", "300"],
+             "--paths.vectors", "bench/out/vectors", "--training.max_steps", "300"],
             cwd=ROOT, check=True,
         )
     return str(out / "model-best")

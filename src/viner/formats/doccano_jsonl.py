@@ -78,6 +78,16 @@ def read_located(
     on_problem: OnProblem | None = None,
 ) -> Iterator[tuple[int, Example]]:
     """Like :func:`read`, yielding ``(line_number, example)`` so later stages can point at the line."""
+    for number, _, example in read_rows(path, labels, on_problem):
+        yield number, example
+
+
+def read_rows(
+    path: Path | str,
+    labels: Sequence[str] | None = DEFAULT_LABELS,
+    on_problem: OnProblem | None = None,
+) -> Iterator[tuple[int, Any, Example]]:
+    """Like :func:`read_located`, with each line's JSON value as read (to pass a unit on exactly as it came)."""
     path = Path(path)
     for number, row in iter_json_lines(path):
         if type(row) is NotJSON:
@@ -88,7 +98,7 @@ def read_located(
         else:
             example, problems = parse_row(row, (str(path), number), labels)
             if example is not None:
-                yield number, example
+                yield number, row, example
                 continue
         for problem in problems:
             if on_problem is None:

@@ -6,7 +6,7 @@
 - :mod:`.atomic`: atomic writes (a temporary sibling replaces the target when complete).
 """
 
-from .atomic import atomic_path, remove_stale_temps, temp_prefix, write_json, write_lines, write_text
+from .atomic import atomic_path, remove_stale_temps, temp_prefix, write_json, write_line_shards, write_lines, write_text
 from .inputs import BOM, check_encoding, decode, find_files, iter_lines, os_reason, read_text
 from .json_lines import NotJSON, iter_json_lines
 from .targets import file_target, folder_target, refuse_overwrite, refuse_replacing_spans
@@ -14,5 +14,5 @@ from .targets import file_target, folder_target, refuse_overwrite, refuse_replac
 __all__ = [
     "BOM", "NotJSON", "atomic_path", "check_encoding", "decode", "file_target", "find_files", "folder_target",
     "iter_json_lines", "iter_lines", "os_reason", "read_text", "refuse_overwrite", "refuse_replacing_spans",
-    "remove_stale_temps", "temp_prefix", "write_json", "write_lines", "write_text",
+    "remove_stale_temps", "temp_prefix", "write_json", "write_line_shards", "write_lines", "write_text",
 ]

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .targets import file_target
+from .targets import file_target, folder_target
 
 
 @contextlib.contextmanager
@@ -140,4 +140,25 @@ def write_lines(lines: Iterable[str], path: Path | str) -> int:
                 out.write(line)
                 out.write("\n")
                 count += 1
+    return count
+
+
+def write_line_shards(lines: Iterable[str], folder: Path | str, per_shard: int) -> int:
+    """Write lines as a folder of shards (``part-00000.jsonl``, ...) of ``per_shard`` lines each, atomically:
+    the folder appears (or replaces the previous one) only when every shard is complete. Returns the lines written."""
+    count = 0
+    with atomic_path(folder_target(folder), is_dir=True) as tmp:
+        out = None
+        try:
+            for line in lines:
+                if count % per_shard == 0:
+                    if out is not None:
+                        out.close()
+                    out = (tmp / f"part-{count // per_shard:05d}.jsonl").open("w", encoding="utf-8")
+                out.write(line)
+                out.write("\n")
+                count += 1
+        finally:
+            if out is not None:
+                out.close()
     return count

@@ -50,11 +50,12 @@ def refuse_replacing_spans(path: Path | str, force: bool) -> None:
     one that is not Doccano JSONL at all, only with ``--force``.
     """
     path = Path(path)
-    if force or not path.is_file():
+    if force or not path.exists():
         return
-    why = _what_it_holds(path)
-    if why:
-        raise VinerError(f"{path}: already exists and {why}; choose another output or pass --force to replace it")
+    for file in sorted(path.glob("*.jsonl")) if path.is_dir() else [path]:  # a folder of shards: each shard
+        why = _what_it_holds(file)
+        if why:
+            raise VinerError(f"{file}: already exists and {why}; choose another output or pass --force to replace it")
 
 
 def _what_it_holds(path: Path) -> str | None:
