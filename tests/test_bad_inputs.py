@@ -157,7 +157,7 @@ CASES = [
     ("import-iob1", ["import-conll", "iob1.conll", "-o", "i.jsonl"], ["iob1.conll:2: tag I-PER without a preceding B-PER (after O); fix the tag (IOB1 files are not read)"], 1, ["i.jsonl"]),
     ("import-one-column", ["import-conll", "onecol.conll", "-o", "i.jsonl"], ["onecol.conll:2: expected TOKEN and TAG columns separated by a space or a tab, got 'Nội'"], 1, ["i.jsonl"]),
     ("import-bad-tag", ["import-conll", "badtag.conll", "-o", "i.jsonl"], ["badtag.conll:2: tag 'PER' is not O or B-/I-/E-/S- followed by a label"], 1, ["i.jsonl"]),
-    ("import-unmapped-label", ["import-conll", "misc.conll", "-o", "i.jsonl"], ["misc.conll:1: label 'MISC' is not one of PERSON, ORG, GPE, EVENT; map it with --label-map MISC=LABEL or leave it out with --drop MISC"], 1, ["i.jsonl"]),
+    ("import-unmapped-label", ["import-conll", "misc.conll", "-o", "i.jsonl"], ["misc.conll:1: label 'MISC' is not one of PERSON, ORG, GPE, EVENT; map it with --label-map MISC=LABEL, leave it out with --drop MISC, or to use it, add it to the label scheme (annotations/labels.json) or pass --labels"], 1, ["i.jsonl"]),
     ("import-empty", ["import-conll", "empty.conll", "-o", "i.jsonl"], ["empty.conll: no tokens: the file is empty or has only blank lines"], 1, ["i.jsonl"]),
     ("import-jsonl-as-conll", ["import-conll", "good.jsonl", "-o", "i.jsonl"], ["good.jsonl:1: this looks like JSON lines (Doccano JSONL), not CoNLL"], 1, ["i.jsonl"]),
     ("import-utf16", ["import-conll", "utf16.conll", "-o", "i.jsonl"], ["utf16.conll:1: not valid utf-8"], 1, ["i.jsonl"]),

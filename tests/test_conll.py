@@ -150,7 +150,7 @@ def test_docstart_groups_sentences_into_documents(tmp_path):
         ("A S-PER\nB E-PER\n", 2, "tag E-PER without a preceding B-PER"),
         ("A O\nlonely\n", 2, "expected TOKEN and TAG columns"),
         ("A O\nB PER\n", 2, "tag 'PER' is not O or B-/I-/E-/S-"),
-        ("A O\nB B-MISC\n", 2, "label 'MISC' is not one of PERSON, ORG, GPE, EVENT; map it with --label-map MISC=LABEL or leave it out with --drop MISC"),
+        ("A O\nB B-MISC\n", 2, "label 'MISC' is not one of PERSON, ORG, GPE, EVENT; map it with --label-map MISC=LABEL, leave it out with --drop MISC, or to use it, add it to the label scheme (annotations/labels.json) or pass --labels"),
         ('{"text": "Hà Nội", "label": []}\n', 1, "this looks like JSON lines"),
     ],
 )

@@ -159,6 +159,21 @@ def test_per_file_writes_one_docbin_per_input(tmp_path, jsonl, root):
     assert not (tmp_path / "out" / "test.spacy").exists()
 
 
+def test_per_file_says_which_file_lost_repeats_and_can_keep_each_file_whole(tmp_path, jsonl, root, run_cli):
+    (tmp_path / "in").mkdir()
+    jsonl(tmp_path / "in" / "a_train.jsonl", [row(*SENTENCES[0], "a"), row(*SENTENCES[1], "b")])
+    jsonl(tmp_path / "in" / "b_test.jsonl", [row(*SENTENCES[1], "t"), row(*SENTENCES[2], "u")])  # repeats a train unit
+    config = root / "configs" / "ner.cfg"
+    code, out = run_cli("convert", tmp_path / "in", "-o", tmp_path / "out", "--per-file", "-c", config)
+    assert code == 0 and "1 repeated unit(s) skipped, same text as a unit read before (b_test.jsonl 1); --keep-whole" in out
+    code, out = run_cli("convert", tmp_path / "in", "-o", tmp_path / "whole", "--per-file", "--keep-whole", "-c", config)
+    assert code == 0 and "repeated" not in out, out
+    nlp = spacy.blank("vi")
+    assert [e.text for e in docbin.read(tmp_path / "whole" / "b_test.spacy", nlp)] == [SENTENCES[1][0], SENTENCES[2][0]]
+    code, out = run_cli("convert", tmp_path / "in", "-o", tmp_path / "x", "--keep-whole", "-c", config)
+    assert code == 1 and "--keep-whole keeps each input file's units whole: it goes with --per-file" in out
+
+
 def test_large_outputs_are_sharded_folders_that_spacy_reads(gold, tmp_path, root):
     from spacy.training import Corpus
 

@@ -8,7 +8,7 @@ import pytest
 import spacy
 
 from test_evaluation_report import SENTENCES
-from viner.identity import file_sha256
+from viner.identity import data_sha256, file_sha256
 from viner.evaluation.evaluate import evaluate, model_metadata
 from viner.evaluation.report import TrainingData
 
@@ -70,6 +70,15 @@ def test_training_data_hash_from_the_config(tmp_path, ruler_model):
     nlp.config["paths"]["train"] = str(train)
     _, training = model_metadata(ruler_model, nlp)
     assert training == TrainingData(path=str(train), sha256=file_sha256(train), reason=None)
+    shards = tmp_path / "train-shards.spacy"  # what convert writes above 5,000 docs
+    shards.mkdir()
+    (shards / "part-0000.spacy").write_bytes(b"first shard")
+    (shards / "part-0001.spacy").write_bytes(b"second shard")
+    nlp.config["paths"]["train"] = str(shards)
+    _, training = model_metadata(ruler_model, nlp)
+    assert training == TrainingData(path=str(shards), sha256=data_sha256(shards), reason=None)
+    (shards / "part-0001.spacy").write_bytes(b"changed shard")
+    assert model_metadata(ruler_model, nlp)[1].sha256 != training.sha256
     nlp.config["paths"]["train"] = "corpus/gone.spacy"
     _, training = model_metadata(ruler_model, nlp)
     assert training.sha256 is None and "not found" in training.reason

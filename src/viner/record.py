@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, NamedTuple, Sequence
 
 DEFAULT_LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE", "EVENT")
+ADD_LABEL = "to use it, add it to the label scheme (annotations/labels.json) or pass --labels"
 
 
 class Span(NamedTuple):
@@ -212,7 +213,7 @@ def _checked_spans(
             problems.append((f"label[{i}]", f"start {start} must be smaller than end {end}"))
             continue
         if labels is not None and label not in labels:
-            problems.append((f"label[{i}]", f"label {label!r} is not one of {', '.join(labels)}"))
+            problems.append((f"label[{i}]", f"label {label!r} is not one of {', '.join(labels)}; {ADD_LABEL}"))
         if text[start].isspace() or text[end - 1].isspace():
             problems.append((f"label[{i}]", f"span {text[start:end]!r} ({label}) has leading or trailing whitespace"))
         good.append(Span(start, end, label))

@@ -10,7 +10,7 @@ import typer
 from wasabi import table as _table
 
 from ..errors import InvalidInput, VinerError
-from ..record import DEFAULT_LABELS
+from ..labels import workspace_scheme
 
 
 class Printer:
@@ -61,7 +61,8 @@ COMMAND = "viner"
 app = typer.Typer(
     name=COMMAND,
     help=(
-        "viner: build a custom Vietnamese named-entity model (PERSON, ORG, GPE, EVENT) end to end: "
+        "viner: build a custom Vietnamese named-entity model with your own labels (annotations/labels.json; "
+        "PERSON, ORG, GPE, EVENT for news) end to end: "
         "raw articles -> annotation units -> Doccano -> agreement and adjudication -> spaCy training data "
         "-> trained pipeline -> evaluation reports."
     ),
@@ -75,19 +76,21 @@ app = typer.Typer(
 Arg = typer.Argument
 Opt = typer.Option
 
-LABELS_HELP = "Comma-separated entity labels that are allowed"
+LABELS_HELP = "Comma-separated entity labels that are allowed [default: those of the workspace's label scheme, annotations/labels.json; without one PERSON,ORG,GPE,EVENT]"
+PROBLEMS_SHOWN = 50  # every command prints this many problems of bad input, then how many more there are
 
 
 def parse_labels(text: str | None) -> tuple[str, ...]:
+    """The labels given with --labels, or those of the workspace's label scheme (viner.labels)."""
     if not text:
-        return DEFAULT_LABELS
+        return workspace_scheme().names
     labels = tuple(label.strip() for label in text.split(",") if label.strip())
     if not labels:
         raise VinerError("--labels: give at least one label, for example PERSON,ORG,GPE,EVENT")
     return labels
 
 
-def print_problems(error: InvalidInput, limit: int = 50) -> None:
+def print_problems(error: InvalidInput, limit: int = PROBLEMS_SHOWN) -> None:
     """Print every problem of an InvalidInput (up to ``limit``) with file, line and field."""
     for problem in error.problems[:limit]:
         fail(str(problem))

@@ -18,8 +18,10 @@ def convert_cli(
     split: str = Opt("0.8,0.1,0.1", "--split", "-s", help="Ratios of units for train,dev,test (whole articles are assigned)"),
     seed: int = Opt(0, "--seed", help="Seed of the article shuffle; the same seed always gives the same split"),
     misaligned: str = Opt("keep", "--misaligned", help="Spans not on token boundaries: 'keep' splits the token so the span survives, 'drop' leaves the span out; both are reported"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]"),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP),
+    any_label: bool = Opt(False, "--any-label", help="Accept every label in the gold (skip the label-set check)"),
     per_file: bool = Opt(False, "--per-file", help="No split: write one NAME.spacy per input file NAME.jsonl (for corpora with their own train/dev files)"),
+    keep_whole: bool = Opt(False, "--keep-whole", help="With --per-file: skip repeated units within a file only, so each output keeps every unit of its file even when it repeats another file's (a test set comparable with published figures)"),
 ) -> None:
     """Validate gold annotations, split them by article and write spaCy DocBins.
 
@@ -36,9 +38,10 @@ def convert_cli(
         config=config,
         ratios=parse_ratios(split),
         seed=seed,
-        labels=parse_labels(labels),
+        labels=None if any_label else parse_labels(labels),
         misaligned=misaligned,
         per_file=per_file,
+        keep_whole=keep_whole,
         on_misaligned=lambda m: msg.warn(str(m)),
         progress=lambda stage, count: msg.text(f"... {count:,} units {stage}"),
     )
@@ -49,5 +52,7 @@ def convert_cli(
         action = "tokens split to keep them" if misaligned == "keep" else "left out"
         msg.warn(f"{len(report.misaligned)} span(s) did not align with the tokenizer ({action})")
     if report.duplicates:
-        msg.warn(f"{len(report.duplicates)} duplicate unit(s) skipped")
+        where = ", ".join(f"{Path(path).name} {count}" for path, count in report.duplicates_by_file().items())
+        hint = "; --keep-whole keeps each file's units whole" if per_file and not keep_whole else ""
+        msg.warn(f"{len(report.duplicates)} repeated unit(s) skipped, same text as a unit read before ({where}){hint}")
     msg.good(f"Wrote {', '.join(str(p) for p in report.outputs.values())}")

@@ -17,7 +17,7 @@ def patterns_cli(
     min_precision: float = Opt(0.9, "--min-precision", help="Keep a string only if at least this share of its occurrences in the gold carry its label"),
     min_count: int = Opt(1, "--min-count", help="Keep a string only if annotators labelled it at least this many times"),
     report: Optional[Path] = Opt(None, "--report", help="JSON with every string looked at: counts, precision, kept or why not", show_default=False),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
     any_label: bool = Opt(False, "--any-label", help="Accept every label in the gold"),
 ) -> None:
     """Make patterns from gold: every string annotators labelled becomes a pattern when it

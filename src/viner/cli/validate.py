@@ -8,25 +8,36 @@ from typing import List, Optional
 import typer
 
 from ..validate import validate_paths
-from ._util import LABELS_HELP, Arg, Opt, app, fail, msg, parse_labels
+from ._util import LABELS_HELP, PROBLEMS_SHOWN, Arg, Opt, app, fail, msg, parse_labels
 
 
 @app.command("validate")
 def validate_cli(
     inputs: List[Path] = Arg(..., help="JSONL files or folders of them ({\"text\": ..., \"label\": [[start, end, \"LABEL\"], ...]})", show_default=False),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]"),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP),
     any_label: bool = Opt(False, "--any-label", help="Accept every label (skip the label-set check)"),
 ) -> None:
     """Check every record: JSON syntax, the text field, offsets in range, start < end, no
     overlapping spans, known labels, no leading/trailing whitespace in spans, NFC text.
 
-    Every problem is printed as FILE:LINE: FIELD: MESSAGE; the exit status is 1 when
+    Problems are printed as FILE:LINE: FIELD: MESSAGE, the first 50 of them (as every viner
+    command prints bad input), then how many more there are; the exit status is 1 when
     there is at least one. A UTF-8 BOM and CRLF line endings are accepted.
     """
-    report = validate_paths(inputs, None if any_label else parse_labels(labels), on_problem=lambda p: fail(str(p)))
+    shown = 0
+
+    def show(problem) -> None:
+        nonlocal shown
+        shown += 1
+        if shown <= PROBLEMS_SHOWN:
+            fail(str(problem))
+
+    report = validate_paths(inputs, None if any_label else parse_labels(labels), on_problem=show)
     summary = f"{report.records} records in {len(report.files)} file(s): {report.valid} valid with {report.spans} spans"
     if report.ok:
         msg.good(summary)
         return
+    if len(report.problems) > PROBLEMS_SHOWN:
+        fail(f"... and {len(report.problems) - PROBLEMS_SHOWN} more problems")
     msg.fail(f"{summary}; {len(report.problems)} problem(s) in {report.invalid} record(s)")
     raise typer.Exit(1)

@@ -42,6 +42,11 @@ class ConvertReport:
             "outputs": {k: str(v) for k, v in self.outputs.items()},
         }
 
+    def duplicates_by_file(self) -> dict[str, int]:
+        """How many repeated units were skipped in each input file."""
+        counts = Counter(where.rsplit(":", 1)[0] for where in self.duplicates)
+        return dict(counts)
+
     def labels(self) -> list[str]:
         """Every label met in any output, sorted."""
         return sorted({label for counter in self.spans.values() for label in counter})

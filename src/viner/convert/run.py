@@ -39,6 +39,7 @@ def convert(
     labels: Sequence[str] | None = DEFAULT_LABELS,
     misaligned: str = "keep",
     per_file: bool = False,
+    keep_whole: bool = False,
     shard_size: int = 5000,
     shard_docs: int | None = None,
     on_misaligned: Callable[[MisalignedSpan], None] | None = None,
@@ -50,7 +51,10 @@ def convert(
     """Validate the span files, split them by article and write ``train/dev/test.spacy``.
 
     With ``per_file`` there is no split: each input file becomes ``<its name>.spacy``
-    (for corpora that come with their own splits, such as VLSP's train and dev files).
+    (for corpora that come with their own splits, such as VLSP's train and dev files). A unit
+    that repeats one read before is skipped (and counted per file), so no text is in two
+    outputs; with ``keep_whole`` (``per_file`` only) repeats are skipped within a file only, so
+    each output keeps every unit of its file (a test set comparable with published figures).
     The input is read once: each line is validated, and the valid units are tokenised in
     blocks of ``block_size`` into a temporary file beside the output (about 1.6 KB a unit),
     because the split needs every article's size; then the blocks are routed to their
@@ -65,12 +69,14 @@ def convert(
     report = ConvertReport(files=find_files(paths, doccano_jsonl.SUFFIXES), misaligned_policy=misaligned)
     if output_dir.exists() and not output_dir.is_dir():
         raise VinerError(f"{output_dir}: is a file; --output must be a folder (for train.spacy, dev.spacy, test.spacy)")
+    if keep_whole and not per_file:
+        raise VinerError("--keep-whole keeps each input file's units whole: it goes with --per-file (a split by article never puts one text in two splits)")
     names = _output_names(report.files) if per_file else list(SPLIT_NAMES)
     nlp = lean_vocab(tokenizer_from_config(config))
     shard_docs = shard_docs or min(shard_size, 1000)
     with fewer_gc_passes(), Pool(_existing_folder(output_dir)) as pool:
         run = ConvertRun(nlp, pool, report, misaligned, on_misaligned, _Progress(progress, every), vocab_block)
-        run.read(labels, block_size)
+        run.read(labels, block_size, per_file_repeats=keep_whole)
         if per_file:
             assignment: dict[str, str] = {}
             route_of_doc: RouteOfDoc = lambda chunk: chunk.files  # noqa: E731
@@ -163,7 +169,7 @@ class ConvertRun:
     articles: Articles = field(default_factory=Articles)
     converted: int = 0  # units tokenised into the pool so far
 
-    def read(self, labels: Sequence[str] | None, block_size: int) -> None:
+    def read(self, labels: Sequence[str] | None, block_size: int, per_file_repeats: bool = False) -> None:
         """Read, validate and tokenise every input into the pool, ``block_size`` units at a time;
         count the units of each article.
 
@@ -175,6 +181,8 @@ class ConvertRun:
         self.articles.file_sizes = [0] * len(self.report.files)
         block = Block()
         for file_number, path in enumerate(self.report.files):
+            if per_file_repeats:
+                seen = IdSet()  # repeats of another file's units are kept (--keep-whole)
             for line, example in doccano_jsonl.read_located(path, labels, problems.append):
                 if not seen.add(example.id):
                     self.report.duplicates.append(f"{path}:{line}")

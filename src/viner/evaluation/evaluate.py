@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 from ..errors import VinerError
 from ..formats import docbin, doccano_jsonl
 from ..identity import data_sha256, file_sha256
+from ..labels import workspace_scheme
 from ..pipeline import load_pipeline
 from ..record import DEFAULT_LABELS, Example, Span
 from .bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
@@ -67,10 +68,10 @@ def model_metadata(model: Path | str, nlp) -> tuple[ModelInfo, TrainingData]:
         training.reason = "the model's config has no paths.train"
     else:
         path = Path(str(train))
-        if path.is_file():
-            training.sha256 = file_sha256(path)
+        if path.is_file() or (path.is_dir() and any(path.glob("*.spacy"))):
+            training.sha256 = data_sha256(path)  # a folder of shards (convert's large outputs): its shards' names and hashes
         elif path.is_dir():
-            training.reason = f"{path} is a folder, not a file"
+            training.reason = f"{path} is a folder without DocBin shards (*.spacy)"
         else:
             training.reason = f"{path} not found from {Path.cwd()} (paths.train is relative to where `spacy train` ran)"
     return info, training
@@ -137,8 +138,8 @@ def evaluate(
 
 
 def _ordered(labels: Sequence[str]) -> list[str]:
-    """PERSON, ORG, GPE, EVENT first (in that order), then any other label alphabetically."""
-    rank = {label: i for i, label in enumerate(DEFAULT_LABELS)}
+    """The labels of the workspace's scheme first, in its order (PERSON, ORG, GPE, EVENT without a scheme file), then any other alphabetically."""
+    rank = {label: i for i, label in enumerate(workspace_scheme().names)}
     return sorted(labels, key=lambda label: (rank.get(label, len(rank)), label))
 
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ...errors import InvalidInput, VinerError
 from ...io import iter_lines
-from ...record import DEFAULT_LABELS, Example, Problem, make_example, unit_id
+from ...record import ADD_LABEL, DEFAULT_LABELS, Example, Problem, make_example, unit_id
 from .text import JOINS, join_tokens, match_tokens, token_text
 
 SUFFIXES = (".conll", ".iob", ".bio", ".txt", ".tsv")
@@ -243,7 +243,7 @@ def _build(
             continue
         target = label_map.get(label, label)
         if labels is not None and target not in labels:
-            fix = f"map it with --label-map {label}=LABEL or leave it out with --drop {label}"
+            fix = f"map it with --label-map {label}=LABEL, leave it out with --drop {label}, or {ADD_LABEL}"
             problems.append(Problem(path, line, None, f"label {target!r} is not one of {', '.join(labels)}; {fix}"))
             continue
         spans.append((offsets[first][0], offsets[last - 1][1], target))
