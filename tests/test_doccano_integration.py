@@ -25,7 +25,7 @@ import pytest
 
 from viner.agreement import agreement
 from viner.doccano.client import Session
-from viner.doccano.push import LABEL_STYLE
+from viner.labels import load_scheme
 from viner.doccano.server import free_port, port_is_free
 from viner.formats import doccano_jsonl
 from viner.record import Example, Span
@@ -251,9 +251,11 @@ def test_push_units_with_preannotations(doccano):
     pid = project["id"]
     detail = lead.get(f"projects/{pid}", "reading the project")
     assert detail["collaborative_annotation"] is False and detail["allow_overlapping"] is False
-    assert detail["description"].strip() == (ROOT / "annotations" / "GUIDELINES.md").read_text(encoding="utf-8").strip()
+    assert detail["guideline"].strip() == (ROOT / "annotations" / "GUIDELINES.md").read_text(encoding="utf-8").strip()
+    assert len(detail["description"]) < 200 and "\n" not in detail["description"]  # one line in the Projects list
     types = lead.get(f"projects/{pid}/span-types", "labels")
-    assert {t["text"]: t["background_color"].lower() for t in types} == {k: v[0] for k, v in LABEL_STYLE.items()}
+    scheme = load_scheme(ROOT / "annotations" / "labels.json")
+    assert {t["text"]: (t["background_color"].lower(), t["suffix_key"]) for t in types} == {l.name: (l.colour, l.key) for l in scheme.labels}
     assert lead.members(pid) == {"admin": "project_admin", "alice": "annotator", "bob": "annotator"}
     stored = by_text(lead, pid)
     originals = units(T1, T2, T3, T4, T5, T6)
@@ -291,6 +293,9 @@ def test_repush_adds_nothing_and_new_units_only(doccano):
     before = {name: sum(len(as_user(doccano, name).spans(pid, e["id"])) for e in lead.examples(pid)) for name in ("alice", "bob")}
     result = run(doccano, "doccano", "push", doccano.work / "units.jsonl", "--project", "tin-tuc", "--annotators", "alice,bob")
     assert "0 unit(s) uploaded, 6 already there" in result.stdout
+    # nobody has annotated yet: the units hold the first push's suggestions, which is not "worked on"
+    assert "alice: 0 suggested span(s) on 0 unit(s); " in result.stdout and "0 unit(s) the annotator worked on left alone" in result.stdout
+    assert "already had these suggestions" in result.stdout
     assert len(lead.examples(pid)) == 6
     after = {name: sum(len(as_user(doccano, name).spans(pid, e["id"])) for e in lead.examples(pid)) for name in ("alice", "bob")}
     assert after == before
@@ -307,6 +312,9 @@ def test_annotate_pull_agree_merge_review_convert(doccano):
     for name in ("alice", "bob"):
         annotate(as_user(doccano, name), pid, FINAL[name])  # T7 stays untouched and unchecked
     exports = doccano.work / "annotations" / "exports"
+    # a re-push now counts as worked on exactly the units with suggestions that the annotators checked (T1 only)
+    result = run(doccano, "doccano", "push", doccano.work / "units.jsonl", "--project", "tin-tuc", "--annotators", "alice,bob")
+    assert "alice: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on" in result.stdout
 
     # pull: one file per annotator, every span at the same offsets with the same text
     result = run(doccano, "doccano", "pull", "--project", "tin-tuc", "-o", exports)
@@ -485,6 +493,8 @@ def test_pull_while_down_then_restart_keeps_everything(doccano):
     while server_processes(doccano.port) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert server_processes(doccano.port) == [] and port_is_free(doccano.port)
+    worker_log = (doccano.home / "logs" / "worker.log").read_text(encoding="utf-8", errors="replace")
+    assert "exited with signal" not in worker_log  # a normal stop is celery's warm shutdown, not a killed pool
 
     result = run(doccano, "doccano", "pull", "--project", "tin-tuc", "-o", exports, expect=None)
     assert result.returncode != 0

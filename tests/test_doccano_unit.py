@@ -12,7 +12,9 @@ import pytest
 from viner.doccano import home, server
 from viner.doccano.client import Session, settings
 from viner.doccano.pull import _free_name, snapshot_name, unit_meta
-from viner.doccano.push import META_KEY, guideline_text, load_units, upload_batches, upload_row
+from viner.doccano.project import find_guidelines
+from viner.doccano.push import META_KEY, load_units, upload_batches, upload_row
+from viner.labels import Label, LabelScheme
 from viner.errors import InvalidInput, VinerError
 from viner.record import Example, Span
 
@@ -22,6 +24,11 @@ def test_upload_row_packs_metadata_exactly():
     row = upload_row(example)
     assert row["text"] == "Hà Nội" and row["label"] == [] and row["unit_id"] == "abc" and row["source"] == "a.txt"
     assert json.loads(row[META_KEY]) == {"source": "a.txt", "position": 3, "caption": True}  # project-specific keys dropped
+    # every field readable on its own in Doccano's Metadata panel (pull reads only META_KEY)
+    assert (row["position"], row["caption"]) == (3, True) and "doccano_id" not in row
+    nested = upload_row(Example("Huế", (), "h", {"source": "b.txt", "tags": ["a", "b"], "line": 7}))
+    assert nested["tags"] == '["a", "b"]' and nested["line"] == 7
+    assert unit_meta(nested) == {"source": "b.txt", "tags": ["a", "b"], "line": 7}
 
 
 def test_upload_batches_share_keys_and_types():
@@ -77,12 +84,20 @@ def test_load_units_dedupes_and_knows_review_files(tmp_path: Path):
         load_units(review, ("GPE",), review=False)
 
 
-def test_guidelines(tmp_path: Path):
+def test_guidelines_come_from_the_option_the_scheme_or_the_label_definitions(tmp_path: Path, monkeypatch):
     path = tmp_path / "G.md"
     path.write_text("# Hướng dẫn\nGPE là ...\n", encoding="utf-8")
-    assert guideline_text(path, ("GPE",)).startswith("# Hướng dẫn")
-    with pytest.raises(VinerError, match="not found"):
-        guideline_text(tmp_path / "missing.md", ("GPE",))
+    plain = LabelScheme((Label("GPE", "#3cb44b", "g", "Countries and cities"),))
+    assert find_guidelines(path, plain).text.startswith("# Hướng dẫn")
+    with pytest.raises(VinerError, match="not found.*--guidelines"):
+        find_guidelines(tmp_path / "missing.md", plain)
+    named = LabelScheme(plain.labels, tmp_path / "labels.json", tmp_path / "G.md")
+    assert find_guidelines(None, named).source == str(tmp_path / "G.md")
+    with pytest.raises(VinerError, match="labels.json"):
+        find_guidelines(None, LabelScheme(plain.labels, tmp_path / "labels.json", tmp_path / "gone.md"))
+    monkeypatch.chdir(tmp_path)  # no annotations/GUIDELINES.md here: the label definitions stand in, flagged
+    fallback = find_guidelines(None, plain)
+    assert fallback.fallback and "**GPE**: Countries and cities" in fallback.text
 
 
 def test_snapshot_names_never_collide(tmp_path: Path):

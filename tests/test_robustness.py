@@ -272,13 +272,21 @@ def test_merge_with_only_conflicts_writes_no_empty_gold(tmp_path, monkeypatch, r
     Path("snap/alice.jsonl").write_text(json.dumps({"text": text, "label": [[4, 9, "PERSON"]]}, ensure_ascii=False) + "\n", encoding="utf-8")
     Path("snap/bob.jsonl").write_text(json.dumps({"text": text, "label": [[14, 20, "GPE"]]}, ensure_ascii=False) + "\n", encoding="utf-8")
     code, out = run_cli("merge", "snap", "-o", "gold/batch.jsonl")
-    assert code == 0, out
-    assert "no unit agreed or adjudicated yet: gold/batch.jsonl was not written" in out
+    assert code == 1, out  # no gold: the next step (convert) has nothing new, so a script must stop here
+    assert "1 conflict(s) -> review file review/batch.jsonl" in out
+    assert "no gold written: no unit is agreed or adjudicated yet (gold/batch.jsonl was not created)" in out
     assert not Path("gold/batch.jsonl").exists()
     assert len(Path("review/batch.jsonl").read_text(encoding="utf-8").splitlines()) == 1
     # a second merge must not replace the review file silently
     code, out = run_cli("merge", "snap", "-o", "gold/batch.jsonl")
     assert code == 1 and "review/batch.jsonl: already exists and holds a review file" in out
+    # the annotators now agree: no conflict left, and the earlier review file is not left behind to be pushed again
+    Path("snap/bob.jsonl").write_text(Path("snap/alice.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out = run_cli("merge", "snap", "-o", "gold/batch.jsonl")
+    assert code == 0 and "review/batch.jsonl is from an earlier merge: do not push it again (--force removes it)" in out
+    code, out = run_cli("merge", "snap", "-o", "gold/batch.jsonl", "--force")
+    assert code == 0 and "removed the review file of an earlier merge, review/batch.jsonl" in out
+    assert not Path("review/batch.jsonl").exists() and Path("gold/batch.jsonl").exists()
 
 
 def test_push_reads_the_file_before_contacting_the_server(tmp_path, monkeypatch, run_cli):

@@ -48,6 +48,8 @@ class MergeResult:
     min_annotators: int = 2
     output: Path | None = None
     review_file: Path | None = None
+    stale_review: Path | None = None  # a review file of an earlier merge, when this one has no conflict
+    removed_stale: bool = False  # ... and --force removed it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -168,7 +170,8 @@ def merge(
 
     Existing outputs are only replaced with ``force`` (gold holds annotations). A file with
     no unit is never written: no gold file when no unit was agreed or adjudicated yet, no
-    review file without conflicts; a snapshot with neither is an error.
+    review file without conflicts; a snapshot with neither is an error. A review file of an
+    earlier merge that this merge does not replace is reported, and removed with ``force``.
     """
     output = file_target(output)
     review_file = file_target(review_file) if review_file else default_review_file(output)
@@ -186,9 +189,13 @@ def merge(
         )
     if result.conflicts:
         refuse_overwrite(review_file, force, "a review file")
-    if result.conflicts:
         doccano_jsonl.write(result.conflicts, review_file)  # first: gold without its conflicts listed would hide them
         result.review_file = review_file
+    elif review_file.is_file():  # its conflicts are resolved or gone: left in place it would be pushed again by mistake
+        result.stale_review = review_file
+        if force:
+            review_file.unlink()
+            result.removed_stale = True
     if result.gold:
         doccano_jsonl.write(result.gold, output)
         result.output = output

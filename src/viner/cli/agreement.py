@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional
 
+import typer
+
 from ..agreement import agree
 from ..io import write_json
-from ..merge import default_review_file, merge
-from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
+from ..merge import merge
+from ._util import LABELS_HELP, Arg, Opt, app, fail, msg, parse_labels
 
 
 def _fmt(value: float | None) -> str:
@@ -21,7 +23,7 @@ def agree_cli(
     output: Optional[Path] = Opt(None, "--output", "-o", help="Also write the full report (every pair, label and disagreement) as JSON here", show_default=False),
     all_units: bool = Opt(False, "--all-units", help="Compare every unit both annotators have, not only the units both marked as checked in Doccano"),
     show: int = Opt(20, "--show", help="How many disagreeing units to list (0: none; the JSON report has all)"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:
     """Inter-annotator agreement: pairwise strict span F1 and token-level Cohen's kappa.
 
@@ -67,7 +69,7 @@ def merge_cli(
     min_annotators: int = Opt(2, "--min-annotators", help="Units finished by fewer annotators stay pending (capped at the number of annotators)"),
     all_units: bool = Opt(False, "--all-units", help="Use every unit in the files, not only the units the annotators marked as checked"),
     force: bool = Opt(False, "--force", help="Replace an existing gold or review file"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:
     """Merge annotators into one gold file; conflicts go to a review file, none is dropped.
 
@@ -86,17 +88,17 @@ def merge_cli(
         msg.warn(f"{len(result.pending)} unit(s) pending (finished by fewer than {result.min_annotators}): {shown}{' ...' if len(result.pending) > 10 else ''}")
     if result.unused_adjudications:
         msg.warn(f"{len(result.unused_adjudications)} adjudicated unit(s) are not in the snapshot and were not used (first: {result.unused_adjudications[0]})")
-    if result.output is not None:
-        msg.good(f"Wrote {len(result.gold)} gold unit(s) to {result.output}")
-    else:
-        msg.warn(f"no unit agreed or adjudicated yet: {output} was not written")
     if result.conflicts:
-        msg.warn(
-            f"{len(result.conflicts)} conflict(s) written to {result.review_file}; adjudicate them: "
-            f"viner doccano push {result.review_file} --review --project <NAME>-review"
-        )
+        msg.warn(f"{len(result.conflicts)} conflict(s) -> review file {result.review_file}; adjudicate them: "
+                 f"viner doccano push {result.review_file} --review --project <NAME>-review")
+    elif result.removed_stale:
+        msg.info(f"No conflicts left; removed the review file of an earlier merge, {result.stale_review}")
+    elif result.stale_review is not None:
+        msg.warn(f"No conflicts left, but {result.stale_review} is from an earlier merge: do not push it again (--force removes it)")
     else:
         msg.good("No conflicts left")
-        stale = review_file or default_review_file(output)
-        if stale.exists():
-            msg.warn(f"{stale} is from an earlier merge and was left as it was (this merge found no conflict)")
+    if result.output is None:
+        fail(f"no gold written: no unit is agreed or adjudicated yet ({output} was not created); "
+             "adjudicate the conflicts, then merge again with --adjudicated")
+        raise typer.Exit(1)
+    msg.good(f"Wrote {len(result.gold)} gold unit(s) to {result.output}")

@@ -11,7 +11,6 @@ from typing import Optional
 import typer
 
 from ..doccano import messages
-from ..doccano.project import DEFAULT_GUIDELINES
 from ..doccano.pull import pull
 from ..doccano.push import push
 from ..doccano.status import project_status
@@ -66,8 +65,8 @@ def push_cli(
     annotators: Optional[str] = Opt(None, "--annotators", "-a", help="Comma-separated annotator accounts to create and add to the project, e.g. alice,bob; new accounts get a generated password, printed once, or DOCCANO_ANNOTATOR_PASSWORD", show_default=False),
     preannotate: Optional[str] = Opt(None, "--preannotate", "-m", help="spaCy pipeline (name or folder) whose entities become every annotator's suggestions on units without spans (ner.correct)", show_default=False),
     review: bool = Opt(False, "--review", help="FILE is a review file from `viner merge`: push its conflicts to a review project for adjudication (adjudicators: --annotators, default the admin)"),
-    guidelines: Path = Opt(DEFAULT_GUIDELINES, "--guidelines", help="Markdown guidelines shown as the project's description and guideline (used when the project is created)"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+    guidelines: Optional[Path] = Opt(None, "--guidelines", help="Markdown guidelines shown in the annotation page [default: the file the label scheme names, else annotations/GUIDELINES.md]; on an existing project they replace its guidelines", show_default=False),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
     patterns: Optional[Path] = Opt(None, "--patterns", help="Patterns JSONL (spaCy EntityRuler format, e.g. from `viner patterns`) whose matches become suggestions too, with or without --preannotate", exists=True, dir_okay=False, show_default=False),
     select_by: Optional[str] = Opt(None, "--select", help="Push only --limit units not in the project yet: 'uncertain' = those the --preannotate model is least sure of (active learning), 'random' = a seeded sample", show_default=False),
     limit: Optional[int] = Opt(None, "--limit", help="With --select: how many units this batch pushes", show_default=False),
@@ -78,7 +77,8 @@ def push_cli(
 ) -> None:
     """Upload units to a Doccano project, with their spans as pre-annotations.
 
-    Creates or reuses a sequence-labeling project with PERSON, ORG, GPE and EVENT, creates
+    Creates or reuses a sequence-labeling project with the labels of the label scheme
+    (annotations/labels.json: names, colours, keys; PERSON, ORG, GPE, EVENT without one), creates
     the annotator accounts and memberships, and uploads the units that are not there yet
     (pushing the same file again adds nothing). Spans in the file, or the --preannotate
     model's entities, become each annotator's own suggestions to correct; a unit an
@@ -88,7 +88,7 @@ def push_cli(
     """
     names = [a for a in (annotators or "").split(",") if a.strip()]
     result = push(file, project, annotators=names, preannotate=preannotate, review=review, guidelines=guidelines,
-                  labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password,
+                  labels=parse_labels(labels), echo=msg.text, warn=msg.warn, url=url, user=user, password=password,
                   select_by=select_by, limit=limit, seed=seed, patterns=patterns)
     messages.push_summary(msg, result, file)
 
@@ -98,7 +98,7 @@ def pull_cli(
     project: str = Opt(..., "--project", help="Doccano project to export", show_default=False),
     output: Path = Opt(Path("annotations/exports"), "--output", "-o", help="Folder in which a new timestamped snapshot folder is created (earlier snapshots are never touched)"),
     approved_only: bool = Opt(False, "--approved-only", help="Export, per annotator, only the units they marked as checked"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
     url: Optional[str] = Opt(None, "--url", help=URL_HELP, show_default=False),
     user: Optional[str] = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
     password: Optional[str] = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
@@ -117,7 +117,7 @@ def pull_cli(
 def status_cli(
     project: str = Opt(..., "--project", help="Doccano project to report on", show_default=False),
     as_json: bool = Opt(False, "--json", help="Print the figures as JSON (for scripts) instead of a table"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP} [default: PERSON,ORG,GPE,EVENT]", show_default=False),
+    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
     url: Optional[str] = Opt(None, "--url", help=URL_HELP, show_default=False),
     user: Optional[str] = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
     password: Optional[str] = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),

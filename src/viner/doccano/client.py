@@ -212,6 +212,10 @@ class Session:
             )
         return {"id": project.id, "name": name, "project_type": SEQUENCE_LABELING}
 
+    def update_guidelines(self, project_id: int, description: str, guideline: str) -> None:
+        with self.call("updating the project's guidelines"):
+            self.client.update_project(project_id, description=description, guideline=guideline)
+
     def span_types(self, project_id: int) -> dict[str, int]:
         """label -> id of the project's span labels."""
         with self.call("listing the project's labels"):

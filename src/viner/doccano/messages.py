@@ -57,9 +57,10 @@ def push_summary(out: Printer, result: PushResult, file: Path) -> None:
         out.warn(f"model entities not pushed (label not in the project): {skipped}")
     if result.duplicates:
         out.warn(f"{result.duplicates} duplicate unit(s) in {file} (same text as an earlier line) skipped")
-    rows = [(name, result.suggested_units.get(name, 0), result.suggested_spans.get(name, 0), result.kept_units.get(name, 0)) for name in result.suggested_spans]
+    rows = [(name, result.suggested_units.get(name, 0), result.suggested_spans.get(name, 0), result.earlier_units.get(name, 0),
+             result.kept_units.get(name, 0)) for name in result.suggested_spans]
     if rows:
-        out.table(rows, header=("annotator", "units pre-annotated", "spans", "left alone"), divider=True)
+        out.table(rows, header=("annotator", "units pre-annotated", "spans", "suggested before", "worked on, left alone"), divider=True)
     out.good(
         f"{result.project!r}: {result.uploaded} unit(s) uploaded, {result.already_there} already there"
         f"; open {result.url}/projects/{result.project_id}"

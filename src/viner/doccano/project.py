@@ -1,9 +1,9 @@
 """The Doccano project a push works in: the project itself, its labels, its annotators.
 
 - the project is a sequence-labeling project with collaborative mode off, so every
-  annotator works on their own copy and exports stay attributable; its description and
-  guideline are the annotation guidelines;
-- the labels get fixed, distinguishable colours and keyboard keys;
+  annotator works on their own copy and exports stay attributable; its description is one
+  short line (the Projects list shows it raw) and its guideline the annotation guidelines;
+- the labels get the colours and keyboard keys of the workspace's label scheme (viner.labels);
 - annotator accounts and memberships are created when missing; existing passwords are
   never touched.
 """
@@ -17,17 +17,10 @@ from typing import Callable, Sequence
 
 from ..errors import VinerError
 from ..io import read_text
+from ..labels import LabelScheme
 from .client import SEQUENCE_LABELING, Session
 
-#: Fixed, distinguishable colours (Sasha Trubetskoy's palette) and the key that picks each label.
-LABEL_STYLE = {
-    "PERSON": ("#e6194b", "p"),
-    "ORG": ("#4363d8", "o"),
-    "GPE": ("#3cb44b", "g"),
-    "EVENT": ("#f58231", "e"),
-}
-EXTRA_COLOURS = ("#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#469990", "#9a6324", "#800000", "#000075")
-DEFAULT_GUIDELINES = Path("annotations/GUIDELINES.md")
+DEFAULT_GUIDELINES = Path("annotations/GUIDELINES.md")  # without a label scheme that names its guidelines
 REVIEW_INTRO = (
     "Review round: each unit is a conflict between annotators. Its metadata shows every annotator's version; "
     "the spans they all agreed on are pre-annotated. Correct the spans into the right answer and mark the unit as checked.\n\n"
@@ -37,41 +30,70 @@ ANNOTATOR_ROLE = "annotator"
 Echo = Callable[[str], None]
 
 
-def guideline_text(path: Path | None, labels: Sequence[str]) -> str:
-    """The guidelines in ``path``; a one-sentence fallback when the default file is missing or empty."""
-    if path is not None and path.is_file():
-        text = read_text(path).strip()
-        if text:
-            return text
-    if path is not None and path != DEFAULT_GUIDELINES and not path.is_file():
-        raise VinerError(f"{path}: guidelines file not found" + (" (it is a folder)" if path.is_dir() else ""))
-    return (
-        f"Mark every named entity as one of {', '.join(labels)} (OntoNotes 5.0 definitions). "
-        "Select the exact words, no surrounding spaces or punctuation; mark the unit as checked when done."
-    )
+@dataclass(frozen=True)
+class Guidelines:
+    text: str
+    source: str  # the file read, or what stands in for one
+    fallback: bool = False
 
 
-def open_project(session: Session, name: str, guidelines: str, *, review: bool, echo: Echo) -> tuple[int, bool]:
-    """The id of the sequence-labeling project ``name``, created when missing; and whether it was created now."""
+def find_guidelines(given: Path | None, scheme: LabelScheme) -> Guidelines:
+    """The guidelines to show: ``--guidelines``, else the file the label scheme names, else annotations/GUIDELINES.md
+    in the current folder; when there is none, the scheme's label definitions (a fallback the caller warns about)."""
+    if given is not None:
+        return Guidelines(_read_guidelines(given, "--guidelines"), str(given))
+    if scheme.guidelines is not None:
+        return Guidelines(_read_guidelines(scheme.guidelines, f"{scheme.path} (field \"guidelines\")"), str(scheme.guidelines))
+    if DEFAULT_GUIDELINES.is_file() and read_text(DEFAULT_GUIDELINES).strip():
+        return Guidelines(read_text(DEFAULT_GUIDELINES).strip(), str(DEFAULT_GUIDELINES))
+    lines = [f"Mark every named entity with one of these labels ({scheme.describe()}):", ""]
+    lines += [f"- **{label.name}**" + (f": {label.definition}" if label.definition else "") for label in scheme.labels]
+    lines += ["", "Select the exact words, no surrounding spaces or punctuation; mark the unit as checked when done."]
+    return Guidelines("\n".join(lines), "the label definitions (no guidelines file found)", fallback=True)
+
+
+def _read_guidelines(path: Path, named_by: str) -> str:
+    if not path.is_file():
+        raise VinerError(f"{path}: guidelines file not found" + (" (it is a folder)" if path.is_dir() else "") + f"; named by {named_by}")
+    text = read_text(path).strip()
+    if not text:
+        raise VinerError(f"{path}: the guidelines file is empty; named by {named_by}")
+    return text
+
+
+def project_description(labels: Sequence[str], review: bool) -> str:
+    """One short line for the Projects list (the guidelines go to the guideline page, which can be long)."""
+    what = "Review of conflicts between annotators" if review else "Named entities"
+    return f"{what}: {', '.join(labels)}. Guidelines: the guideline icon in the annotation page's toolbar."[:300]
+
+
+def open_project(session: Session, name: str, guidelines: Guidelines, labels: Sequence[str], *, review: bool,
+                 update_guidelines: bool, echo: Echo) -> tuple[int, bool]:
+    """The id of the sequence-labeling project ``name``, created when missing; and whether it was created now.
+
+    An existing project keeps its guidelines unless ``update_guidelines`` (``--guidelines`` given), which replaces
+    them and says so."""
+    text = REVIEW_INTRO + guidelines.text if review else guidelines.text
     found = session.find_project(name)
     if found is None:
-        text = REVIEW_INTRO + guidelines if review else guidelines
-        found = session.create_project(name, description=text, guideline=text)
-        echo(f"Created project {name!r} (id {found['id']})")
+        found = session.create_project(name, description=project_description(labels, review), guideline=text)
+        echo(f"Created project {name!r} (id {found['id']}) with the guidelines of {guidelines.source}")
         return int(found["id"]), True
     if found.get("project_type") != SEQUENCE_LABELING:
         raise VinerError(f"Doccano project {name!r} is a {found.get('project_type')} project; choose another --project name")
+    if update_guidelines:
+        session.update_guidelines(int(found["id"]), description=project_description(labels, review), guideline=text)
+        echo(f"Updated the guidelines of {name!r} from {guidelines.source}")
     return int(found["id"]), False
 
 
-def ensure_labels(session: Session, project_id: int, labels: Sequence[str]) -> list[str]:
-    """Create the labels the project lacks, in their fixed colours; returns the ones created."""
+def ensure_labels(session: Session, project_id: int, scheme: LabelScheme) -> list[str]:
+    """Create the labels the project lacks, in the scheme's colours and keys; returns the ones created."""
     existing = session.span_types(project_id)
-    extra = iter(EXTRA_COLOURS)
     created = []
-    for label in labels:
+    for label in scheme.names:
         if label not in existing:
-            colour, key = LABEL_STYLE.get(label, (next(extra, "#a9a9a9"), None))
+            colour, key = scheme.style(label)
             session.create_span_type(project_id, label, colour, key)
             created.append(label)
     return created

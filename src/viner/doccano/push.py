@@ -6,7 +6,7 @@ A push runs these steps, in this order:
    the whole file (the shared validator; nothing is sent when a line is invalid), the
    guidelines and the ``--preannotate`` model's suggestions;
 2. :func:`~viner.doccano.project.open_project` creates or reuses the sequence-labeling
-   project, :func:`~viner.doccano.project.ensure_labels` its labels in fixed colours and
+   project, :func:`~viner.doccano.project.ensure_labels` its labels in the label scheme's colours and
    keys, :func:`~viner.doccano.project.ensure_accounts` the annotator accounts and
    memberships (existing passwords are never touched);
 3. :func:`upload_units` uploads the units that are not in the project yet (idempotent by
@@ -42,17 +42,18 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import VinerError
-from ..record import DEFAULT_LABELS, Example, Span
-from .client import Session, connect
-from .project import ANNOTATOR_ROLE, DEFAULT_GUIDELINES, LABEL_STYLE, ensure_accounts, ensure_labels, guideline_text, open_project
+from ..labels import scheme_for
 from ..patterns.ruler import pipeline_with_patterns, read_patterns
+from ..record import DEFAULT_LABELS, Example, Span
 from ..selection import Selection, select
+from .client import Session, connect
+from .project import ANNOTATOR_ROLE, DEFAULT_GUIDELINES, Guidelines, ensure_accounts, ensure_labels, find_guidelines, open_project
 from .suggestions import load_model, model_suggestions, suggest_to_annotators
 from .units import META_KEY, REVIEW_KEY, example_key, load_units, upload_batches, upload_row
 
 __all__ = [
-    "DEFAULT_GUIDELINES", "LABEL_STYLE", "META_KEY", "REVIEW_KEY", "PushPlan", "PushResult",
-    "guideline_text", "load_units", "plan_push", "push", "upload_batches", "upload_row", "upload_units",
+    "META_KEY", "REVIEW_KEY", "PushPlan", "PushResult",
+    "load_units", "plan_push", "push", "upload_batches", "upload_row", "upload_units",
 ]
 
 Echo = Callable[[str], None]
@@ -73,7 +74,8 @@ class PushResult:
     members_added: list[str] = field(default_factory=list)
     suggested_spans: dict[str, int] = field(default_factory=dict)  # annotator -> spans created now
     suggested_units: dict[str, int] = field(default_factory=dict)
-    kept_units: dict[str, int] = field(default_factory=dict)  # annotator -> units left alone (already worked on)
+    kept_units: dict[str, int] = field(default_factory=dict)  # annotator -> units left alone (the annotator worked on them)
+    earlier_units: dict[str, int] = field(default_factory=dict)  # annotator -> units holding an earlier push's suggestions
     no_login: dict[str, str] = field(default_factory=dict)  # annotator -> why viner could not act as them
     model_spans: int = 0
     model_labels_skipped: Counter = field(default_factory=Counter)
@@ -88,7 +90,7 @@ class PushPlan:
     project: str
     units: list[Example]
     duplicates: int
-    guidelines: str
+    guidelines: Guidelines
     annotators: list[str]
     suggestions: dict[str, tuple[Span, ...]]  # unit id -> spans to suggest (the file's, then the model's)
     labels: Sequence[str]
@@ -97,6 +99,7 @@ class PushPlan:
     model_spans: int = 0
     model_labels_skipped: Counter = field(default_factory=Counter)
     nlp: object = field(default=None, repr=False)  # the --preannotate pipeline, loaded once
+    update_guidelines: bool = False  # --guidelines given: an existing project's guidelines are replaced
 
 
 def plan_push(
@@ -106,26 +109,32 @@ def plan_push(
     annotators: Sequence[str] = (),
     preannotate: str | None = None,
     review: bool = False,
-    guidelines: Path | None = DEFAULT_GUIDELINES,
+    guidelines: Path | None = None,
     labels: Sequence[str] = DEFAULT_LABELS,
     annotator_password: str | None = None,
     echo: Echo = print,
+    warn: Echo | None = None,
     defer_suggestions: bool = False,
     patterns: Path | None = None,
 ) -> PushPlan:
     """Read the units, the guidelines and the model's suggestions; a bad file is reported here, before any retry."""
     path = Path(path)
     units, duplicates = load_units(path, labels, review)
+    found = find_guidelines(Path(guidelines) if guidelines is not None else None, scheme_for(labels))
+    if found.fallback:
+        (warn or echo)(f"no guidelines file found (none named by a label scheme, no {DEFAULT_GUIDELINES} here): annotators get "
+                       "only the label definitions; give --guidelines FILE")
     plan = PushPlan(
         path=path,
         project=project,
         units=units,
         duplicates=duplicates,
-        guidelines=guideline_text(guidelines, labels),
+        guidelines=found,
         annotators=list(dict.fromkeys(a.strip() for a in annotators if a.strip())),
         suggestions={e.id: e.spans for e in units if e.spans},
         labels=labels,
         review=review,
+        update_guidelines=guidelines is not None,
     )
     if preannotate or patterns:
         rules = read_patterns(patterns, labels) if patterns else None
@@ -170,10 +179,11 @@ def push(
     annotators: Sequence[str] = (),
     preannotate: str | None = None,
     review: bool = False,
-    guidelines: Path | None = DEFAULT_GUIDELINES,
+    guidelines: Path | None = None,
     labels: Sequence[str] = DEFAULT_LABELS,
     annotator_password: str | None = None,
     echo: Echo = print,
+    warn: Echo | None = None,
     url: str | None = None,
     user: str | None = None,
     password: str | None = None,
@@ -192,17 +202,18 @@ def push(
     if select_by is not None and (limit is None or review):
         raise VinerError("--select needs --limit N (the batch size) and cannot be used with --review")
     plan = plan_push(path, project, annotators=annotators, preannotate=preannotate, review=review, guidelines=guidelines,
-                     labels=labels, annotator_password=annotator_password, echo=echo, defer_suggestions=select_by is not None,
+                     labels=labels, annotator_password=annotator_password, echo=echo, warn=warn, defer_suggestions=select_by is not None,
                      patterns=patterns)
     session = session or connect(url, user, password)
     chosen = narrow_plan(session, plan, select_by, limit, seed, preannotate, echo, patterns) if select_by is not None else None
     if chosen is not None and not chosen.units:
         raise VinerError(f"{path}: every unit is already in {project!r}: nothing left to select; add new units to the file")
 
-    pid, created = open_project(session, plan.project, plan.guidelines, review=plan.review, echo=echo)
+    pid, created = open_project(session, plan.project, plan.guidelines, plan.labels, review=plan.review,
+                                update_guidelines=plan.update_guidelines, echo=echo)
     result = PushResult(session.url, plan.project, pid, created, units=len(plan.units), duplicates=plan.duplicates,
                         model_spans=plan.model_spans, model_labels_skipped=plan.model_labels_skipped, selection=chosen)
-    result.labels_created = ensure_labels(session, pid, plan.labels)
+    result.labels_created = ensure_labels(session, pid, scheme_for(plan.labels))
     type_ids = session.span_types(pid)
 
     annotators = plan.annotators or ([session.username] if plan.review else [])  # review: the admin adjudicates by default
@@ -216,6 +227,7 @@ def push(
         passwords = {name: accounts.passwords.get(name) or plan.annotator_password for name in targets}
         done = suggest_to_annotators(session, pid, targets, passwords, examples, plan.suggestions, type_ids, echo)
         result.suggested_spans, result.suggested_units, result.kept_units, result.no_login = done.spans, done.units, done.kept, done.no_login
+        result.earlier_units = done.earlier
     return result
 
 

@@ -65,7 +65,8 @@ class Suggested:
 
     spans: dict[str, int] = field(default_factory=dict)  # annotator -> spans created now
     units: dict[str, int] = field(default_factory=dict)
-    kept: dict[str, int] = field(default_factory=dict)  # annotator -> units left alone (already worked on)
+    kept: dict[str, int] = field(default_factory=dict)  # annotator -> units left alone (checked, or spans changed by the annotator)
+    earlier: dict[str, int] = field(default_factory=dict)  # annotator -> units that still hold an earlier push's suggestions
     no_login: dict[str, str] = field(default_factory=dict)  # annotator -> why viner could not act as them
 
 
@@ -97,9 +98,10 @@ def suggest_to_annotators(
             except VinerError as err:
                 done.no_login[name] = str(err)
                 continue
-        spans, units, kept = preannotate_for(as_user, project_id, examples, suggestions, type_ids)
-        done.spans[name], done.units[name], done.kept[name] = spans, units, kept
-        echo(f"{name}: {spans} suggested span(s) on {units} unit(s); {kept} unit(s) already worked on left alone")
+        spans, units, kept, earlier = preannotate_for(as_user, project_id, examples, suggestions, type_ids)
+        done.spans[name], done.units[name], done.kept[name], done.earlier[name] = spans, units, kept, earlier
+        echo(f"{name}: {spans} suggested span(s) on {units} unit(s); {earlier} unit(s) already had these suggestions; "
+             f"{kept} unit(s) the annotator worked on left alone")
     return done
 
 
@@ -108,19 +110,29 @@ def preannotate_for(
 ) -> tuple[int, int, int]:
     """Create ``suggestions`` as the logged-in user's spans, on units they have not worked on.
 
-    Returns (spans created, units pre-annotated, units left alone).
+    A unit the user checked, or whose spans differ from the suggestions (the user changed them), is worked on and
+    left alone; a unit that holds exactly these suggestions already (an earlier push made them) is counted apart,
+    so a re-push reports what annotators did, not what viner did. Returns (spans created, units pre-annotated,
+    units worked on, units with the suggestions already).
     """
     mine = {example_key(e): e for e in session.examples(pid)}  # is_confirmed is per user here
-    spans = units = kept = 0
+    spans = units = kept = earlier = 0
     for key, wanted in suggestions.items():
         example = mine.get(key) or examples.get(key)
         if example is None:
             continue
-        if mine.get(key, {}).get("is_confirmed") or session.spans(pid, example["id"]):
+        if mine.get(key, {}).get("is_confirmed"):
+            kept += 1
+            continue
+        have = {(s["start_offset"], s["end_offset"], s["label"]) for s in session.spans(pid, example["id"])}
+        if have and have == {(span.start, span.end, type_ids[span.label]) for span in wanted}:
+            earlier += 1
+            continue
+        if have:
             kept += 1
             continue
         for span in wanted:
             session.create_span(pid, example["id"], span.start, span.end, type_ids[span.label])
             spans += 1
         units += 1
-    return spans, units, kept
+    return spans, units, kept, earlier

@@ -53,8 +53,9 @@ def upload_row(example: Example) -> dict:
     Doccano keeps every extra key as metadata but exports it through pandas, which turns a
     key missing from some units into null and integers beside nulls into floats. So the
     unit's metadata travels as one JSON string (``viner_meta``) that pull decodes exactly,
-    next to ``unit_id`` (the idempotency key); review rows add readable versions for the
-    adjudicator's metadata panel.
+    next to ``unit_id`` (the idempotency key). Each field is also sent as its own key, so the
+    Metadata panel shows ``source: bai-1.txt`` rather than a long JSON string it cuts off (pull
+    ignores those copies); review rows add readable versions for the adjudicator.
     """
     meta = {k: v for k, v in example.meta.items() if k not in PROJECT_META_KEYS and k != "unit_id"}
     row: dict = {"text": example.text, "label": [], "unit_id": example.id}
@@ -64,8 +65,10 @@ def upload_row(example: Example) -> dict:
             row[f"version: {name}"] = _readable(example.text, spans)
         if review.get("disputed"):
             row["disputed"] = _readable(example.text, review["disputed"])
-    if "source" in meta and isinstance(meta["source"], str):
-        row["source"] = meta["source"]
+    for key, value in meta.items():  # readable in the Metadata panel; pull reads META_KEY, which is exact
+        if key == REVIEW_KEY or key in row or key == META_KEY:
+            continue
+        row[key] = value if isinstance(value, (str, int, float, bool)) else json.dumps(value, ensure_ascii=False)
     row[META_KEY] = json.dumps(meta, ensure_ascii=False, sort_keys=True)
     return row
 
