@@ -212,3 +212,48 @@ def test_index_lists_every_report_newest_first(browser, site):
     comparisons = p.texts("#comparisons tbody tr")
     assert len(comparisons) == 2 and any("different test data" in t for t in comparisons)
     p.check_clean("index")
+
+
+HEALTH = ["PATIENT_ID", "NAME", "AGE", "GENDER", "JOB", "LOCATION", "ORGANIZATION", "SYMPTOM_AND_DISEASE", "TRANSPORTATION", "DATE"]
+WORDS = ["BN91", "Nguyễn Văn An", "43 tuổi", "nam", "phi công", "Hà Nội", "Bệnh viện Bạch Mai", "ho sốt", "chuyến bay VN17", "ngày 3/12"]
+
+
+@pytest.fixture(scope="session")
+def ten_labels(tmp_path_factory):
+    """A report and the index with a team's ten labels, long names included (issue 16)."""
+    from oracles_evaluation import build_report
+    from viner.record import Example, Span
+
+    root = tmp_path_factory.mktemp("ten-labels") / "evaluate"
+    gold, predictions = [], []
+    for n in range(30):
+        label, word = HEALTH[n % 10], WORDS[n % 10]
+        text = f"Ghi nhận {n}: {word} trong bản tin ."
+        start = text.index(word)
+        gold.append(Example(text, (Span(start, start + len(word), label),)))
+        wrong = HEALTH[(n + 1) % 10]
+        predictions.append([] if n % 7 == 3 else [Span(start, start + len(word), wrong if n % 5 == 2 else label)])
+    report = build_report(
+        gold, predictions, labels=HEALTH, name="health",
+        model={"path": "training/health", "name": "vi_health", "version": "0.1.0", "config_sha256": "c" * 64, "size_bytes": 1},
+        data={"path": "corpus/test.spacy", "sha256": "d" * 64}, training_data={"path": "corpus/train.spacy", "sha256": "t" * 64, "reason": None},
+        speed={"words": 300, "seconds": 0.1, "documents": len(gold)}, resamples=500,
+    )
+    write_report(report, root / "reports" / "health.json")
+    return root
+
+
+def test_ten_long_labels_fit_at_1400_px(browser, ten_labels):
+    """Nothing a reader needs hides behind a sideways scroll or is clipped, with ten labels and long names."""
+    for page_name, table in (("reports/health.html", "#confusion"), ("index.html", "#reports")):
+        p = Page(browser, ten_labels / page_name)
+        p.page.set_viewport_size({"width": 1400, "height": 900})
+        scroll = p.page.eval_on_selector(table, "t => { const s = t.closest('.table-scroll'); return [s.scrollWidth, s.clientWidth]; }")
+        assert scroll[0] <= scroll[1], f"{page_name} {table} scrolls sideways: {scroll}"
+        headers = p.texts(f"{table} thead th")
+        assert "SYMPTOM_AND_DISEASE" in [h.replace("\n", "") for h in headers]
+        if table == "#confusion":
+            assert headers[-1] == "NONE"  # the column the caption explains, in view
+            bars = p.page.eval_on_selector_all("svg.chart text.label", "els => els.map(e => [e.textContent, e.getBBox().x])")
+            assert len(bars) >= 10 and all(x >= 0 for _, x in bars), [b for b in bars if b[1] < 0]  # no label cut at the chart's left edge
+        p.check_clean(f"ten-labels-{page_name.replace('/', '-')}")

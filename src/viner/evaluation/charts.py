@@ -12,6 +12,11 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
+def _label_margin(labels: Sequence[str]) -> int:
+    """Room left of the plot for the longest label (up to 9 px a character: bold capitals at the charts' 12 px font)."""
+    return max(110, 16 + 9 * max((len(label) for label in labels), default=0))
+
+
 def f1_bars(rows: Sequence[dict], *, title: str = "F1 per label (strict)", width: int = 640) -> str:
     """Horizontal bars, one group per label, one bar per series, with an optional interval whisker.
 
@@ -19,7 +24,9 @@ def f1_bars(rows: Sequence[dict], *, title: str = "F1 per label (strict)", width
     Values are in [0, 1].
     """
     series = list(dict.fromkeys(bar["series"] for row in rows for bar in row["bars"]))
-    bar_h, gap, left, right, top = 16, 12, 110, 56, 30
+    bar_h, gap, right, top = 16, 12, 56, 30
+    left = _label_margin([row["label"] for row in rows])
+    width += left - 110  # the plot keeps its width whatever the labels' length
     n_bars = max(1, len(series))
     group_h = n_bars * bar_h + gap
     legend_h = 22 if len(series) > 1 else 0
@@ -75,7 +82,9 @@ def f1_bars(rows: Sequence[dict], *, title: str = "F1 per label (strict)", width
 
 def forest(rows: Sequence[dict], *, title: str = "F1 difference (B - A) with 95% interval", width: int = 640) -> str:
     """A forest plot of differences: ``{"label", "delta", "ci": [lo, hi]}``, values in F1 points (0-1 scale)."""
-    row_h, left, right, top = 26, 110, 70, 16
+    row_h, right, top = 26, 70, 16
+    left = _label_margin([row["label"] for row in rows])
+    width += left - 110
     height = top + len(rows) * row_h + 30
     plot_w = width - left - right
     largest = max([0.0] + [abs(v) for row in rows for v in (row["delta"], *row["ci"])])

@@ -33,11 +33,17 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.ChainableUndefined,
     )
     env.filters.update({name: getattr(numbers, name) for name in FILTERS})
+    env.filters["breakable"] = breakable
     env.globals.update(
         viner_version=__version__, SHORT_TITLES=SHORT_TITLES, SCHEMAS=SCHEMAS, SCHEMA_TITLES=SCHEMA_TITLES,
         CATEGORY_TITLES=CATEGORY_TITLES, ERROR_CATEGORIES=ERROR_CATEGORIES,
     )
     return env
+
+
+def breakable(label: str) -> Markup:
+    """A label that may wrap after its underscores in a narrow column header (SYMPTOM_AND_DISEASE)."""
+    return Markup("_<wbr>").join(escape(part) for part in str(label).split("_"))
 
 
 def _render(template: str, **context) -> str:
