@@ -113,8 +113,8 @@ def test_an_actor_killed_mid_run_is_replaced_and_every_unit_comes_out_once(tmp_p
     worker = threading.Thread(target=run)
     worker.start()
     assert halfway.wait(300), result
-    before = actor_pids()
-    assert len(before) == 2
+    before = actor_pids()  # the second actor may still be starting: one running actor is enough to kill
+    assert before, "no Ray Data actor process found mid-run"
     os.kill(before[0], signal.SIGKILL)
     worker.join(600)
     assert "error" not in result, result
