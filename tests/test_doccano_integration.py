@@ -303,7 +303,14 @@ def test_repush_adds_nothing_and_new_units_only(doccano):
     doccano_jsonl.write(units(T1, T2, T3, T4, T5, T6, T7), bigger)
     result = run(doccano, "doccano", "push", bigger, "--project", "tin-tuc")
     assert "1 unit(s) uploaded, 6 already there" in result.stdout
+    assert "no guidelines file found" in result.stderr  # run where no label scheme names one: said, not silent
     assert len(lead.examples(pid)) == 7
+    # --guidelines on an existing project replaces its guideline, and says so
+    revised = doccano.work / "GUIDELINES-v2.md"
+    revised.write_text("# Hướng dẫn v2\n\nGPE: quốc gia, tỉnh, thành phố.\n", encoding="utf-8")
+    result = run(doccano, "doccano", "push", bigger, "--project", "tin-tuc", "--guidelines", revised)
+    assert f"Updated the guidelines of 'tin-tuc' from {revised}" in result.stdout
+    assert lead.get(f"projects/{pid}", "reading the project")["guideline"].strip() == revised.read_text(encoding="utf-8").strip()
 
 
 def test_annotate_pull_agree_merge_review_convert(doccano):
