@@ -98,6 +98,21 @@ def predicted_row(example: Example, doc, unit_scores: UnitScores | None = None) 
     return Example(example.text, spans, id=example.id, meta=meta)
 
 
+def check_request(
+    model: Path | str, inputs: Sequence[Path | str], target: Path, *, batch_size: int, scores: bool, patterns: Path | str | None, force: bool
+) -> tuple[list[Path], list[dict] | None]:
+    """The checks of a pre-annotation before any model is loaded: the input files (returned), the output
+    ``target`` (an existing one with spans needs ``force``), the patterns (returned, read), the options."""
+    if batch_size < 1:
+        raise VinerError(f"--batch-size {batch_size}: give at least 1")
+    files = input_files(inputs)
+    refuse_replacing_spans(target, force)
+    rules = read_patterns(patterns) if patterns else None
+    if scores and str(model) == BLANK:
+        raise VinerError("--scores needs a trained model: blank:vi has no ner to score with")
+    return files, rules
+
+
 def predict(
     model: Path | str,
     inputs: Sequence[Path | str],
@@ -123,16 +138,10 @@ def predict(
     """
     if scores and n_process > 1:
         raise VinerError("--scores runs the beam in this process: give --n-process 1 (or leave --scores out)")
-    if batch_size < 1:
-        raise VinerError(f"--batch-size {batch_size}: give at least 1")
     cores = os.cpu_count() or 1
     if not 1 <= n_process <= cores:
         raise VinerError(f"--n-process {n_process}: give a number from 1 to {cores} (the number of cores)")
-    files = input_files(inputs)
-    refuse_replacing_spans(file_target(output), force)
-    rules = read_patterns(patterns) if patterns else None
-    if scores and str(model) == BLANK:
-        raise VinerError("--scores needs a trained model: blank:vi has no ner to score with")
+    files, rules = check_request(model, inputs, file_target(output), batch_size=batch_size, scores=scores, patterns=patterns, force=force)
     nlp = pipeline_with_patterns(str(model), rules, load=load_pipeline) if rules or str(model) == BLANK else load_pipeline(model)
     stats = PredictStats()
 

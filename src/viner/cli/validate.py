@@ -7,8 +7,9 @@ from typing import List, Optional
 
 import typer
 
+from ..errors import InvalidInput
 from ..validate import validate_paths
-from ._util import LABELS_HELP, PROBLEMS_SHOWN, Arg, Opt, app, fail, msg, parse_labels
+from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels, print_problems
 
 
 @app.command("validate")
@@ -24,20 +25,11 @@ def validate_cli(
     command prints bad input), then how many more there are; the exit status is 1 when
     there is at least one. A UTF-8 BOM and CRLF line endings are accepted.
     """
-    shown = 0
-
-    def show(problem) -> None:
-        nonlocal shown
-        shown += 1
-        if shown <= PROBLEMS_SHOWN:
-            fail(str(problem))
-
-    report = validate_paths(inputs, None if any_label else parse_labels(labels), on_problem=show)
+    report = validate_paths(inputs, None if any_label else parse_labels(labels))
     summary = f"{report.records} records in {len(report.files)} file(s): {report.valid} valid with {report.spans} spans"
     if report.ok:
         msg.good(summary)
         return
-    if len(report.problems) > PROBLEMS_SHOWN:
-        fail(f"... and {len(report.problems) - PROBLEMS_SHOWN} more problems")
+    print_problems(InvalidInput(report.problems))
     msg.fail(f"{summary}; {len(report.problems)} problem(s) in {report.invalid} record(s)")
     raise typer.Exit(1)

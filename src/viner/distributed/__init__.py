@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import VinerError
-from ..io import file_target, folder_target, refuse_replacing_spans
-from ..patterns.ruler import BLANK, read_patterns
+from ..io import file_target, folder_target
+from ..patterns.ruler import BLANK
 from ..pipeline import load_pipeline
-from ..predict import PredictStats, input_files
+from ..predict import PredictStats, check_request
 
 INSTALL = 'pip install "viner[ray]"'
 
@@ -57,17 +57,12 @@ def predict_on_ray(
     missing = ray_missing()
     if missing:
         raise VinerError(missing)
-    if batch_size < 1:
-        raise VinerError(f"--batch-size {batch_size}: give at least 1")
     if actors is not None and actors < 1:
         raise VinerError(f"--actors {actors}: give at least 1")
     if shard_size is not None and shard_size < 1:
         raise VinerError(f"--shard-size {shard_size}: give at least 1")
-    files = input_files(inputs)
-    refuse_replacing_spans(folder_target(output) if shard_size else file_target(output), force)
-    rules = read_patterns(patterns) if patterns else None
-    if scores and model == BLANK:
-        raise VinerError("--scores needs a trained model: blank:vi has no ner to score with")
+    target = folder_target(output) if shard_size else file_target(output)
+    files, rules = check_request(model, inputs, target, batch_size=batch_size, scores=scores, patterns=patterns, force=force)
     if model != BLANK:
         load_pipeline(model)  # a bad model folder fails here, with viner predict's message, before Ray starts
 

@@ -45,12 +45,12 @@ class Annotator:
 
     def __init__(self, model: str, shipped: list[ray.ObjectRef], patterns: list[dict] | None, scores: bool, batch_size: int) -> None:
         files = ray.get(shipped[0])  # the driver's pack_model, fetched once per actor from the object store
-        self.folder = Path(tempfile.mkdtemp(prefix="viner-actor-model-"))
+        folder = Path(tempfile.mkdtemp(prefix="viner-actor-model-"))
         try:
-            name = str(unpack_model(files, self.folder)) if files is not None else model
+            name = str(unpack_model(files, folder)) if files is not None else model
             self.nlp = pipeline_with_patterns(name, patterns, load=load_pipeline) if patterns or model == BLANK else load_pipeline(name)
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)  # spacy.load has read everything it needs
+            shutil.rmtree(folder, ignore_errors=True)  # spacy.load has read everything it needs
         self.scores = scores
         self.batch_size = batch_size
 

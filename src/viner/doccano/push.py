@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import VinerError
-from ..labels import scheme_for
+from ..labels import LabelScheme, scheme_for
 from ..patterns.ruler import pipeline_with_patterns, read_patterns
 from ..record import DEFAULT_LABELS, Example, Span
 from ..selection import Selection, select
@@ -94,6 +94,7 @@ class PushPlan:
     annotators: list[str]
     suggestions: dict[str, tuple[Span, ...]]  # unit id -> spans to suggest (the file's, then the model's)
     labels: Sequence[str]
+    scheme: LabelScheme  # the labels' colours, keys and guidelines (viner.labels)
     review: bool
     annotator_password: str | None = field(default=None, repr=False)
     model_spans: int = 0
@@ -120,7 +121,8 @@ def plan_push(
     """Read the units, the guidelines and the model's suggestions; a bad file is reported here, before any retry."""
     path = Path(path)
     units, duplicates = load_units(path, labels, review)
-    found = find_guidelines(Path(guidelines) if guidelines is not None else None, scheme_for(labels))
+    scheme = scheme_for(labels)
+    found = find_guidelines(Path(guidelines) if guidelines is not None else None, scheme)
     if found.fallback:
         (warn or echo)(f"no guidelines file found (none named by a label scheme, no {DEFAULT_GUIDELINES} here): annotators get "
                        "only the label definitions; give --guidelines FILE")
@@ -133,6 +135,7 @@ def plan_push(
         annotators=list(dict.fromkeys(a.strip() for a in annotators if a.strip())),
         suggestions={e.id: e.spans for e in units if e.spans},
         labels=labels,
+        scheme=scheme,
         review=review,
         update_guidelines=guidelines is not None,
     )
@@ -213,7 +216,7 @@ def push(
                                 update_guidelines=plan.update_guidelines, echo=echo)
     result = PushResult(session.url, plan.project, pid, created, units=len(plan.units), duplicates=plan.duplicates,
                         model_spans=plan.model_spans, model_labels_skipped=plan.model_labels_skipped, selection=chosen)
-    result.labels_created = ensure_labels(session, pid, scheme_for(plan.labels))
+    result.labels_created = ensure_labels(session, pid, plan.scheme)
     type_ids = session.span_types(pid)
 
     annotators = plan.annotators or ([session.username] if plan.review else [])  # review: the admin adjudicates by default
