@@ -32,6 +32,7 @@ from . import pretrain  # noqa: E402,F401
 from . import doccano  # noqa: E402,F401
 from . import agreement  # noqa: E402,F401
 from . import patterns  # noqa: E402,F401
+from . import names  # noqa: E402,F401
 
 
 # typer >= 0.20 raises its own copy of click's exceptions (typer._click); catch both.
