@@ -491,6 +491,74 @@ def test_push_patterns_alone_is_a_cold_start(doccano):
         assert spans_of(session, pid, example["id"], label_names(session, pid)) == {sp(text, "Bộ Y tế", "ORG"), sp(text, "Hà Nội", "GPE")}
 
 
+def test_push_into_the_local_home_gives_what_the_api_gives(doccano):
+    """viner's own server: suggestions go straight into its database (viner.doccano.bulk), with the API path's rules."""
+    path = doccano.work / "bulk-units.jsonl"
+    doccano_jsonl.write(units(T1, T2, T3, T4, T5, T6), path)
+    result = run(doccano, "doccano", "push", path, "--project", "bulk", "--annotators", "alice,bob", "--home", doccano.home)
+    assert f"Writing the suggestions into the database of {doccano.home}" in result.stdout
+    assert "alice: 4 suggested span(s) on 1 unit(s)" in result.stdout and "bob: 4 suggested span(s) on 1 unit(s)" in result.stdout
+    lead = admin(doccano)
+    pid = lead.find_project("bulk")["id"]
+    for name in ("alice", "bob"):
+        session = as_user(doccano, name)
+        mine = by_text(session, pid)
+        assert spans_of(session, pid, mine[T1]["id"], label_names(session, pid)) == set(SUGGESTED_T1)
+        assert spans_of(session, pid, mine[T2]["id"], label_names(session, pid)) == set()
+    assert lead.spans(pid, by_text(lead, pid)[T1]["id"]) == []
+    # alice corrects T1 without checking it, bob checks it as it is: a re-push leaves both alone, and says so
+    alice, bob = as_user(doccano, "alice"), as_user(doccano, "bob")
+    annotate(alice, pid, {T1: FINAL["alice"][T1]}, confirm=False)
+    bob.confirm(pid, by_text(bob, pid)[T1]["id"])
+    result = run(doccano, "doccano", "push", path, "--project", "bulk", "--annotators", "alice,bob", "--home", doccano.home)
+    for name in ("alice", "bob"):
+        assert f"{name}: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on left alone" in result.stdout
+    assert spans_of(alice, pid, by_text(alice, pid)[T1]["id"], label_names(alice, pid)) == FINAL["alice"][T1]
+    assert spans_of(bob, pid, by_text(bob, pid)[T1]["id"], label_names(bob, pid)) == set(SUGGESTED_T1)
+    # a home that is not serving this URL is an error before anything is written
+    result = run(doccano, "doccano", "push", path, "--project", "bulk", "--home", doccano.work, expect=1)
+    assert f"--home {doccano.work}: no `viner doccano serve` is serving {doccano.url} from this folder now" in result.stdout + result.stderr
+
+
+def test_push_killed_midway_then_run_again_leaves_every_suggestion_once(doccano):
+    import sqlite3
+
+    texts = [f"Ông Trần Văn Số{n} đến Hà Nội hôm thứ {n}." for n in range(1500)]
+    rows = [Example(t, (sp(t, f"Trần Văn Số{n}", "PERSON"), sp(t, "Hà Nội", "GPE")), meta={"source": f"bai-{n // 15}.txt"}) for n, t in enumerate(texts)]
+    path = doccano.work / "many.jsonl"
+    doccano_jsonl.write(rows, path)
+    args = [*viner_command(), "doccano", "push", str(path), "--project", "many", "--annotators", "alice,bob", "--home", str(doccano.home)]
+    push = subprocess.Popen(args, env=doccano.cli_env, cwd=doccano.work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen = []
+    for line in push.stdout:
+        seen.append(line)
+        if "alice: 500/1500 unit(s)" in line:
+            push.kill()  # SIGKILL: no clean-up in viner; the batch being written is rolled back with its writer
+            break
+    push.wait(60)
+    assert any("alice: 500/1500" in line for line in seen), "".join(seen)
+    database = sqlite3.connect(doccano.home / "db.sqlite3")
+    query = ("SELECT u.username, COUNT(*) FROM labels_span s JOIN auth_user u ON u.id = s.user_id JOIN examples_example e "
+             "ON e.id = s.example_id JOIN projects_project p ON p.id = e.project_id WHERE p.name = 'many' GROUP BY u.username")
+    time.sleep(2)  # the writer got SIGTERM when viner died
+    partial = dict(database.execute(query).fetchall())
+    assert partial.get("alice", 0) >= 1000 and sum(partial.values()) < 6000  # killed after a batch, before the end
+    assert all(n % 1000 == 0 for n in partial.values())  # whole batches of 500 units (2 spans each), never part of one
+    result = run(doccano, "doccano", "push", path, "--project", "many", "--annotators", "alice,bob", "--home", doccano.home)
+    for name in ("alice", "bob"):
+        done = partial.get(name, 0) // 2
+        assert f"{name}: {3000 - 2 * done} suggested span(s) on {1500 - done} unit(s); {done} unit(s) already had these suggestions" in result.stdout
+    assert dict(database.execute(query).fetchall()) == {"alice": 3000, "bob": 3000}
+    twice = database.execute(
+        "SELECT COUNT(*) FROM (SELECT s.example_id, s.user_id, s.start_offset FROM labels_span s JOIN examples_example e ON e.id = s.example_id "
+        "JOIN projects_project p ON p.id = e.project_id WHERE p.name = 'many' GROUP BY 1, 2, 3 HAVING COUNT(*) > 1)").fetchone()[0]
+    assert twice == 0
+    bob = as_user(doccano, "bob")
+    pid = bob.find_project("many")["id"]
+    example = by_text(bob, pid)[texts[1234]]
+    assert spans_of(bob, pid, example["id"], label_names(bob, pid)) == set(rows[1234].spans)
+
+
 def test_pull_while_down_then_restart_keeps_everything(doccano):
     exports = doccano.work / "annotations" / "exports"
     before = snapshots(exports)

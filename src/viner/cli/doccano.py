@@ -71,6 +71,7 @@ def push_cli(
     select_by: Optional[str] = Opt(None, "--select", help="Push only --limit units not in the project yet: 'uncertain' = those the --preannotate model is least sure of (active learning), 'random' = a seeded sample", show_default=False),
     limit: Optional[int] = Opt(None, "--limit", help="With --select: how many units this batch pushes", show_default=False),
     seed: int = Opt(0, "--seed", help="With --select random: the sample's seed"),
+    home: Optional[Path] = Opt(None, "--home", help="Home folder of the `viner doccano serve` serving --url: suggestions are written straight into its database, in batches (10,000 units in seconds, no annotator passwords needed) [default: .doccano when it serves --url; else through the API, one request per span]", show_default=False),
     url: Optional[str] = Opt(None, "--url", help=URL_HELP, show_default=False),
     user: Optional[str] = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
     password: Optional[str] = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
@@ -89,7 +90,7 @@ def push_cli(
     names = [a for a in (annotators or "").split(",") if a.strip()]
     result = push(file, project, annotators=names, preannotate=preannotate, review=review, guidelines=guidelines,
                   labels=parse_labels(labels), echo=msg.text, warn=msg.warn, url=url, user=user, password=password,
-                  select_by=select_by, limit=limit, seed=seed, patterns=patterns)
+                  select_by=select_by, limit=limit, seed=seed, patterns=patterns, home=home)
     messages.push_summary(msg, result, file)
 
 

@@ -45,7 +45,7 @@ def free_port(host: str = HOST) -> int:
         return sock.getsockname()[1]
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def die_with_parent() -> None:  # runs in the child between fork and exec
     os.setsid()
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -114,7 +114,7 @@ def start(env: Path, home: Path, port: int, workers: int = 2) -> Server:
                 out.write(f"\n=== viner doccano serve {time.strftime('%Y-%m-%d %H:%M:%S')}: {' '.join(cmd)}\n")
                 out.flush()
                 procs.append(
-                    subprocess.Popen(cmd, env=environ, cwd=home, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                    subprocess.Popen(cmd, env=environ, cwd=home, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
                 )
     except OSError as err:
         for proc in procs:

@@ -15,7 +15,9 @@ A push runs these steps, in this order:
    for byte;
 4. :func:`~viner.doccano.suggestions.suggest_to_annotators` creates the pre-annotations
    (the file's spans, or the model's entities for units that have none) as each
-   annotator's own suggestions, on units they have not worked on.
+   annotator's own suggestions, on units they have not worked on: in batches straight into
+   the database when the server is viner's own (``--home``, by default ``.doccano`` when it
+   serves the URL: viner.doccano.bulk), else through the API.
 
 With ``--select uncertain|random --limit N`` only N of the file's units that are not in the project
 yet are pushed (viner.selection): the ones the ``--preannotate`` model is least sure of, or a seeded
@@ -46,8 +48,10 @@ from ..labels import LabelScheme, scheme_for
 from ..patterns.ruler import pipeline_with_patterns, read_patterns
 from ..record import DEFAULT_LABELS, Example, Span
 from ..selection import Selection, select
+from .bulk import find_local
 from .client import Session, connect
 from .project import ANNOTATOR_ROLE, DEFAULT_GUIDELINES, Guidelines, ensure_accounts, ensure_labels, find_guidelines, open_project
+from .server import DEFAULT_HOME
 from .suggestions import load_model, model_suggestions, suggest_to_annotators
 from .units import META_KEY, REVIEW_KEY, example_key, load_units, upload_batches, upload_row
 
@@ -194,6 +198,7 @@ def push(
     limit: int | None = None,
     seed: int = 0,
     patterns: Path | None = None,
+    home: Path | None = None,
 ) -> PushResult:
     """Push the units of ``path`` to the Doccano project ``project`` (see the module docstring).
 
@@ -208,6 +213,7 @@ def push(
                      labels=labels, annotator_password=annotator_password, echo=echo, warn=warn, defer_suggestions=select_by is not None,
                      patterns=patterns)
     session = session or connect(url, user, password)
+    local = find_local(session.url, home, DEFAULT_HOME)
     chosen = narrow_plan(session, plan, select_by, limit, seed, preannotate, echo, patterns) if select_by is not None else None
     if chosen is not None and not chosen.units:
         raise VinerError(f"{path}: every unit is already in {project!r}: nothing left to select; add new units to the file")
@@ -228,7 +234,7 @@ def push(
     if plan.suggestions:
         targets = annotators or [name for name, role in accounts.members.items() if role == ANNOTATOR_ROLE]
         passwords = {name: accounts.passwords.get(name) or plan.annotator_password for name in targets}
-        done = suggest_to_annotators(session, pid, targets, passwords, examples, plan.suggestions, type_ids, echo)
+        done = suggest_to_annotators(session, pid, targets, passwords, examples, plan.suggestions, type_ids, echo, local, plan.project)
         result.suggested_spans, result.suggested_units, result.kept_units, result.no_login = done.spans, done.units, done.kept, done.no_login
         result.earlier_units = done.earlier
     return result

@@ -9,7 +9,9 @@
 4. create the admin account unless it exists, never resetting a password (:mod:`.admin`);
 5. start the web server and the task worker on 127.0.0.1 (:mod:`.processes`), wait until
    the API answers and report the URL;
-6. stay in the foreground until SIGINT or SIGTERM, then stop both processes.
+6. record the URL and environment in the home's ``server.json`` (so `viner doccano push` can write
+   suggestions straight into this home's database: :mod:`.bulk`), stay in the foreground until SIGINT
+   or SIGTERM, then remove the record and stop both processes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Callable, Iterator
 from ..errors import VinerError
 from ..io import folder_target
 from .admin import AdminResult, ensure_admin
+from .bulk import forget_server, record_server
 from .environment import default_env, ensure_env
 from .files import file_lock
 from .home import init_home
@@ -67,10 +70,12 @@ def serve(
         with StopRequest().installed() as stop:
             server = start(env, home, port, workers)
             try:
-                announce_when_ready(server, admin, stop, echo, on_ready)
+                if announce_when_ready(server, admin, stop, echo, on_ready):
+                    record_server(home, server.url, env)  # push writes suggestions straight into this home (viner.doccano.bulk)
                 supervise(server, stopped=lambda: bool(stop))
                 echo("Stopping Doccano (web server and task worker)...")
             finally:
+                forget_server(home)
                 server.stop()
         echo("Doccano stopped; projects, users and annotations are kept in " + str(home))
         return server
@@ -105,11 +110,12 @@ def locked_home(home: Path, port: int) -> Iterator[None]:
         yield
 
 
-def announce_when_ready(server: Server, admin: AdminResult, stop: StopRequest, echo: Echo, on_ready: OnReady | None) -> None:
-    """Wait until the API answers (unless a stop comes first), then report it."""
+def announce_when_ready(server: Server, admin: AdminResult, stop: StopRequest, echo: Echo, on_ready: OnReady | None) -> bool:
+    """Wait until the API answers (unless a stop comes first), then report it; False if it never answered."""
     waited = wait_ready(server, cancelled=lambda: bool(stop))
     if waited is None:
-        return
+        return False
     echo(f"Doccano answered after {waited:.1f} s (logs in {server.home / 'logs'})")
     if on_ready:
         on_ready(server, admin)
+    return True

@@ -1,8 +1,10 @@
 """Pre-annotations: a model's entities as suggestions, created as each annotator's own spans.
 
-Doccano gives each annotator their own copy of the spans they create, so viner logs in as
-each annotator and creates the suggestions as theirs: that is how every annotator sees and
-corrects them (the ner.correct workflow). An annotator gets suggestions on a unit only
+Doccano gives each annotator their own copy of the spans they create, so viner creates the
+suggestions as each annotator's own: that is how every annotator sees and corrects them (the
+ner.correct workflow). With viner's own local server they are written in batches straight into its
+database (viner.doccano.bulk: 10,000 units in seconds); with any other server viner logs in as each
+annotator and creates them through the API, one request per span. An annotator gets suggestions on a unit only
 while they have neither a span on it nor checked it, so a push never touches anyone's work.
 """
 
@@ -16,6 +18,7 @@ import spacy
 
 from ..errors import VinerError
 from ..record import Example, Span, check_example
+from .bulk import LocalDoccano, bulk_suggest
 from .client import Session
 from .units import example_key
 
@@ -79,12 +82,22 @@ def suggest_to_annotators(
     suggestions: Suggestions,
     type_ids: dict[str, int],
     echo: Echo,
+    local: LocalDoccano | None = None,
+    project: str = "",
 ) -> Suggested:
-    """Log in as each of ``targets`` (the admin is ``session`` itself) and create their suggestions."""
+    """Create each of ``targets``' suggestions: straight into the database of a ``local`` home (viner.doccano.bulk),
+    else through the API, logged in as each annotator (the admin is ``session`` itself)."""
     done = Suggested()
     if not targets:
         echo(f"warning: {sum(map(len, suggestions.values()))} span(s) to pre-annotate but the project has no annotators; pass --annotators")
         done.no_login["(nobody)"] = "no annotators"
+    elif local is not None:
+        echo(f"Writing the suggestions into the database of {local.home} (the local server at {local.url}), {len(suggestions)} unit(s) per annotator")
+        bulk = bulk_suggest(local, project, project_id, targets, examples, suggestions, type_ids, echo)
+        done.spans, done.units, done.kept, done.earlier, done.no_login = bulk.spans, bulk.units, bulk.kept, bulk.earlier, bulk.refused
+        for name in bulk.spans:
+            report(echo, name, bulk.spans[name], bulk.units[name], bulk.earlier[name], bulk.kept[name])
+        return done
     for name in targets:
         if name == session.username:
             as_user = session
@@ -100,9 +113,13 @@ def suggest_to_annotators(
                 continue
         spans, units, kept, earlier = preannotate_for(as_user, project_id, examples, suggestions, type_ids)
         done.spans[name], done.units[name], done.kept[name], done.earlier[name] = spans, units, kept, earlier
-        echo(f"{name}: {spans} suggested span(s) on {units} unit(s); {earlier} unit(s) already had these suggestions; "
-             f"{kept} unit(s) the annotator worked on left alone")
+        report(echo, name, spans, units, earlier, kept)
     return done
+
+
+def report(echo: Echo, name: str, spans: int, units: int, earlier: int, kept: int) -> None:
+    echo(f"{name}: {spans} suggested span(s) on {units} unit(s); {earlier} unit(s) already had these suggestions; "
+         f"{kept} unit(s) the annotator worked on left alone")
 
 
 def preannotate_for(
