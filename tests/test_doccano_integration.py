@@ -559,6 +559,55 @@ def test_push_killed_midway_then_run_again_leaves_every_suggestion_once(doccano)
     assert spans_of(bob, pid, example["id"], label_names(bob, pid)) == set(rows[1234].spans)
 
 
+HEALTH = ["PATIENT_ID", "NAME", "AGE", "GENDER", "JOB", "LOCATION", "ORGANIZATION", "SYMPTOM_AND_DISEASE", "TRANSPORTATION", "DATE"]
+
+
+def health_sentence(n: int) -> list[tuple[str, str]]:
+    """A CoNLL sentence of a health-news corpus where all ten labels occur."""
+    tagged = [("Bệnh nhân", "PATIENT_ID"), (str(100 + n), "PATIENT_ID"), ("là", None), ("ông", None), (["Trần Văn Hùng", "Lê Thị Mai", "Phạm Minh Đức"][n % 3], "NAME"),
+              (",", None), (str(20 + n), "AGE"), ("tuổi", None), (",", None), ("nam" if n % 2 else "nữ", "GENDER"), (",", None),
+              (["phi công", "giáo viên", "kỹ sư"][n % 3], "JOB"), (",", None), ("ở", None), (["Hà Nội", "Đà Nẵng", "Cần Thơ"][n % 3], "LOCATION"),
+              (",", None), ("làm việc tại", None), (["Bệnh viện Bạch Mai", "Công ty Vinamilk"][n % 2], "ORGANIZATION"), (",", None),
+              ("bị", None), (["sốt", "ho khan", "viêm phổi"][n % 3], "SYMPTOM_AND_DISEASE"), ("sau khi đi", None),
+              (["chuyến bay VN0054", "xe buýt số 16"][n % 2], "TRANSPORTATION"), ("ngày", None), (f"{n % 28 + 1}/3", "DATE"), (".", None)]
+    lines = []
+    for words, label in tagged:
+        for i, word in enumerate(words.split()):
+            lines.append((word, "O" if label is None else ("B-" if i == 0 else "I-") + label))
+    return lines
+
+
+def test_a_ten_label_workspace_goes_from_conll_to_doccano_with_the_labels_named_once(doccano, seed_vectors):
+    """import-conll -> validate -> convert -> train -> evaluate -> push, no --labels anywhere: the scheme names them."""
+    workspace = doccano.work / "health"
+    (workspace / "annotations").mkdir(parents=True)
+    (workspace / "annotations" / "labels.json").write_text(json.dumps({"labels": [{"name": name} for name in HEALTH]}), encoding="utf-8")
+    conll = workspace / "health.conll"
+    conll.write_text("\n\n".join("\n".join(f"{w}\t{t}" for w, t in health_sentence(n)) for n in range(60)) + "\n", encoding="utf-8")
+
+    def viner(*args: object) -> str:
+        result = subprocess.run([*viner_command(), *map(str, args)], env=doccano.cli_env, cwd=workspace, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, f"viner {' '.join(map(str, args))}\n{result.stdout}\n{result.stderr}"
+        return result.stdout + result.stderr
+
+    viner("import-conll", conll, "-o", "gold.jsonl")
+    viner("validate", "gold.jsonl")
+    assert "SYMPTOM_AND_DISEASE" in viner("convert", "gold.jsonl", "-o", "corpus", "-c", ROOT / "configs" / "ner.cfg")
+    subprocess.run([sys.executable, "-m", "spacy", "train", ROOT / "configs" / "ner.cfg", "--output", "training", "--paths.train", "corpus/train.spacy",
+                    "--paths.dev", "corpus/dev.spacy", "--paths.vectors", seed_vectors, "--training.max_steps", "60", "--training.eval_frequency", "30"],
+                   cwd=workspace, check=True, capture_output=True)
+    report = viner("evaluate", "training/model-last", "corpus/dev.spacy", "-o", "report.json")
+    assert all(name in report for name in HEALTH), report  # every label of the scheme has its row
+    viner("doccano", "push", "gold.jsonl", "--project", "health", "--annotators", "alice", "--preannotate", "training/model-last")
+    lead = admin(doccano)
+    pid = lead.find_project("health")["id"]
+    types = lead.get(f"projects/{pid}/span-types", "labels")
+    scheme = load_scheme(workspace / "annotations" / "labels.json")
+    assert [t["text"] for t in sorted(types, key=lambda t: t["id"])] == HEALTH
+    assert {t["text"]: t["background_color"].lower() for t in types} == {l.name: l.colour for l in scheme.labels}
+    assert len(lead.examples(pid)) == 60
+
+
 def test_pull_while_down_then_restart_keeps_everything(doccano):
     exports = doccano.work / "annotations" / "exports"
     before = snapshots(exports)
