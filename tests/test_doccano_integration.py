@@ -28,6 +28,7 @@ from viner.doccano.client import Session
 from viner.labels import load_scheme
 from viner.doccano.server import free_port, port_is_free
 from viner.formats import doccano_jsonl
+from test_reports_browser import browser, chromium  # noqa: F401  (fixtures)
 from viner.record import Example, Span
 
 pytestmark = [pytest.mark.doccano, pytest.mark.slow]
@@ -606,6 +607,61 @@ def test_a_ten_label_workspace_goes_from_conll_to_doccano_with_the_labels_named_
     assert [t["text"] for t in sorted(types, key=lambda t: t["id"])] == HEALTH
     assert {t["text"]: t["background_color"].lower() for t in types} == {l.name: l.colour for l in scheme.labels}
     assert len(lead.examples(pid)) == 60
+
+
+CLOSE_ICON = "M19,6.41L17.59,5"  # the toolbar's ✗ (mdi-close): the unit is not checked
+CHECK_ICON = "M21,7L9,19"  # its ✓ (mdi-check): checked
+
+
+@pytest.mark.browser
+def test_an_annotator_in_the_browser_sees_readable_metadata_guidelines_and_the_check_button(doccano, browser):
+    """Chromium, as an annotator: the Metadata panel lists readable fields (nothing cut at 1,920 px), the
+    toolbar's guideline button opens the guidelines, and the ✗ button checks the unit (✓) as the docs say."""
+    path = doccano.work / "browse-units.jsonl"
+    doccano_jsonl.write([Example(T4, (), meta={"source": "bai-viet-so-2.txt", "position": 0, "source_url": "https://example.vn/tin-tuc/bai-viet-so-2.html"})], path)
+    run(doccano, "doccano", "push", path, "--project", "browse", "--annotators", "alice", "--guidelines", ROOT / "annotations" / "GUIDELINES.md")
+    pid = admin(doccano).find_project("browse")["id"]
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    try:
+        page.goto(f"{doccano.url}/auth")
+        page.locator("input").nth(0).fill("alice")
+        page.locator("input").nth(1).fill(ANNOTATOR_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/projects/?$"))
+        page.goto(f"{doccano.url}/projects/{pid}")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1500)  # docs/doccano.md: clicking before the project page has loaded opens ".../undefined"
+        page.get_by_text("Start Annotation").click()
+        page.wait_for_url(re.compile(r".*/sequence-labeling.*"))
+        page.wait_for_function("() => Array.from(document.querySelectorAll('table td')).some(td => td.innerText === 'viner_meta')")
+        rows = page.evaluate("() => Array.from(document.querySelectorAll('table tr')).map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.innerText))")
+        fields = {cells[0]: cells[1] for cells in rows if len(cells) == 2}
+        assert list(fields)[-1] == "viner_meta" and fields["source"] == "bai-viet-so-2.txt" and fields["position"] == "0"
+        assert fields["source_url"] == "https://example.vn/tin-tuc/bai-viet-so-2.html"
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # no value cut off at the edge
+        unchecked = page.locator(f'button:has(path[d^="{CLOSE_ICON}"])')
+        assert unchecked.count() == 1  # ✗ while not checked
+        unchecked.click()
+        page.locator(f'button:has(path[d^="{CHECK_ICON}"])').wait_for()  # ✓ once checked
+        page.wait_for_timeout(500)
+        alice = as_user(doccano, "alice")
+        assert by_text(alice, pid)[T4]["is_confirmed"] is True
+        buttons = page.locator("button.v-btn--icon")
+        for i in range(buttons.count()):
+            page.mouse.move(960, 1000)  # away from the toolbar: the last tooltip fades before the next one shows
+            page.wait_for_timeout(400)
+            buttons.nth(i).hover()
+            page.wait_for_timeout(600)
+            tooltip = page.locator(".v-tooltip__content:visible")
+            if tooltip.count() and "Guideline" in tooltip.first.inner_text():
+                buttons.nth(i).click()
+                break
+        else:
+            pytest.fail("no toolbar button shows the tooltip 'Show Guideline'")
+        page.get_by_text("Annotation guidelines: PERSON, ORG, GPE, EVENT").first.wait_for()
+    finally:
+        page.close()
 
 
 def test_pull_while_down_then_restart_keeps_everything(doccano):
