@@ -177,6 +177,39 @@ def test_the_command_starts_its_own_runtime_or_joins_a_cluster(tmp_path, model):
     assert rows(tmp_path / "cluster.jsonl") == rows(tmp_path / "plain.jsonl")
 
 
+def map_workers() -> list[int]:
+    """PIDs of Ray Data actor processes on this machine (named ray::MapWorker(...) by Ray)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes().startswith(b"ray::MapWorker"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_kill_stops_the_actors_and_writes_nothing(tmp_path, model):
+    """SIGTERM (kill, timeout, a scheduler) mid-run: it ends as every viner command does, Ray shut down with its
+    actors, no output, no temporary file."""
+    units = write_units(tmp_path / "units.jsonl", 200_000)
+    before = set(map_workers())
+    command = [sys.executable, "-m", "viner", "predict", str(model), str(units), "-o", str(tmp_path / "out.jsonl"), "--ray"]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not (set(map_workers()) - before):
+        time.sleep(0.5)
+    assert set(map_workers()) - before, "the actors never started"
+    time.sleep(5)  # annotating
+    run.send_signal(signal.SIGTERM)
+    output = run.communicate(timeout=120)[0]
+    assert run.returncode == 143 and "terminated; outputs are written atomically" in output, output  # as every viner command
+    assert "SIGTERM received" not in output  # Ray's own handler (exit 15 and a C++ stack dump) is not the command's
+    time.sleep(3)
+    assert not set(map_workers()) - before, f"actors left running after the kill:\n{output}"
+    assert list(tmp_path.iterdir()) == [units]  # neither the output nor a temporary file
+
+
 def wait_for_port(port: int, head: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 import warnings
 from contextlib import contextmanager
@@ -47,11 +48,18 @@ def runtime(address: str | None) -> Iterator[tuple[int, str]]:
     if ray.is_initialized():
         yield int(ray.cluster_resources().get("CPU", 0)), "the runtime this process is connected to"
         return
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         if address:
             ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
         else:
             ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+        # ray.init replaces the command's SIGTERM handler with its own (exit status 15 after a C++ stack dump on
+        # stderr): put the command's back, so a kill ends as with every viner command (one line, status 143), the
+        # `finally` below shutting Ray down, actors included, and the atomic write leaving nothing behind.
+        for sig, handler in handlers.items():
+            if callable(handler):
+                signal.signal(sig, handler)
     except (ConnectionError, RuntimeError, ValueError) as err:
         where = f"the Ray cluster at {address}" if address else "a local Ray runtime"
         hint = " (is `ray start --head` running there, and is the address host:port?)" if address else ""
