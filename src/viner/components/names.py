@@ -68,7 +68,7 @@ class NameFeatures:
         self.lexicon = lexicon
         self.names: dict[str, str] = {}
         self._matcher = PhraseMatcher(self.vocab)
-        self._make_doc = nlp.make_doc
+        self._tokenizer = nlp.tokenizer  # names are matched on the syllables the pipeline tokenises into
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [Span(doc, start, end, label=label) for label, start, end in self._matcher(doc)]
@@ -109,7 +109,7 @@ class NameFeatures:
         for text, label in self.names.items():
             by_label.setdefault(label, []).append(text)
         for label, texts in by_label.items():
-            self._matcher.add(label, [self._make_doc(text) for text in texts])
+            self._matcher.add(label, list(self._tokenizer.pipe(texts)))
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
