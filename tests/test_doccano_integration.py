@@ -28,7 +28,6 @@ from viner.doccano.client import Session
 from viner.labels import load_scheme
 from viner.doccano.server import free_port, port_is_free
 from viner.formats import doccano_jsonl
-from test_reports_browser import browser, chromium  # noqa: F401  (fixtures)
 from viner.record import Example, Span
 
 pytestmark = [pytest.mark.doccano, pytest.mark.slow]
