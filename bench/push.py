@@ -32,16 +32,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from make_inputs import make  # noqa: E402
 
+from viner.doccano.server import free_port  # noqa: E402
+
 PASSWORD = "bench-admin-Pw-1"
 ANNOTATORS = "alice,bob"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(home: Path, port: int, environ: dict) -> subprocess.Popen:

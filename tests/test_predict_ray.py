@@ -19,6 +19,7 @@ import pytest
 from helpers import NAMES, PLACES, tiny_ner
 
 from viner.distributed import predict_on_ray
+from viner.doccano.server import free_port
 
 import ray  # noqa: E402 - the ray extra, installed by `make test`
 
@@ -142,12 +143,6 @@ def test_bad_input_stops_with_the_error_of_viner_predict_and_writes_nothing(tmp_
     assert code == 1 and "add --ray" in out
     code, out = run_cli("predict", model, units, "-o", tmp_path / "x.jsonl", "--ray", "--actors", "3")
     assert code == 1 and "--actors 3: the Ray runtime has 2 CPU(s)" in out
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_the_command_starts_its_own_runtime_or_joins_a_cluster(tmp_path, model):
