@@ -520,6 +520,34 @@ def test_push_into_the_local_home_gives_what_the_api_gives(doccano):
     assert f"--home {doccano.work}: no `viner doccano serve` is serving {doccano.url} from this folder now" in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("way", ["api", "local"])
+def test_a_unit_an_annotator_emptied_of_suggestions_is_never_suggested_again(doccano, way):
+    """Deleting every suggestion without checking the unit is the annotator's "no entities here": a re-push keeps it."""
+    path = doccano.work / f"emptied-{way}.jsonl"
+    doccano_jsonl.write(units(T1, T2), path)
+    project = f"emptied-{way}"
+    where = ["--home", doccano.home] if way == "local" else []
+    run(doccano, "doccano", "push", path, "--project", project, "--annotators", "alice,bob", *where)
+    lead = admin(doccano)
+    pid = lead.find_project(project)["id"]
+    assert by_text(lead, pid)[T1]["meta"]["viner_suggested"] == "alice, bob"
+    assert "viner_suggested" not in by_text(lead, pid)[T2]["meta"]  # nothing suggested there
+    alice = as_user(doccano, "alice")
+    annotate(alice, pid, {T1: set()}, confirm=False)
+    result = run(doccano, "doccano", "push", path, "--project", project, "--annotators", "alice,bob", *where)
+    assert "alice: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on left alone" in result.stdout
+    assert "bob: 0 suggested span(s) on 0 unit(s); 1 unit(s) already had these suggestions; 0 unit(s)" in result.stdout
+    assert spans_of(alice, pid, by_text(alice, pid)[T1]["id"], label_names(alice, pid)) == set()
+    bob = as_user(doccano, "bob")
+    assert spans_of(bob, pid, by_text(bob, pid)[T1]["id"], label_names(bob, pid)) == set(SUGGESTED_T1)
+    # pull leaves the record out of the units' metadata
+    exports = doccano.work / f"emptied-{way}-exports"
+    run(doccano, "doccano", "pull", "--project", project, "-o", exports)
+    [snapshot] = snapshots(exports)
+    for example in doccano_jsonl.read(snapshot / "alice.jsonl"):
+        assert "viner_suggested" not in example.meta and example.meta["source"] == "bai-1.txt"
+
+
 def test_push_killed_midway_then_run_again_leaves_every_suggestion_once(doccano):
     import sqlite3
 

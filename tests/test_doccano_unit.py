@@ -14,6 +14,7 @@ from viner.doccano.client import Session, settings
 from viner.doccano.pull import _free_name, snapshot_name, unit_meta
 from viner.doccano.project import find_guidelines
 from viner.doccano.push import META_KEY, load_units, upload_batches, upload_row
+from viner.doccano.units import suggested_to, with_suggested
 from viner.labels import Label, LabelScheme
 from viner.errors import InvalidInput, VinerError
 from viner.record import Example, Span
@@ -54,8 +55,18 @@ def test_review_rows_show_versions():
 def test_unit_meta_decodes_packed_metadata():
     exported = {"doccano_id": 7, "unit_id": "u", META_KEY: json.dumps({"source": "a.txt", "position": 3}), "source": "a.txt", "caption": None, "Comments": []}
     assert unit_meta(exported) == {"source": "a.txt", "position": 3, "doccano_id": 7}
-    foreign = {"doccano_id": 8, "topic": "x", "caption": None, "Comments": [{"comment": "check"}]}
+    foreign = {"doccano_id": 8, "topic": "x", "caption": None, "Comments": [{"comment": "check"}], "viner_suggested": "alice"}
     assert unit_meta(foreign) == {"topic": "x", "doccano_id": 8, "Comments": [{"comment": "check"}]}
+
+
+def test_whom_a_push_gave_suggestions_is_recorded_in_the_units_metadata():
+    meta = with_suggested({"unit_id": "u", "source": "a.txt"}, {"bob", "alice"})
+    assert meta == {"unit_id": "u", "source": "a.txt", "viner_suggested": "alice, bob"}
+    assert suggested_to({"meta": meta}) == {"alice", "bob"}
+    assert suggested_to({"meta": {}}) == set() and suggested_to({"meta": None}) == set() and suggested_to({"meta": {"viner_suggested": 3}}) == set()
+    # a file that carries the key (say, an export from elsewhere) never uploads it: whom suggestions were given is the project's
+    row = upload_row(Example("Huế", (), "h", {"source": "b.txt", "viner_suggested": "alice"}))
+    assert "viner_suggested" not in row and json.loads(row[META_KEY]) == {"source": "b.txt"}
 
 
 def test_load_units_validates_everything_first(tmp_path: Path):

@@ -7,8 +7,10 @@ server is viner's own (`viner doccano serve`, which records its URL and environm
 Doccano's environment, as it creates the admin (viner.doccano.admin): the same rules as the API path
 (viner.doccano.suggestions), applied per batch of units in one database transaction:
 
-- a unit the annotator checked, or holding spans of theirs that differ from the suggestions, is worked on
-  and left alone; a unit holding exactly these suggestions already is counted as an earlier push's;
+- a unit the annotator checked, holding spans of theirs that differ from the suggestions, or emptied of the
+  suggestions a push gave them (the unit's ``viner_suggested`` names them), is worked on and left alone; a unit
+  holding exactly these suggestions already is counted as an earlier push's; whom suggestions were given is
+  recorded in ``viner_suggested`` in the same transaction;
 - a batch is written whole or not at all, so a push killed midway and run again leaves every suggestion
   exactly once.
 
@@ -33,6 +35,7 @@ from ..record import Span
 from .environment import backend_dir
 from .home import server_environ
 from .processes import die_with_parent
+from .units import SUGGESTED_KEY
 
 SERVER_FILE = "server.json"  # written by `viner doccano serve` while the server runs
 BATCH = 500  # units per transaction
@@ -55,6 +58,10 @@ from projects.models import Member, Project
 def say(**fields):
     print(json.dumps(fields), flush=True)
 
+def given_to(meta):
+    value = meta.get(job["suggested_key"]) if isinstance(meta, dict) else None
+    return {name.strip() for name in value.split(",") if name.strip()} if isinstance(value, str) else set()
+
 def write_batch(user, batch):
     # one transaction: (spans created, units pre-annotated, units worked on, units with these suggestions already)
     batch_ids = [unit[0] for unit in batch]
@@ -63,19 +70,30 @@ def write_batch(user, batch):
         have = defaultdict(set)
         for example, begin, end, label in Span.objects.filter(user=user, example_id__in=batch_ids).values_list("example_id", "start_offset", "end_offset", "label_id"):
             have[example].add((begin, end, label))
-        new, done, kept, earlier = [], 0, 0, 0
+        rows = Example.objects.in_bulk(batch_ids)
+        new, record, done, kept, earlier = [], [], 0, 0, 0
         for example, wanted in batch:
+            given = given_to(rows[example].meta)
             if example in confirmed:
                 kept += 1
             elif have[example]:
                 if have[example] == {tuple(span) for span in wanted}:
                     earlier += 1
+                    if user.username not in given:
+                        record.append(example)
                 else:
                     kept += 1
+            elif user.username in given:  # emptied of an earlier push's suggestions: the annotator's "no entities"
+                kept += 1
             else:
                 new.extend(Span(example_id=example, user=user, label_id=label, start_offset=begin, end_offset=end) for begin, end, label in wanted)
+                record.append(example)
                 done += 1
         Span.objects.bulk_create(new)
+        record = [rows[example] for example in record if isinstance(rows[example].meta, dict)]  # Doccano's meta is a dict
+        for row in record:
+            row.meta = {**row.meta, job["suggested_key"]: ", ".join(sorted(given_to(row.meta) | {user.username}))}
+        Example.objects.bulk_update(record, ["meta"])
     return len(new), done, kept, earlier
 
 def write_batch_retrying(user, batch, attempts=40):
@@ -190,7 +208,8 @@ def bulk_suggest(
     result = BulkResult({}, {}, {}, {}, {})
     with tempfile.TemporaryDirectory(prefix="viner-suggest-") as tmp:
         job = Path(tmp) / "job.json"
-        job.write_text(json.dumps({"project": project, "project_id": project_id, "users": list(targets), "units": units, "batch": batch}), encoding="utf-8")
+        job.write_text(json.dumps({"project": project, "project_id": project_id, "users": list(targets), "units": units, "batch": batch,
+                                   "suggested_key": SUGGESTED_KEY}), encoding="utf-8")
         environ = server_environ(local.env, local.home)
         environ.update(VINER_BACKEND=str(backend_dir(local.env)), VINER_JOB=str(job))
         errors = Path(tmp) / "stderr.txt"

@@ -253,6 +253,11 @@ class Session:
         with self.call(f"creating a span on example {example_id}"):
             return self.client.create_span(project_id, example_id, start, end, label_id, human_annotated=False, confidence=prob).dict()
 
+    def update_meta(self, project_id: int, example_id: int, meta: dict) -> None:
+        """Replace an example's metadata (a project admin's right)."""
+        with self.call(f"updating the metadata of example {example_id}"):
+            self.client.update_example(project_id, example_id, meta=meta)
+
     def confirm(self, project_id: int, example_id: int) -> None:
         """Toggle "checked" for the logged-in user (Doccano's state endpoint toggles)."""
         with self.call(f"marking example {example_id} as checked"):

@@ -38,7 +38,7 @@ from ..io import folder_target, remove_stale_temps, temp_prefix
 from ..record import DEFAULT_LABELS, Problem
 from ..formats.doccano_jsonl import parse_row
 from .client import Session, connect
-from .units import META_KEY
+from .units import META_KEY, SUGGESTED_KEY
 
 Echo = Callable[[str], None]
 MANIFEST = "manifest.json"
@@ -91,7 +91,7 @@ def read_export(zip_path: Path) -> dict[str, list[dict | str]]:
 
 
 def unit_meta(exported: dict) -> dict:
-    """The unit's metadata as pushed (decoded from ``viner_meta``), plus Doccano's id and comments.
+    """The unit's metadata as pushed (decoded from ``viner_meta``), plus Doccano's id and comments (not push's ``viner_suggested``).
 
     Units that were not pushed by viner keep what Doccano exported, without the nulls its
     export adds for keys that other units have.
@@ -106,6 +106,7 @@ def unit_meta(exported: dict) -> dict:
     if not isinstance(meta, dict):
         meta = {k: v for k, v in exported.items() if v is not None and k != META_KEY}
     meta.pop("Comments", None)
+    meta.pop(SUGGESTED_KEY, None)  # push's record of whom it gave suggestions, not the unit's
     if "doccano_id" in exported:
         meta["doccano_id"] = exported["doccano_id"]
     if exported.get("Comments"):

@@ -5,7 +5,9 @@ suggestions as each annotator's own: that is how every annotator sees and correc
 ner.correct workflow). With viner's own local server they are written in batches straight into its
 database (viner.doccano.bulk: 10,000 units for two annotators in about a minute, upload included); with any other server viner logs in as each
 annotator and creates them through the API, one request per span. An annotator gets suggestions on a unit only
-while they have neither a span on it nor checked it, so a push never touches anyone's work.
+while they have neither a span on it nor checked it, and never again on a unit they emptied of an earlier push's
+suggestions (each unit's ``viner_suggested`` metadata records whom a push gave suggestions), so a push never
+touches anyone's work.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..errors import VinerError
 from ..record import Example, Span, check_example
 from .bulk import LocalDoccano, bulk_suggest
 from .client import Session
-from .units import example_key
+from .units import example_key, suggested_to, with_suggested
 
 Echo = Callable[[str], None]
 Suggestions = Mapping[str, Sequence[Span]]  # unit id -> spans to suggest
@@ -111,7 +113,7 @@ def suggest_to_annotators(
             except VinerError as err:
                 done.no_login[name] = str(err)
                 continue
-        spans, units, kept, earlier = preannotate_for(as_user, project_id, examples, suggestions, type_ids)
+        spans, units, kept, earlier = preannotate_for(as_user, project_id, examples, suggestions, type_ids, admin=session)
         done.spans[name], done.units[name], done.kept[name], done.earlier[name] = spans, units, kept, earlier
         report(echo, name, spans, units, earlier, kept)
     return done
@@ -123,33 +125,45 @@ def report(echo: Echo, name: str, spans: int, units: int, earlier: int, kept: in
 
 
 def preannotate_for(
-    session: Session, pid: int, examples: dict[str, dict], suggestions: Suggestions, type_ids: dict[str, int]
-) -> tuple[int, int, int]:
+    session: Session, pid: int, examples: dict[str, dict], suggestions: Suggestions, type_ids: dict[str, int], admin: Session
+) -> tuple[int, int, int, int]:
     """Create ``suggestions`` as the logged-in user's spans, on units they have not worked on.
 
     A unit the user checked, or whose spans differ from the suggestions (the user changed them), is worked on and
-    left alone; a unit that holds exactly these suggestions already (an earlier push made them) is counted apart,
-    so a re-push reports what annotators did, not what viner did. Returns (spans created, units pre-annotated,
-    units worked on, units with the suggestions already).
+    left alone, and so is a unit an earlier push gave them suggestions on that now holds none (they deleted every
+    one: "no entities here"); a unit that holds exactly these suggestions already is counted apart, so a re-push
+    reports what annotators did, not what viner did. ``admin`` records in each unit's metadata whom it gave
+    suggestions (``examples``, the admin's listing, is kept up to date). Returns (spans created, units
+    pre-annotated, units worked on, units with the suggestions already).
     """
     mine = {example_key(e): e for e in session.examples(pid)}  # is_confirmed is per user here
+    name = session.username
     spans = units = kept = earlier = 0
     for key, wanted in suggestions.items():
-        example = mine.get(key) or examples.get(key)
+        example = examples.get(key)
         if example is None:
             continue
         if mine.get(key, {}).get("is_confirmed"):
             kept += 1
             continue
+        given = suggested_to(example)
         have = {(s["start_offset"], s["end_offset"], s["label"]) for s in session.spans(pid, example["id"])}
         if have and have == {(span.start, span.end, type_ids[span.label]) for span in wanted}:
             earlier += 1
+            if name not in given:  # made by a push stopped before it recorded them
+                _record(admin, pid, example, given | {name})
             continue
-        if have:
+        if have or name in given:
             kept += 1
             continue
         for span in wanted:
             session.create_span(pid, example["id"], span.start, span.end, type_ids[span.label])
             spans += 1
+        _record(admin, pid, example, given | {name})
         units += 1
     return spans, units, kept, earlier
+
+
+def _record(admin: Session, pid: int, example: dict, names: set[str]) -> None:
+    example["meta"] = with_suggested(example.get("meta") or {}, names)
+    admin.update_meta(pid, example["id"], example["meta"])

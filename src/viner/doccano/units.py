@@ -2,7 +2,9 @@
 
 Nothing here talks to the server. A unit's id travels in Doccano's metadata as
 ``unit_id`` (the idempotency key of a re-push); the rest of its metadata travels as one
-JSON string, ``viner_meta``, that pull decodes exactly.
+JSON string, ``viner_meta``, that pull decodes exactly. A push that gave an annotator
+suggestions on a unit records it in the unit's ``viner_suggested`` ("alice, bob"), so a later push
+tells a unit the annotator emptied of suggestions from one never given any.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from ..record import Example, unit_id
 
 REVIEW_KEY = "viner_review"
 META_KEY = "viner_meta"
-PROJECT_META_KEYS = ("doccano_id", "doccano_confirmed", "Comments")
+SUGGESTED_KEY = "viner_suggested"  # annotators a push gave suggestions on this unit, comma-separated
+PROJECT_META_KEYS = ("doccano_id", "doccano_confirmed", "Comments", SUGGESTED_KEY)  # the project's, never uploaded from a file
 
 
 def load_units(path: Path, labels: Sequence[str], review: bool) -> tuple[list[Example], int]:
@@ -93,3 +96,14 @@ def example_key(example: dict) -> str:
     """The unit id of an example listed by Doccano (its text's hash for units viner did not push)."""
     meta = example.get("meta") or {}
     return str(meta.get("unit_id") or unit_id(example.get("text") or ""))
+
+
+def suggested_to(example: dict) -> set[str]:
+    """Annotators an earlier push gave suggestions on this example (Doccano user names have no commas or spaces)."""
+    value = (example.get("meta") or {}).get(SUGGESTED_KEY)
+    return {name.strip() for name in value.split(",") if name.strip()} if isinstance(value, str) else set()
+
+
+def with_suggested(meta: dict, names: set[str]) -> dict:
+    """``meta`` with ``names`` recorded as given suggestions."""
+    return {**meta, SUGGESTED_KEY: ", ".join(sorted(names))}
