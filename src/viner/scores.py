@@ -1,7 +1,7 @@
 """How sure the model is: a confidence per entity and an uncertainty per unit, from spaCy's beam.
 
-The configs train ``ner`` greedily, but spaCy's transition-based parser can also decode a doc with a beam
-(``beam_parse``, the decoder of spaCy's ``beam_ner``) with the same weights. The beam keeps the
+Whether a config's ``ner`` decodes greedily (``ner``) or with a beam of 8 (``beam_ner``, configs/ner.cfg), spaCy's
+transition-based parser can decode a doc with a wider beam (``beam_parse``) with the same weights. The beam keeps the
 ``beam_width`` best-scoring parses of the doc and spaCy turns their scores into probabilities (a softmax
 over the beam, ``Beam.probs``); ``ner.scored_ents`` sums, for each (start, end, label), the probability of
 the parses that contain it. So:
