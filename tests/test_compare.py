@@ -141,3 +141,60 @@ def test_write_comparison_markdown_names_the_winner(tmp_path, pair):
     paths = write_comparison(c, tmp_path / "compare-x.html")
     md = paths["md"].read_text("utf-8")
     assert "strong better" in md and "Paired bootstrap over 8 documents" in md
+
+
+def test_runs_of_one_version_are_pooled(pair):
+    """Two seeds of each version: scores of the summed counts, the bootstrap over documents with the runs' counts summed."""
+    weak, strong = pair
+    gold = gold_examples()
+    half = make_report("half", [list(e.spans)[: len(e.spans) // 2] for e in gold])
+    c = compare([[weak, half], [strong, strong]], resamples=2000)
+    base, other = c["models"]
+    assert base["name"] == "weak + half" and [r["name"] for r in base["runs"]] == ["weak", "half"]
+    assert [r["f1"] for r in base["runs"]] == [weak.overall.f1, half.overall.f1]
+    tp, fp, fn = (weak.overall.tp + half.overall.tp, weak.overall.fp + half.overall.fp, weak.overall.fn + half.overall.fn)
+    assert base["overall"]["f1"] == pytest.approx(2 * tp / (2 * tp + fp + fn))
+    assert base["overall"]["support"] == weak.overall.support  # the gold once, not once per run
+    assert min(weak.overall.f1, half.overall.f1) < base["overall"]["f1"] < max(weak.overall.f1, half.overall.f1)
+    assert other["overall"]["f1"] == 1.0 and other["name"] == "strong + strong #2"
+    b = c["comparisons"][0]["bootstrap"]
+    assert b["overall"]["f1_a"] == pytest.approx(base["overall"]["f1"]) and b["overall"]["support"] == weak.overall.support
+    assert b["per_label"]["PERSON"]["support"] == weak.per_label["PERSON"].support
+    assert c["comparisons"][0]["deltas"]["overall"] == pytest.approx(1.0 - base["overall"]["f1"])
+    low, high = base["uncertainty"]["overall"]["f1"]  # the pooled runs' own interval, from their summed counts
+    assert low <= base["overall"]["f1"] <= high
+    html, md = comparison_html(c), comparison_markdown(c)
+    assert "2 runs pooled" in html and "2 runs pooled" in md and not EXTERNAL.search(html)
+
+
+def test_a_run_pooled_with_a_copy_of_itself_compares_as_the_run_alone(pair):
+    weak, strong = pair
+    copy = Report.from_dict(json.loads(json.dumps(weak.to_dict())))
+    alone = compare([weak, strong], resamples=1000)["comparisons"][0]["bootstrap"]
+    pooled = compare([[weak, copy], strong], resamples=1000)["comparisons"][0]["bootstrap"]
+    assert pooled["overall"]["f1_a"] == pytest.approx(alone["overall"]["f1_a"])
+    assert pooled["overall"]["ci"] == pytest.approx(alone["overall"]["ci"])
+    assert pooled["overall"]["support"] == alone["overall"]["support"]
+
+
+def test_runs_of_one_version_on_other_test_data_are_an_error(pair):
+    weak, strong = pair
+    other = make_report("other-data", gold=gold_examples(5), data_sha="b" * 64)
+    with pytest.raises(VinerError, match="runs of one version must be measured on the same test data"):
+        compare([[weak, other], strong])
+
+
+def test_cli_compare_pools_comma_joined_runs(tmp_path, run_cli, pair):
+    weak, strong = pair
+    half = make_report("half", [list(e.spans)[: len(e.spans) // 2] for e in gold_examples()])
+    reports = tmp_path / "evaluate" / "reports"
+    for r in (weak, strong, half):
+        write_report(r, reports / f"{r.name}.json")
+    out = tmp_path / "evaluate" / "compare-pooled.html"
+    code, text = run_cli("compare", f"{reports / 'weak.json'},{reports / 'half.json'}", reports / "strong.json", "-o", out, "--resamples", "1000")
+    assert code == 0, text
+    assert "weak + half: 2 runs pooled" in text and "strong better" in text
+    html = out.read_text("utf-8")
+    assert 'href="reports/weak.html"' in html and 'href="reports/half.html"' in html
+    code, text = run_cli("compare", f"{reports / 'weak.json'},{tmp_path / 'missing.json'}", reports / "strong.json")
+    assert code == 1 and "missing.json: no such file" in text

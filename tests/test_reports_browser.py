@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """Two reports on the same data, one on other data, two comparisons and the index."""
+    """Two reports on the same data, one on other data, three comparisons (one of pooled runs) and the index."""
     root = tmp_path_factory.mktemp("site") / "evaluate"
     gold = gold_examples()
     reports = {
@@ -37,6 +37,9 @@ def site(tmp_path_factory):
     write_comparison(same, root / "compare-weak-strong.html")
     mixed = compare([reports["weak"], reports["other-data"]], [root / "reports" / "weak.json", root / "reports" / "other-data.json"], resamples=2000)
     write_comparison(mixed, root / "compare-weak-other.html")
+    runs = [root / "reports" / "weak.json", root / "reports" / "strong.json"]
+    pooled = compare([[reports["weak"], reports["strong"]], reports["strong"]], [runs, runs[1]], resamples=2000)
+    write_comparison(pooled, root / "compare-pooled.html")
     return root
 
 
@@ -155,6 +158,21 @@ def test_comparison_on_other_data_is_flagged_without_deltas(browser, site):
     p.check_clean("compare-weak-other")
 
 
+def test_pooled_runs_show_each_run_under_the_pooled_figures(browser, site):
+    c = json.loads((site / "compare-pooled.json").read_text("utf-8"))
+    p = Page(browser, site / "compare-pooled.html")
+    base = c["models"][0]
+    assert base["name"] == "weak + strong" and len(base["runs"]) == 2
+    runs = p.text('#models tr[data-model="weak + strong"] .runs')
+    assert runs == f"2 runs pooled: weak {pct(base['runs'][0]['f1'])}, strong {pct(base['runs'][1]['f1'])}"
+    cells = p.texts('#side-by-side tr[data-label="overall"] td[data-model]')
+    assert cells == [pct(m["overall"]["f1"]) for m in c["models"]]
+    assert p.text('#delta-1 tr[data-label="overall"] [data-metric=support]') == count(base["overall"]["support"])
+    p.page.click('#models .runs a:text("strong")')
+    assert p.page.url.endswith("/reports/strong.html")
+    p.check_clean("compare-pooled")
+
+
 def test_index_lists_every_report_newest_first(browser, site):
     p = Page(browser, site / "index.html")
     rows = p.page.eval_on_selector_all("#reports tbody tr", "els => els.map(e => e.dataset.report)")
@@ -168,7 +186,7 @@ def test_index_lists_every_report_newest_first(browser, site):
     tags = p.texts("#reports tbody tr td:nth-child(4)")  # the test set column
     assert tags[1] == tags[2] != tags[0]  # same test set letter for weak and strong only
     comparisons = p.texts("#comparisons tbody tr")
-    assert len(comparisons) == 2 and any("different test data" in t for t in comparisons)
+    assert len(comparisons) == 3 and any("different test data" in t for t in comparisons)
     p.check_clean("index")
 
 

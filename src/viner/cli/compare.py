@@ -44,11 +44,15 @@ def print_comparison(comparison: dict) -> None:
             rows.append(("ALL (micro)" if label == "overall" else label, r["support"], _pts(r["delta"]), f"{_pts(r['ci'][0])} to {_pts(r['ci'][1])}", verdict(r["verdict"], c)))
         msg.table(rows, header=("label", "support", "delta F1", f"{int(b['level'] * 100)}% interval", "verdict"), aligns=("l", "r", "r", "r", "l"), divider=True, title=title)
         msg.text(f"paired bootstrap over {b['documents']} documents, {b['resamples']:,} resamples, seed {b['seed']}; delta = F1({c['b_name']}) - F1({c['a_name']}) in points")
+    for m in models:
+        if len(m["runs"]) > 1:
+            runs = ", ".join(f"{r['name']} {r['f1']:.1%}" for r in m["runs"])
+            msg.text(f"{m['name']}: {len(m['runs'])} runs pooled (F1 of each: {runs})")
 
 
 @app.command("compare")
 def compare_cli(
-    reports: List[Path] = Arg(..., help="Report JSON files from `viner evaluate`; the first is the baseline", show_default=False),
+    reports: List[str] = Arg(..., help="Report JSON files from `viner evaluate`, one per model version; the first is the baseline. Several runs of one version (seeds) joined by commas are pooled: a.json,b.json", show_default=False),
     output: Optional[Path] = Opt(None, "--output", "-o", help="Comparison to write, e.g. evaluate/compare-NAME.html (.md and .json beside it; evaluate/index.html is updated)"),
     resamples: int = Opt(DEFAULT_RESAMPLES, "--resamples", help="Bootstrap resamples of the paired documents"),
     seed: int = Opt(DEFAULT_SEED, "--seed", help="Seed of the bootstrap (fixed, so comparisons are reproducible)"),
@@ -58,9 +62,14 @@ def compare_cli(
 
     Reports measured on different test data (other gold hash) are flagged and get no
     differences: their scores are not comparable.
+
+    A version trained with several seeds is given as its runs' reports joined by commas
+    (`viner compare words-s0.json,words-s1.json beam-s0.json,beam-s1.json`): the runs are
+    pooled (each document's counts summed over them), so the interval compares versions,
+    not one lucky or unlucky seed of each.
     """
-    existing(reports)
-    comparison = compare_files(reports, resamples=resamples, seed=seed)
+    versions = [existing([Path(p) for p in version.split(",") if p]) for version in reports]
+    comparison = compare_files(versions, resamples=resamples, seed=seed)
     for warning in comparison["warnings"]:
         msg.warn(warning)
     print_comparison(comparison)

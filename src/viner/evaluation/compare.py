@@ -1,6 +1,8 @@
 """Compare evaluation reports of model versions: side by side, deltas, paired bootstrap intervals.
 
-The first report is the baseline (A); every other report (B) is compared with it. Two
+The first report is the baseline (A); every other report (B) is compared with it. A model
+version may also be given as the reports of several runs (seeds): its runs are pooled (their
+strict counts summed per document), so versions are compared rather than runs. Two
 reports are comparable only when they were measured on the same test data: the same
 gold content hash (ids, texts and spans; or, for reports without it, the same file hash).
 Reports on other data are listed with their own figures and flagged; no delta is computed
@@ -17,16 +19,16 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import VinerError
 from ..record import Span
-from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, paired_bootstrap
-from .metrics import DocumentCounter
+from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, metric_intervals, paired_bootstrap
+from .metrics import Counts, DocumentCounter
 from .predictions import documents
-from .report import Report, load_report, report_paths
+from .report import Report, Scores, load_report, report_paths
 
 COMPARISON_KIND = "viner-comparison"
 
@@ -123,61 +125,133 @@ def _unique_names(reports: Sequence[Report], paths: Sequence[Path | str | None])
     return names
 
 
+def _pooled_scores(runs: Sequence[Report], labels: Sequence[str]) -> tuple[dict, dict]:
+    """Overall and per-label scores of the runs' summed strict counts (support: one run's, the gold is the same)."""
+
+    def pooled(scores: Sequence[Scores]) -> dict:
+        total = Counts.total(Counts(s.tp, s.fp, s.fn) for s in scores)
+        return asdict(replace(Scores.from_counts(total), support=scores[0].support))
+
+    per_label = {
+        label: pooled([r.per_label[label] for r in runs]) for label in labels if all(label in r.per_label for r in runs)
+    }
+    return pooled([r.overall for r in runs]), per_label
+
+
+def _model_entry(name: str, runs: Sequence[Report], paths: Sequence[Path | str | None], labels: Sequence[str]) -> dict:
+    first, path = runs[0], paths[0]
+    if len(runs) == 1:
+        overall = asdict(first.overall)
+        per_label = {label: asdict(v) for label, v in first.per_label.items()}
+    else:
+        overall, per_label = _pooled_scores(runs, labels)
+    rates = [r.speed.words_per_second for r in runs if r.speed.words_per_second]
+    speed = asdict(first.speed) if len(runs) == 1 else {"words_per_second": sum(rates) / len(rates) if rates else None}
+    return {
+        "name": name,
+        "report": str(path) if path else None,
+        "html": str(report_paths(path)["html"]) if path else None,
+        "model": asdict(first.model),
+        "data": asdict(first.data),
+        "training_data": asdict(first.training_data) if first.training_data else None,
+        "date": first.date,
+        "overall": overall,
+        "per_label": per_label,
+        "uncertainty": asdict(first.uncertainty) if first.uncertainty and len(runs) == 1 else None,
+        "speed": speed,
+        "has_documents": all(r.has_documents for r in runs),
+        "runs": [
+            {"name": run_name, "report": str(p) if p else None, "html": str(report_paths(p)["html"]) if p else None, "f1": r.overall.f1}
+            for run_name, r, p in zip(_unique_names(runs, paths), runs, paths)
+        ],
+    }
+
+
+def _summed_counts(base: Report, base_path, runs: Sequence[Report], paths: Sequence, labels: Sequence[str]):
+    """The runs' strict counts per document (in the order of ``base``'s documents), summed over the runs."""
+    total = None
+    for run, path in zip(runs, paths):
+        paired = paired_counts(base, run, labels, base_path, path)
+        if paired is None:
+            return None
+        total = paired[1] if total is None else total + paired[1]
+    return total
+
+
+def _version_names(groups: Sequence[Sequence[Report]], path_groups: Sequence[Sequence]) -> list[str]:
+    """A version's name: its report's name, or its runs' names joined by " + " (made unique)."""
+    names, seen = [], Counter()
+    for runs, paths in zip(groups, path_groups):
+        name = " + ".join(_unique_names(runs, paths))
+        seen[name] += 1
+        names.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return names
+
+
 def compare(
-    reports: Sequence[Report],
-    paths: Sequence[Path | str | None] | None = None,
+    versions: Sequence[Report | Sequence[Report]],
+    paths: Sequence[Path | str | None | Sequence[Path | str | None]] | None = None,
     *,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     level: float = DEFAULT_LEVEL,
 ) -> dict:
-    """Compare every report with the first one (the baseline). Returns the comparison (a JSON object)."""
-    if len(reports) < 2:
+    """Compare every model version with the first one (the baseline). Returns the comparison (a JSON object).
+
+    A version is one report, or the reports of several runs of it (seeds: a sequence of reports, measured on the
+    same test data). Runs are pooled: a version's scores are those of its runs' summed strict counts, and the
+    bootstrap resamples documents with each document's counts summed over the runs, which compares versions
+    rather than single runs when the seed moves F1 by a point or more.
+    """
+    groups = [[v] if isinstance(v, Report) else list(v) for v in versions]
+    if len(groups) < 2:
         raise VinerError("give at least two reports to compare")
-    paths = list(paths) if paths is not None else [None] * len(reports)
-    names = _unique_names(reports, paths)
-    labels = _labels(reports)
-    base = reports[0]
-    models = []
-    for name, report, path in zip(names, reports, paths):
-        models.append(
-            {
-                "name": name,
-                "report": str(path) if path else None,
-                "html": str(report_paths(path)["html"]) if path else None,
-                "model": asdict(report.model),
-                "data": asdict(report.data),
-                "training_data": asdict(report.training_data) if report.training_data else None,
-                "date": report.date,
-                "overall": asdict(report.overall),
-                "per_label": {label: asdict(v) for label, v in report.per_label.items()},
-                "uncertainty": asdict(report.uncertainty) if report.uncertainty else None,
-                "speed": asdict(report.speed),
-                "has_documents": report.has_documents,
-            }
-        )
+    if not all(groups):
+        raise VinerError("a model version has no report")
+    if paths is None:
+        path_groups = [[None] * len(runs) for runs in groups]
+    else:
+        path_groups = [list(p) if isinstance(p, (list, tuple)) else [p] for p in paths]
+    names = _version_names(groups, path_groups)
+    for name, runs in zip(names, groups):
+        for run in runs[1:]:
+            same, reason = same_test_data(runs[0], run)
+            if not same:
+                raise VinerError(f"{name}: the runs of one version must be measured on the same test data ({reason})")
+    labels = _labels([r for runs in groups for r in runs])
+    base, base_path = groups[0][0], path_groups[0][0]
+    models = [_model_entry(name, runs, p, labels) for name, runs, p in zip(names, groups, path_groups)]
     comparisons, warnings = [], []
     models[0]["comparable"] = True
-    for i, report in enumerate(reports[1:], start=1):
-        comparable, reason = same_test_data(base, report)
+    base_counts = None
+    for i, (runs, paths_i) in enumerate(zip(groups[1:], path_groups[1:]), start=1):
+        comparable, reason = same_test_data(base, runs[0])
         models[i]["comparable"] = comparable
         entry: dict = {"a": 0, "b": i, "a_name": names[0], "b_name": names[i], "comparable": comparable, "reason": reason, "bootstrap": None}
         if not comparable:
             warnings.append(f"{names[i]} is NOT comparable with {names[0]}: {reason}; no deltas are shown for it")
         else:
-            paired = paired_counts(base, report, labels, paths[0], paths[i])
-            if paired is None:
-                missing = names[0] if not base.has_documents else names[i]
+            if base_counts is None:
+                base_counts = _summed_counts(base, base_path, groups[0], path_groups[0], labels)
+            counts = _summed_counts(base, base_path, runs, paths_i, labels) if base_counts is not None else None
+            if counts is None:
+                missing = names[0] if not models[0]["has_documents"] else names[i]
                 entry["note"] = f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
                 warnings.append(entry["note"])
             else:
-                counts_a, counts_b = paired
-                entry["bootstrap"] = paired_bootstrap(counts_a, counts_b, labels, resamples=resamples, seed=seed, level=level)
+                entry["bootstrap"] = paired_bootstrap(base_counts, counts, labels, resamples=resamples, seed=seed, level=level)
+                for j, (runs_j, counts_j) in enumerate([(groups[0], base_counts), (runs, counts)]):
+                    model = models[0 if j == 0 else i]
+                    if len(runs_j) > 1 and model["uncertainty"] is None:  # the pooled runs' own intervals
+                        model["uncertainty"] = metric_intervals(counts_j, labels, resamples=resamples, seed=seed, level=level)
+                for row in [entry["bootstrap"]["overall"], *entry["bootstrap"]["per_label"].values()]:
+                    row["support"] //= len(groups[0])  # the baseline's gold, counted once per run
+            a, b = models[0], models[i]
             entry["deltas"] = {
-                label: report.per_label[label].f1 - base.per_label[label].f1 if label in report.per_label and label in base.per_label else None
+                label: b["per_label"][label]["f1"] - a["per_label"][label]["f1"] if label in b["per_label"] and label in a["per_label"] else None
                 for label in labels
             }
-            entry["deltas"]["overall"] = report.overall.f1 - base.overall.f1
+            entry["deltas"]["overall"] = b["overall"]["f1"] - a["overall"]["f1"]
         comparisons.append(entry)
     return {
         "kind": COMPARISON_KIND,
@@ -194,6 +268,7 @@ def compare(
     }
 
 
-def compare_files(report_files: Sequence[Path | str], **kwargs) -> dict:
-    reports = [load_report(path) for path in report_files]
-    return compare(reports, list(report_files), **kwargs)
+def compare_files(report_files: Sequence[Path | str | Sequence[Path | str]], **kwargs) -> dict:
+    """:func:`compare` of report files: each item one report, or a sequence of reports of one version's runs."""
+    path_groups = [[p] if isinstance(p, (str, Path)) else list(p) for p in report_files]
+    return compare([[load_report(p) for p in paths] for paths in path_groups], path_groups, **kwargs)

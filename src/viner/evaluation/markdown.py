@@ -120,6 +120,10 @@ def comparison_markdown(comparison: dict) -> str:
         for m in models
     ]
     out.append(table(("report", "model", "date", "test data", "data hash", "docs", "F1 %"), rows, "llllrrr"))
+    for m in models:
+        runs = m.get("runs", [])
+        if len(runs) > 1:
+            out += ["", f"{m['name']}: {len(runs)} runs pooled (their counts summed); F1 % of each: " + ", ".join(f"{r['name']} {pct(r['f1'])}" for r in runs)]
     out += ["", "## F1 % per label, side by side", ""]
     rows = []
     for label in labels + ["overall"]:

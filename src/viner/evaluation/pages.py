@@ -189,6 +189,7 @@ def comparison_html(comparison: dict, base: Path | None = None) -> str:
         models=models,
         labels=labels,
         links=[_rel(m.get("html"), base) for m in models],
+        run_links=[[_rel(r.get("html"), base) for r in m.get("runs", [])] for m in models],
         chart=Markup(f1_bars(rows, title="F1 per label and model (strict, 95% intervals)")),
         forests=forests,
     )
