@@ -116,13 +116,17 @@ def _labels(reports: Sequence[Report]) -> list[str]:
     return list(order)
 
 
-def _unique_names(reports: Sequence[Report], paths: Sequence[Path | str | None]) -> list[str]:
-    names, seen = [], Counter()
-    for report, path in zip(reports, paths):
-        name = str(report.name or (Path(path).stem if path else None) or report.model.name or "model")
+def _made_unique(names: Sequence[str]) -> list[str]:
+    """The names with " #2", " #3"... after a repeated one."""
+    out, seen = [], Counter()
+    for name in names:
         seen[name] += 1
-        names.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
-    return names
+        out.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return out
+
+
+def _unique_names(reports: Sequence[Report], paths: Sequence[Path | str | None]) -> list[str]:
+    return _made_unique([str(r.name or (Path(p).stem if p else None) or r.model.name or "model") for r, p in zip(reports, paths)])
 
 
 def _pooled_scores(runs: Sequence[Report], labels: Sequence[str]) -> tuple[dict, dict]:
@@ -180,12 +184,7 @@ def _summed_counts(base: Report, base_path, runs: Sequence[Report], paths: Seque
 
 def _version_names(groups: Sequence[Sequence[Report]], path_groups: Sequence[Sequence]) -> list[str]:
     """A version's name: its report's name, or its runs' names joined by " + " (made unique)."""
-    names, seen = [], Counter()
-    for runs, paths in zip(groups, path_groups):
-        name = " + ".join(_unique_names(runs, paths))
-        seen[name] += 1
-        names.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
-    return names
+    return _made_unique([" + ".join(_unique_names(runs, paths)) for runs, paths in zip(groups, path_groups)])
 
 
 def compare(
