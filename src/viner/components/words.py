@@ -6,17 +6,13 @@ a proper noun is what the syllable alone does not say. This component runs pyvi'
 the doc's syllables, pyvi's CRF part-of-speech tagger over the words it finds (the VLSP tag set: ``Np``
 proper noun, ``N`` noun, ``V`` verb, ...), and writes to every token's ``TAG`` its place in its word and the
 word's tag: ``S-Np`` (a one-syllable word), ``B-Np``, ``I-Np``, ``E-Np`` (first, inner, last syllable).
-It also writes to every token's ``LEMMA`` the word it belongs to, lower-cased, its syllables joined by ``_``
-(``hà_nội`` on both syllables of "Hà Nội"): the word's own identity, which the syllable and its neighbours give
-only in part. A ``tok2vec`` whose embedding lists ``TAG`` (and ``LEMMA``) among its attributes sees them beside
-NORM, PREFIX, SUFFIX, SHAPE.
+A ``tok2vec`` whose embedding lists ``TAG`` among its attributes sees them beside NORM, PREFIX, SUFFIX, SHAPE.
 
 The tokens are not changed, so spans stay on syllable edges. In training the component must annotate the
 docs the model learns from: list it in ``[training] annotating_components``. It runs on every batch then
-(about 45,000 syllables a second: some 2 minutes of a 6,000-step run); the tags and words of the last
-CACHE_SIZE docs are kept, which makes a small training set (the seed corpus of `make demo`) cost pyvi once, and
-holds at most 14 MB for sentence-sized units (measured on 4,096 VLSP sentences) however many units a pipeline
-annotates.
+(about 45,000 syllables a second: some 2 minutes of a 6,000-step run); the tags of the last CACHE_SIZE docs
+are kept, which makes a small training set (the seed corpus of `make demo`) cost pyvi once, and holds at most
+7 MB for sentence-sized units (measured on 4,096 VLSP sentences) however many units a pipeline annotates.
 """
 
 from __future__ import annotations
@@ -35,36 +31,30 @@ CACHE_SIZE = 4096
 
 @Language.component("viner_words")
 def viner_words(doc: Doc) -> Doc:
-    """Set each token's ``TAG`` to ``<place>-<POS>`` and its ``LEMMA`` to its word (see the module docstring)."""
+    """Set each token's ``TAG`` to ``<place>-<POS>`` from pyvi (see the module docstring)."""
     positions = [i for i, token in enumerate(doc) if not token.is_space]
-    tags, lemmas = word_info(tuple(doc[i].text for i in positions))
+    tags = word_tags(tuple(doc[i].text for i in positions))
     for token in doc:
-        if token.is_space:
-            token.tag_ = SPACE_TAG
-            token.lemma_ = token.text
-    for i, tag, lemma in zip(positions, tags, lemmas):
+        token.tag_ = SPACE_TAG
+    for i, tag in zip(positions, tags):
         doc[i].tag_ = tag
-        doc[i].lemma_ = lemma
     return doc
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def word_info(syllables: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """For each syllable, ``<place>-<POS>`` and its word lower-cased (pyvi's words over these syllables)."""
+def word_tags(syllables: tuple[str, ...]) -> tuple[str, ...]:
+    """``<place>-<POS>`` for each syllable: pyvi's words over these syllables, tagged."""
     if not syllables:
-        return (), ()
-    spans = segment(syllables)
-    words = ["_".join(syllables[start:end]) for start, end in spans]
-    pos = _tagger().postagging_tokens(words)[1]
+        return ()
+    words = segment(syllables)
+    pos = _tagger().postagging_tokens(["_".join(syllables[start:end]) for start, end in words])[1]
     tags: list[str] = []
-    lemmas: list[str] = []
-    for (start, end), word, tag in zip(spans, words, pos):
+    for (start, end), tag in zip(words, pos):
         if end - start == 1:
             tags.append(f"S-{tag}")
         else:
             tags.extend([f"B-{tag}", *[f"I-{tag}"] * (end - start - 2), f"E-{tag}"])
-        lemmas.extend([word.lower()] * (end - start))
-    return tuple(tags), tuple(lemmas)
+    return tuple(tags)
 
 
 def segment(syllables: Sequence[str]) -> list[tuple[int, int]]:
