@@ -22,7 +22,7 @@ from viner.io import atomic_path  # noqa: E402
 
 
 def plot(data: dict, path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
+    fig, ax = plt.subplots(figsize=(7.5, 5.4), dpi=120)
     for (name, points), colour in zip(data["configs"].items(), ("tab:grey", "tab:blue", "tab:orange")):
         points = sorted(points, key=lambda p: p["train_sentences"])
         x = [p["train_sentences"] for p in points]
@@ -38,7 +38,7 @@ def plot(data: dict, path: Path) -> None:
     ax.set_ylim(10 * int((lowest - 5) // 10), 100)
     ax.grid(alpha=0.3)
     ax.set_title(data.get("title", "Learning curves"), fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
