@@ -196,5 +196,7 @@ def test_cli_compare_pools_comma_joined_runs(tmp_path, run_cli, pair):
     assert "weak + half: 2 runs pooled" in text and "strong better" in text
     html = out.read_text("utf-8")
     assert 'href="reports/weak.html"' in html and 'href="reports/half.html"' in html
+    saved = json.loads(out.with_suffix(".json").read_text("utf-8"))
+    assert saved["models"][0]["html"] is None and saved["models"][1]["html"].endswith("strong.html")  # no one report for pooled runs
     code, text = run_cli("compare", f"{reports / 'weak.json'},{tmp_path / 'missing.json'}", reports / "strong.json")
     assert code == 1 and "missing.json: no such file" in text

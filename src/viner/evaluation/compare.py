@@ -151,10 +151,11 @@ def _model_entry(name: str, runs: Sequence[Report], paths: Sequence[Path | str |
         overall, per_label = _pooled_scores(runs, labels)
     rates = [r.speed.words_per_second for r in runs if r.speed.words_per_second]
     speed = asdict(first.speed) if len(runs) == 1 else {"words_per_second": sum(rates) / len(rates) if rates else None}
+    single = path if len(runs) == 1 else None  # a pooled version has no one report: its runs link to theirs
     return {
         "name": name,
-        "report": str(path) if path else None,
-        "html": str(report_paths(path)["html"]) if path else None,
+        "report": str(single) if single else None,
+        "html": str(report_paths(single)["html"]) if single else None,
         "model": asdict(first.model),
         "data": asdict(first.data),
         "training_data": asdict(first.training_data) if first.training_data else None,
