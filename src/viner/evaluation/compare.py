@@ -66,46 +66,57 @@ def _document_key(doc: dict) -> bytes:
     return hashlib.blake2b(json.dumps([doc["text"], [s.as_list() for s in _spans(doc["gold"])]], ensure_ascii=False).encode("utf-8"), digest_size=16).digest()
 
 
-def paired_counts(a: Report, b: Report, labels: Sequence[str], path_a: Path | str | None = None, path_b: Path | str | None = None):
-    """Strict tp/fp/fn per document and label of both reports, documents paired by unit id.
+class Pairing:
+    """The baseline's documents indexed by unit id once; any report's strict counts then come in its order.
 
-    Returns ``(counts_a, counts_b)``, arrays of shape ``(documents, labels, 3)`` with the
-    rows in the same document order, or ``None`` when a report has no per-document
-    predictions. Raises :class:`VinerError` when the documents do not pair up (an id
-    missing from one report, or the same id with another text or other gold spans).
-    Both reports' documents are streamed; only the counts and one hash per document are kept.
+    :meth:`of` builds it (``None`` when the baseline has no per-document predictions); ``base``
+    holds the baseline's own counts; :meth:`counts` streams another report's documents and returns
+    its counts as an array of shape ``(documents, labels, 3)`` in the baseline's document order,
+    or ``None`` when it has no per-document predictions. Raises :class:`VinerError` when the
+    documents do not pair up (an id missing from one report, or the same id with another text or
+    other gold spans). Only the counts and one hash per document are kept, never the texts.
     """
-    docs_a, docs_b = documents(a, path_a), documents(b, path_b)
-    if docs_a is None or docs_b is None:
-        return None
-    counter_a = DocumentCounter(labels, fixed=True)
-    rows: dict[tuple[str, int], tuple[int, bytes]] = {}
-    seen: Counter = Counter()
-    for doc in docs_a:
-        key = (doc["id"], seen[doc["id"]])
-        seen[doc["id"]] += 1
-        rows[key] = (counter_a.documents, _document_key(doc))
-        counter_a.add(_spans(doc["gold"]), _spans(doc["pred"]))
-    counter_b = DocumentCounter(labels, fixed=True)
-    seen.clear()
-    paired = 0
-    unpaired = 0
-    for doc in docs_b:
-        key = (doc["id"], seen[doc["id"]])
-        seen[doc["id"]] += 1
-        if key not in rows:
-            unpaired += 1
-            continue
-        row, digest = rows[key]
-        if digest != _document_key(doc):
-            raise VinerError(f"{a.name} and {b.name}: document {key[0]} differs in text or gold spans")
-        counter_b.add(_spans(doc["gold"]), _spans(doc["pred"]), row=row)
-        paired += 1
-    unpaired += len(rows) - paired
-    if unpaired:
-        raise VinerError(f"{a.name} and {b.name}: the documents do not pair up by unit id ({unpaired} unpaired)")
-    n = counter_a.documents
-    return counter_a.array(n), counter_b.array(n)
+
+    def __init__(self, a: Report, labels: Sequence[str], rows: dict, base):
+        self.a, self.labels, self.rows, self.base = a, list(labels), rows, base
+
+    @classmethod
+    def of(cls, a: Report, labels: Sequence[str], path_a: Path | str | None = None) -> "Pairing | None":
+        docs_a = documents(a, path_a)
+        if docs_a is None:
+            return None
+        counter = DocumentCounter(labels, fixed=True)
+        rows: dict[tuple[str, int], tuple[int, bytes]] = {}
+        seen: Counter = Counter()
+        for doc in docs_a:
+            key = (doc["id"], seen[doc["id"]])
+            seen[doc["id"]] += 1
+            rows[key] = (counter.documents, _document_key(doc))
+            counter.add(_spans(doc["gold"]), _spans(doc["pred"]))
+        return cls(a, labels, rows, counter.array(counter.documents))
+
+    def counts(self, b: Report, path_b: Path | str | None = None):
+        docs_b = documents(b, path_b)
+        if docs_b is None:
+            return None
+        counter = DocumentCounter(self.labels, fixed=True)
+        seen: Counter = Counter()
+        paired = unpaired = 0
+        for doc in docs_b:
+            key = (doc["id"], seen[doc["id"]])
+            seen[doc["id"]] += 1
+            if key not in self.rows:
+                unpaired += 1
+                continue
+            row, digest = self.rows[key]
+            if digest != _document_key(doc):
+                raise VinerError(f"{self.a.name} and {b.name}: document {key[0]} differs in text or gold spans")
+            counter.add(_spans(doc["gold"]), _spans(doc["pred"]), row=row)
+            paired += 1
+        unpaired += len(self.rows) - paired
+        if unpaired:
+            raise VinerError(f"{self.a.name} and {b.name}: the documents do not pair up by unit id ({unpaired} unpaired)")
+        return counter.array(len(self.rows))
 
 
 def _labels(reports: Sequence[Report]) -> list[str]:
@@ -172,14 +183,14 @@ def _model_entry(name: str, runs: Sequence[Report], paths: Sequence[Path | str |
     }
 
 
-def _summed_counts(base: Report, base_path, runs: Sequence[Report], paths: Sequence, labels: Sequence[str]):
-    """The runs' strict counts per document (in the order of ``base``'s documents), summed over the runs."""
+def _summed_counts(pairing: Pairing, runs: Sequence[Report], paths: Sequence):
+    """The runs' strict counts per document (in the baseline's document order), summed over the runs."""
     total = None
     for run, path in zip(runs, paths):
-        paired = paired_counts(base, run, labels, base_path, path)
-        if paired is None:
+        counts = pairing.base if run is pairing.a else pairing.counts(run, path)
+        if counts is None:
             return None
-        total = paired[1] if total is None else total + paired[1]
+        total = counts if total is None else total + counts
     return total
 
 
@@ -223,7 +234,7 @@ def compare(
     models = [_model_entry(name, runs, p, labels) for name, runs, p in zip(names, groups, path_groups)]
     comparisons, warnings = [], []
     models[0]["comparable"] = True
-    base_counts = None
+    pairing, base_counts = None, None
     for i, (runs, paths_i) in enumerate(zip(groups[1:], path_groups[1:]), start=1):
         comparable, reason = same_test_data(base, runs[0])
         models[i]["comparable"] = comparable
@@ -231,9 +242,10 @@ def compare(
         if not comparable:
             warnings.append(f"{names[i]} is NOT comparable with {names[0]}: {reason}; no deltas are shown for it")
         else:
-            if base_counts is None:
-                base_counts = _summed_counts(base, base_path, groups[0], path_groups[0], labels)
-            counts = _summed_counts(base, base_path, runs, paths_i, labels) if base_counts is not None else None
+            if pairing is None:  # the baseline's documents are read and indexed once, for every comparison
+                pairing = Pairing.of(base, labels, base_path)
+                base_counts = _summed_counts(pairing, groups[0], path_groups[0]) if pairing else None
+            counts = _summed_counts(pairing, runs, paths_i) if base_counts is not None else None
             if counts is None:
                 missing = names[0] if not models[0]["has_documents"] else names[i]
                 entry["note"] = f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
