@@ -1,23 +1,54 @@
 """Run a command and attribute the CPU seconds of every process it (and Ray) starts, by process name (used for the
 `viner predict --ray` figures of bench/README.md: `python bench/cpu_breakdown.py viner predict MODEL UNITS -o OUT --ray`)."""
-import os, subprocess, sys, time, collections, json
+
+import collections
+import json
+import os
+import subprocess
+import sys
+import time
+
 CLK = os.sysconf("SC_CLK_TCK")
+
+
 def snapshot():
     out = {}
     for pid in os.listdir("/proc"):
-        if not pid.isdigit(): continue
+        if not pid.isdigit():
+            continue
         try:
             stat = open(f"/proc/{pid}/stat").read()
             cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         out[int(pid)] = (cmd, (int(fields[11]) + int(fields[12])) / CLK)
     return out
+
+
 def group(cmd):
-    for key in ("raylet", "gcs_server", "dashboard/agent", "runtime_env/agent", "log_monitor", "monitor.py", "dashboard.py", "ray::_MapWorker", "ray::MapWorker", "ray::IDLE", "ray::ReadUnits", "ray::", "default_worker", "spacy", "viner predict"):
-        if key in cmd: return key
+    for key in (
+        "raylet",
+        "gcs_server",
+        "dashboard/agent",
+        "runtime_env/agent",
+        "log_monitor",
+        "monitor.py",
+        "dashboard.py",
+        "ray::_MapWorker",
+        "ray::MapWorker",
+        "ray::IDLE",
+        "ray::ReadUnits",
+        "ray::",
+        "default_worker",
+        "spacy",
+        "viner predict",
+    ):
+        if key in cmd:
+            return key
     return cmd[:60]
+
+
 before = snapshot()
 seen = {}
 start = time.time()
@@ -29,6 +60,6 @@ while proc.poll() is None:
     time.sleep(0.5)
 wall = time.time() - start
 by = collections.Counter()
-for pid, (cmd, cpu) in seen.items():
+for cmd, cpu in seen.values():
     by[group(cmd)] += cpu
 print(json.dumps({"wall": round(wall, 1), "cpu": {k: round(v, 1) for k, v in by.most_common() if v > 0.2}}, indent=1))

@@ -31,13 +31,22 @@ def seed_units() -> list:
 def make(size: int, out: Path, per_article: int = 15) -> None:
     units = seed_units()
     out.mkdir(parents=True, exist_ok=True)
-    with (out / "raw.jsonl").open("w", encoding="utf-8") as raw, (out / "gold.jsonl").open("w", encoding="utf-8") as gold:
+    with (
+        (out / "raw.jsonl").open("w", encoding="utf-8") as raw,
+        (out / "gold.jsonl").open("w", encoding="utf-8") as gold,
+    ):
         article: list[str] = []
         for i in range(size):
             seed = units[i % len(units)]
             text = f"{seed.text} Mã tin {i:07d}."
             spans = [s.as_list() for s in seed.spans]
-            gold.write(json.dumps({"text": text, "label": spans, "meta": {"source": f"article-{i // per_article:06d}"}}, ensure_ascii=False) + "\n")
+            gold.write(
+                json.dumps(
+                    {"text": text, "label": spans, "meta": {"source": f"article-{i // per_article:06d}"}},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
             article.append(text)
             if len(article) == per_article or i == size - 1:
                 raw.write(json.dumps({"text": "\n".join(article), "id": i // per_article}, ensure_ascii=False) + "\n")

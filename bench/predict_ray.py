@@ -46,7 +46,12 @@ def timed(model: str, units: Path, options: list[str], output: Path) -> dict:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr or done.stdout}")
     found = re.search(r"(\d+) units, (\d+) entities, ([\d,]+) words", done.stdout)
     units_done, words = int(found.group(1)), int(found.group(3).replace(",", ""))
-    return {"seconds": round(seconds, 2), "units": units_done, "words": words, "words_per_second": round(words / seconds)}
+    return {
+        "seconds": round(seconds, 2),
+        "units": units_done,
+        "words": words,
+        "words_per_second": round(words / seconds),
+    }
 
 
 def head(source: Path, lines: int, target: Path) -> Path:
@@ -68,26 +73,45 @@ def main() -> None:
         make(args.size, units.parent)
     small = head(units, args.startup_units, OUT / f"ray-startup-{args.startup_units}.jsonl")
 
-    results = {"size": args.size, "model": model, "machine": f"{platform.machine()}, {platform.python_version()}", "runs": {}}
+    results = {
+        "size": args.size,
+        "model": model,
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "runs": {},
+    }
     for name, options in RUNS.items():
         results["runs"][name] = timed(model, units, options, OUT / "pred-ray-bench.jsonl")
         print(f"{name}: {results['runs'][name]}", flush=True)
     plain = timed(model, small, ["-n", "1"], OUT / "pred-ray-small.jsonl")
     on_ray = timed(model, small, ["--ray", "--actors", "2"], OUT / "pred-ray-small.jsonl")
-    results["startup"] = {"units": args.startup_units, "predict_seconds": plain["seconds"], "ray_seconds": on_ray["seconds"],
-                          "ray_cost_seconds": round(on_ray["seconds"] - plain["seconds"], 2)}
+    results["startup"] = {
+        "units": args.startup_units,
+        "predict_seconds": plain["seconds"],
+        "ray_seconds": on_ray["seconds"],
+        "ray_cost_seconds": round(on_ray["seconds"] - plain["seconds"], 2),
+    }
     (OUT / "predict-ray.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
     runs = results["runs"]
-    lines = [f"`viner predict` and `viner predict --ray`, {args.size:,} units, one run ({results['machine']})", "",
-             "| command | wall seconds | words | words/s (wall) |", "|---|---:|---:|---:|"]
-    lines += [f"| {name} | {r['seconds']:,.1f} | {r['words']:,} | {r['words_per_second']:,} |" for name, r in runs.items()]
+    lines = [
+        f"`viner predict` and `viner predict --ray`, {args.size:,} units, one run ({results['machine']})",
+        "",
+        "| command | wall seconds | words | words/s (wall) |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {r['seconds']:,.1f} | {r['words']:,} | {r['words_per_second']:,} |" for name, r in runs.items()
+    ]
     ratio_1 = runs["ray, 1 actor"]["words_per_second"] / runs["predict -n 1"]["words_per_second"]
     ratio_2 = runs["ray, 2 actors"]["words_per_second"] / runs["predict -n 2"]["words_per_second"]
     start = results["startup"]
-    lines += ["", f"- 1 actor / `predict -n 1`: {ratio_1:.2f}", f"- 2 actors / `predict -n 2`: {ratio_2:.2f} (target >= 0.90: {'met' if ratio_2 >= 0.9 else 'NOT met'})",
-              f"- Ray's start-up cost ({start['units']} units): {start['ray_seconds']:.1f} s with `--ray --actors 2` against "
-              f"{start['predict_seconds']:.1f} s without: {start['ray_cost_seconds']:.1f} s"]
+    lines += [
+        "",
+        f"- 1 actor / `predict -n 1`: {ratio_1:.2f}",
+        f"- 2 actors / `predict -n 2`: {ratio_2:.2f} (target >= 0.90: {'met' if ratio_2 >= 0.9 else 'NOT met'})",
+        f"- Ray's start-up cost ({start['units']} units): {start['ray_seconds']:.1f} s with `--ray --actors 2` against "
+        f"{start['predict_seconds']:.1f} s without: {start['ray_cost_seconds']:.1f} s",
+    ]
     (OUT / "predict-ray.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

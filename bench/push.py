@@ -40,8 +40,13 @@ ANNOTATORS = "alice,bob"
 
 def serve(home: Path, port: int, environ: dict) -> subprocess.Popen:
     log = (OUT / "doccano-serve.log").open("w", encoding="utf-8")
-    server = subprocess.Popen([sys.executable, "-m", "viner", "doccano", "serve", "--port", str(port), "--home", str(home)],
-                              env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "viner", "doccano", "serve", "--port", str(port), "--home", str(home)],
+        env=environ,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
         if "Doccano is ready" in (OUT / "doccano-serve.log").read_text(encoding="utf-8", errors="replace"):
@@ -80,27 +85,52 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DOCCANO_")}
-    environ.update(DOCCANO_ADMIN_USER="admin", DOCCANO_ADMIN_PASSWORD=PASSWORD, DOCCANO_ANNOTATOR_PASSWORD=PASSWORD + "a", DOCCANO_URL=url)
+    environ.update(
+        DOCCANO_ADMIN_USER="admin",
+        DOCCANO_ADMIN_PASSWORD=PASSWORD,
+        DOCCANO_ANNOTATOR_PASSWORD=PASSWORD + "a",
+        DOCCANO_URL=url,
+    )
     server = serve(home, port, environ)
     rows = []
     try:
         for size in sizes:
             gold = OUT / str(size) / "gold.jsonl"
-            for way in (["bulk"] + (["api"] if size in api_sizes else [])):
+            for way in ["bulk"] + (["api"] if size in api_sizes else []):
                 project = f"{way}-{size}"
                 extra = ["--home", str(home)] if way == "bulk" else []
-                seconds, stdout = timed(["doccano", "push", str(gold), "--project", project, "--annotators", ANNOTATORS, *extra], environ)
+                seconds, stdout = timed(
+                    ["doccano", "push", str(gold), "--project", project, "--annotators", ANNOTATORS, *extra], environ
+                )
                 spans = spans_in(stdout)
-                pull_seconds, _ = timed(["doccano", "pull", "--project", project, "--output", str(OUT / "pulls" / project)], environ)
-                rows.append({"units": size, "suggestions": "database (--home)" if way == "bulk" else "API", "push_seconds": seconds,
-                             "spans": spans, "spans_per_second": round(spans / seconds), "pull_seconds": pull_seconds})
+                pull_seconds, _ = timed(
+                    ["doccano", "pull", "--project", project, "--output", str(OUT / "pulls" / project)], environ
+                )
+                rows.append(
+                    {
+                        "units": size,
+                        "suggestions": "database (--home)" if way == "bulk" else "API",
+                        "push_seconds": seconds,
+                        "spans": spans,
+                        "spans_per_second": round(spans / seconds),
+                        "pull_seconds": pull_seconds,
+                    }
+                )
                 print(json.dumps(rows[-1]), flush=True)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(120)
-    (OUT / "push.json").write_text(json.dumps({"machine": platform.node(), "rows": rows}, indent=2) + "\n", encoding="utf-8")
-    lines = ["| units | suggestions written | push (s) | spans for 2 annotators | spans/s | pull (s) |", "|---:|---|---:|---:|---:|---:|"]
-    lines += [f"| {r['units']:,} | {r['suggestions']} | {r['push_seconds']} | {r['spans']:,} | {r['spans_per_second']:,} | {r['pull_seconds']} |" for r in rows]
+    (OUT / "push.json").write_text(
+        json.dumps({"machine": platform.node(), "rows": rows}, indent=2) + "\n", encoding="utf-8"
+    )
+    lines = [
+        "| units | suggestions written | push (s) | spans for 2 annotators | spans/s | pull (s) |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['units']:,} | {r['suggestions']} | {r['push_seconds']} | {r['spans']:,} | {r['spans_per_second']:,} | {r['pull_seconds']} |"
+        for r in rows
+    ]
     (OUT / "push.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

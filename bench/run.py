@@ -20,7 +20,21 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ["corpus_build", "validate", "tokenize", "tokenize_jsonl", "convert", "export_conll", "import_conll", "export_hf", "evaluate", "pipe_1", "predict_1", "pipe_2", "predict_2"]
+STAGES = [
+    "corpus_build",
+    "validate",
+    "tokenize",
+    "tokenize_jsonl",
+    "convert",
+    "export_conll",
+    "import_conll",
+    "export_hf",
+    "evaluate",
+    "pipe_1",
+    "predict_1",
+    "pipe_2",
+    "predict_2",
+]
 
 
 def ensure_model(model: str | None) -> str:
@@ -28,14 +42,39 @@ def ensure_model(model: str | None) -> str:
         return model
     out = ROOT / "bench" / "out" / "model"
     if not (out / "model-best").exists():
-        subprocess.run([sys.executable, "-m", "viner", "convert", "annotations/gold", "-o", "bench/out/seed-corpus"], cwd=ROOT, check=True)
-        if not (ROOT / "bench" / "out" / "vectors").exists():  # the config's static vectors, from the seed articles (as make demo)
-            subprocess.run([sys.executable, "-m", "viner", "vectors", "corpus/raw", "-o", "bench/out/vectors"], cwd=ROOT, check=True)
         subprocess.run(
-            [sys.executable, "-m", "spacy", "train", "configs/ner.cfg", "--output", str(out),
-             "--paths.train", "bench/out/seed-corpus/train.spacy", "--paths.dev", "bench/out/seed-corpus/dev.spacy",
-             "--paths.vectors", "bench/out/vectors", "--training.max_steps", "300"],
-            cwd=ROOT, check=True,
+            [sys.executable, "-m", "viner", "convert", "annotations/gold", "-o", "bench/out/seed-corpus"],
+            cwd=ROOT,
+            check=True,
+        )
+        if not (
+            ROOT / "bench" / "out" / "vectors"
+        ).exists():  # the config's static vectors, from the seed articles (as make demo)
+            subprocess.run(
+                [sys.executable, "-m", "viner", "vectors", "corpus/raw", "-o", "bench/out/vectors"],
+                cwd=ROOT,
+                check=True,
+            )
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "spacy",
+                "train",
+                "configs/ner.cfg",
+                "--output",
+                str(out),
+                "--paths.train",
+                "bench/out/seed-corpus/train.spacy",
+                "--paths.dev",
+                "bench/out/seed-corpus/dev.spacy",
+                "--paths.vectors",
+                "bench/out/vectors",
+                "--training.max_steps",
+                "300",
+            ],
+            cwd=ROOT,
+            check=True,
         )
     return str(out / "model-best")
 
@@ -45,10 +84,24 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--model")
     parser.add_argument("--stages", default=",".join(STAGES))
-    parser.add_argument("--config", default="configs/ner.cfg", help="Training config whose tokenizer convert, tokenize and export use")
-    parser.add_argument("--results", type=Path, default=RESULTS, help="JSON file of figures this run updates (default bench/out/results.json)")
-    parser.add_argument("--table", type=Path, nargs="+", help="Only write the table from these result files (later ones win)")
-    parser.add_argument("--repeat", type=int, default=1, help="Run every stage this many times, the stages of a size in turn, and keep each stage's fastest run (all runs' seconds are kept too)")
+    parser.add_argument(
+        "--config", default="configs/ner.cfg", help="Training config whose tokenizer convert, tokenize and export use"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="JSON file of figures this run updates (default bench/out/results.json)",
+    )
+    parser.add_argument(
+        "--table", type=Path, nargs="+", help="Only write the table from these result files (later ones win)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="Run every stage this many times, the stages of a size in turn, and keep each stage's fastest run (all runs' seconds are kept too)",
+    )
     args = parser.parse_args()
     if args.table:
         merged: dict = {}
@@ -66,7 +119,12 @@ def main() -> None:
         runs: dict[str, list[dict]] = {}
         for _ in range(args.repeat):  # the stages in turn, so a slow spell of the machine hits them alike
             for stage in args.stages.split(","):
-                proc = subprocess.run([sys.executable, "bench/stage.py", stage, str(size), "--model", model, "--config", args.config], cwd=ROOT, capture_output=True, text=True)
+                proc = subprocess.run(
+                    [sys.executable, "bench/stage.py", stage, str(size), "--model", model, "--config", args.config],
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                )
                 if proc.returncode:
                     print(proc.stderr[-2000:], file=sys.stderr)
                     raise SystemExit(f"stage {stage} at {size} failed")
@@ -79,8 +137,15 @@ def main() -> None:
                 results[(stage, size)] = result
                 save_results(results, args.results)
                 run = runs[stage][-1]
-                rate = f"{run['words'] / run['seconds']:,.0f} words/s" if run.get("words") else f"{run['units'] / run['seconds']:,.0f} units/s"
-                print(f"{stage:>14} {size:>7}: {run['seconds']:8.2f} s  {rate:>18}  peak {max(run['peak_rss_mb'], run['peak_rss_children_mb']):7.0f} MB", flush=True)
+                rate = (
+                    f"{run['words'] / run['seconds']:,.0f} words/s"
+                    if run.get("words")
+                    else f"{run['units'] / run['seconds']:,.0f} units/s"
+                )
+                print(
+                    f"{stage:>14} {size:>7}: {run['seconds']:8.2f} s  {rate:>18}  peak {max(run['peak_rss_mb'], run['peak_rss_children_mb']):7.0f} MB",
+                    flush=True,
+                )
     all_sizes = sorted({size for _, size in results})
     write_table(results, all_sizes, args, model)
 
@@ -114,7 +179,9 @@ def write_table(results: dict, sizes: list[int], args, model: str) -> None:
     for (stage, size), r in rows:
         wps = f"{r['words'] / r['seconds']:,.0f}" if r.get("words") else ""
         anon = f"{r['peak_anon_mb']:.0f}" if r.get("peak_anon_mb") else ""
-        lines.append(f"| {stage} | {size:,} | {r['seconds']:.2f} | {r['units'] / r['seconds']:,.0f} | {wps} | {peak(r):.0f} | {anon} | `python bench/stage.py {stage} {size} --model MODEL{' --config ' + r['config'] if r.get('config') and r['config'] != 'configs/ner.cfg' else ''}` |")
+        lines.append(
+            f"| {stage} | {size:,} | {r['seconds']:.2f} | {r['units'] / r['seconds']:,.0f} | {wps} | {peak(r):.0f} | {anon} | `python bench/stage.py {stage} {size} --model MODEL{' --config ' + r['config'] if r.get('config') and r['config'] != 'configs/ner.cfg' else ''}` |"
+        )
     lines += ["", "| target | measured | met |", "|---|---|---|"]
 
     def have(*keys) -> bool:
@@ -125,32 +192,44 @@ def write_table(results: dict, sizes: list[int], args, model: str) -> None:
             if have((f"predict_{n}", size), (f"pipe_{n}", size)):
                 p, b = results[(f"predict_{n}", size)], results[(f"pipe_{n}", size)]
                 ratio = (p["words"] / p["seconds"]) / (b["words"] / b["seconds"])
-                lines.append(f"| predict / bare nlp.pipe words/s, {n} process(es), {size:,} units (>= 0.90) | {ratio:.2f} | {'yes' if ratio >= 0.9 else 'NO'} |")
+                lines.append(
+                    f"| predict / bare nlp.pipe words/s, {n} process(es), {size:,} units (>= 0.90) | {ratio:.2f} | {'yes' if ratio >= 0.9 else 'NO'} |"
+                )
         if have(("convert", size), ("tokenize", size)):
             convert, tokenize = results[("convert", size)], results[("tokenize", size)]
             ratio = convert["seconds"] / tokenize["seconds"]
             runs = len(convert.get("runs", [])) if len(convert.get("runs", [])) == len(tokenize.get("runs", [])) else 0
             how = f", fastest of {runs} runs each" if runs > 1 else ""
-            lines.append(f"| convert / spaCy tokenisation time, {size:,} units{how} (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |")
+            lines.append(
+                f"| convert / spaCy tokenisation time, {size:,} units{how} (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |"
+            )
             if runs > 1:
                 paired = sorted(c / t for c, t in zip(convert["runs"], tokenize["runs"]))
-                lines.append(f"| (each run against the tokenisation run just before it, {size:,} units) | {', '.join(f'{r:.2f}' for r in paired)} | |")
+                lines.append(
+                    f"| (each run against the tokenisation run just before it, {size:,} units) | {', '.join(f'{r:.2f}' for r in paired)} | |"
+                )
             if convert.get("cpu_seconds") and tokenize.get("cpu_seconds"):
                 cpu = convert["cpu_seconds"] / tokenize["cpu_seconds"]
                 if convert.get("cpu_runs") and tokenize.get("cpu_runs"):
                     cpu = min(convert["cpu_runs"]) / min(tokenize["cpu_runs"])
                 lines.append(f"| (CPU time instead of elapsed time, {size:,} units) | {cpu:.2f} | |")
             if have(("tokenize_jsonl", size)):
-                lines.append(f"| (convert / spaCy tokenisation of the texts read from the JSONL, {size:,} units) | {convert['seconds'] / results[('tokenize_jsonl', size)]['seconds']:.2f} | |")
+                lines.append(
+                    f"| (convert / spaCy tokenisation of the texts read from the JSONL, {size:,} units) | {convert['seconds'] / results[('tokenize_jsonl', size)]['seconds']:.2f} | |"
+                )
     if len(sizes) > 1:
         small, large = min(sizes), max(sizes)
         for stage in sorted({stage for stage, _ in results}, key=lambda st: order.get(st, len(order))):
             if have((stage, small), (stage, large)):
                 ratio = peak(results[(stage, large)]) / peak(results[(stage, small)])
-                lines.append(f"| peak memory {stage}, {large:,} / {small:,} units (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |")
+                lines.append(
+                    f"| peak memory {stage}, {large:,} / {small:,} units (<= 1.5) | {ratio:.2f} | {'yes' if ratio <= 1.5 else 'NO'} |"
+                )
                 a, b = results[(stage, large)].get("peak_anon_mb"), results[(stage, small)].get("peak_anon_mb")
                 if a and b:
-                    lines.append(f"| peak anonymous memory {stage}, {large:,} / {small:,} units (<= 1.5) | {a / b:.2f} | {'yes' if a / b <= 1.5 else 'NO'} |")
+                    lines.append(
+                        f"| peak anonymous memory {stage}, {large:,} / {small:,} units (<= 1.5) | {a / b:.2f} | {'yes' if a / b <= 1.5 else 'NO'} |"
+                    )
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench" / "out" / "results.md").write_text(text, encoding="utf-8")

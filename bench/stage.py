@@ -84,7 +84,9 @@ def run(stage: str, size: int, model: str | None, config: Path = CONFIG) -> dict
 
         start, cpu = time.perf_counter(), time.process_time()
         report = convert([gold], base / "corpus", config=config)
-        result.update(units=sum(report.units.values()), seconds=time.perf_counter() - start, cpu_seconds=time.process_time() - cpu)
+        result.update(
+            units=sum(report.units.values()), seconds=time.perf_counter() - start, cpu_seconds=time.process_time() - cpu
+        )
     elif stage == "tokenize":  # baseline for convert: spaCy's own tokenisation of the same texts
         from viner.pipeline import tokenizer_from_config
 
@@ -92,7 +94,9 @@ def run(stage: str, size: int, model: str | None, config: Path = CONFIG) -> dict
         start, cpu = time.perf_counter(), time.process_time()  # creating the tokenizer is timed, as it is in convert
         nlp = tokenizer_from_config(config)
         words = sum(len(nlp.make_doc(t)) for t in texts)
-        result.update(units=len(texts), words=words, seconds=time.perf_counter() - start, cpu_seconds=time.process_time() - cpu)
+        result.update(
+            units=len(texts), words=words, seconds=time.perf_counter() - start, cpu_seconds=time.process_time() - cpu
+        )
     elif stage == "tokenize_jsonl":  # spaCy's tokenisation of the texts as a bare loop reads them from the JSONL
         from viner.pipeline import tokenizer_from_config
 
@@ -103,7 +107,9 @@ def run(stage: str, size: int, model: str | None, config: Path = CONFIG) -> dict
             for line in handle:
                 words += len(nlp.make_doc(json.loads(line)["text"]))
                 units += 1
-        result.update(units=units, words=words, seconds=time.perf_counter() - start, cpu_seconds=time.process_time() - cpu)
+        result.update(
+            units=units, words=words, seconds=time.perf_counter() - start, cpu_seconds=time.process_time() - cpu
+        )
     elif stage in ("predict_1", "predict_2"):
         from viner.predict import predict
 
@@ -121,7 +127,18 @@ def run(stage: str, size: int, model: str | None, config: Path = CONFIG) -> dict
         from viner.cli import main
 
         args = {
-            "export_conll": ["export", gold, "--format", "conll", "--comments", "-c", config, "-o", base / "gold.conll", "--force"],
+            "export_conll": [
+                "export",
+                gold,
+                "--format",
+                "conll",
+                "--comments",
+                "-c",
+                config,
+                "-o",
+                base / "gold.conll",
+                "--force",
+            ],
             "import_conll": ["import-conll", base / "gold.conll", "-o", base / "imported.jsonl", "--force"],
             "export_hf": ["export", gold, "--format", "hf", "-c", config, "-o", base / "hf", "--force"],
         }[stage]
@@ -151,4 +168,11 @@ if __name__ == "__main__":
     parser.add_argument("--model")
     parser.add_argument("--config", type=Path, default=CONFIG)
     args = parser.parse_args()
-    print(json.dumps({**run(args.stage, args.size, args.model, args.config), "config": str(args.config.resolve().relative_to(ROOT))}))
+    print(
+        json.dumps(
+            {
+                **run(args.stage, args.size, args.model, args.config),
+                "config": str(args.config.resolve().relative_to(ROOT)),
+            }
+        )
+    )

@@ -62,7 +62,9 @@ def seed_vectors(tmp_path_factory) -> Path:
     from viner.vectors import train_vectors
 
     out = tmp_path_factory.mktemp("seed-vectors") / "vectors"
-    train_vectors([ROOT / "corpus" / "raw"], out, config=ROOT / "configs" / "ner.cfg", dim=50, epochs=5, bucket=5000, threads=1)
+    train_vectors(
+        [ROOT / "corpus" / "raw"], out, config=ROOT / "configs" / "ner.cfg", dim=50, epochs=5, bucket=5000, threads=1
+    )
     return out
 
 
@@ -75,11 +77,26 @@ def tiny_model(seed_corpus, seed_vectors, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("tiny-model")
     subprocess.run(
         [
-            sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(out),
-            "--paths.train", str(seed_corpus / "train.spacy"), "--paths.dev", str(seed_corpus / "dev.spacy"),
-            "--paths.vectors", str(seed_vectors), "--training.max_steps", "40", "--training.eval_frequency", "20",
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            str(ROOT / "configs" / "ner.cfg"),
+            "--output",
+            str(out),
+            "--paths.train",
+            str(seed_corpus / "train.spacy"),
+            "--paths.dev",
+            str(seed_corpus / "dev.spacy"),
+            "--paths.vectors",
+            str(seed_vectors),
+            "--training.max_steps",
+            "40",
+            "--training.eval_frequency",
+            "20",
         ],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     return out / "model-last"
 
@@ -88,8 +105,13 @@ def tiny_model(seed_corpus, seed_vectors, tmp_path_factory) -> Path:
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -101,7 +123,10 @@ def chromium() -> Path:
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         pytest.skip("chromium is missing and cannot be installed here (run as root: apt-get install -y chromium)")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
+    for cmd in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+    ):
         done = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if done.returncode != 0:
             pytest.fail(f"{' '.join(cmd)} failed: {done.stderr[-2000:]}")

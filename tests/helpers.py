@@ -48,7 +48,10 @@ def tiny_ner(iterations: int = 30):
     ner = nlp.add_pipe("ner")
     for label in ("PERSON", "GPE"):
         ner.add_label(label)
-    examples = [Example.from_dict(nlp.make_doc(t), {"entities": ents}) for t, ents in (person_place(n, p) for n in NAMES for p in PLACES)]
+    examples = [
+        Example.from_dict(nlp.make_doc(t), {"entities": ents})
+        for t, ents in (person_place(n, p) for n in NAMES for p in PLACES)
+    ]
     optimizer = nlp.initialize(lambda: examples)
     rng = random.Random(0)
     for _ in range(iterations):

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy
 import srsly
@@ -95,7 +95,9 @@ class ViDocBin(DocBin):
         lengths = numpy.asarray([len(tokens) for tokens in self.tokens], dtype="int32")
         tokens = numpy.vstack(self.tokens) if self.tokens else numpy.asarray([])
         spaces = numpy.vstack(self.spaces) if self.spaces else numpy.asarray([])
-        return docbin_msgpack(self, tokens, spaces, lengths, self.strings, self.cats, self.flags, self.span_groups, self.user_data)
+        return docbin_msgpack(
+            self, tokens, spaces, lengths, self.strings, self.cats, self.flags, self.span_groups, self.user_data
+        )
 
 
 def write_docs(docs: Iterable[Doc], path: Path | str) -> int:

@@ -9,7 +9,7 @@ from predictions held in memory, and the gold hash of a list of examples.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -22,7 +22,9 @@ from viner.evaluation.scoring import MAX_ERROR_EXAMPLES, GoldHasher, Scorer, doc
 from viner.record import Example, Span
 
 
-def strict_counts(pairs: Iterable[tuple[Sequence[Span], Sequence[Span]]], labels: Sequence[str]) -> tuple[Counts, dict[str, Counts]]:
+def strict_counts(
+    pairs: Iterable[tuple[Sequence[Span], Sequence[Span]]], labels: Sequence[str]
+) -> tuple[Counts, dict[str, Counts]]:
     """Micro counts over (gold, predicted) span lists: a hit needs the same start, end and label.
 
     Every label in ``labels`` appears in the result, also when it was never predicted
@@ -45,7 +47,9 @@ def strict_counts(pairs: Iterable[tuple[Sequence[Span], Sequence[Span]]], labels
     return overall, per_label
 
 
-def document_counts(gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]) -> np.ndarray:
+def document_counts(
+    gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]
+) -> np.ndarray:
     """Strict tp/fp/fn per document and label, shape ``(documents, labels, 3)``; other labels ignored."""
     index = {label: i for i, label in enumerate(labels)}
     out = np.zeros((len(gold), len(labels), 3), dtype=np.int64)
@@ -60,7 +64,9 @@ def document_counts(gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence
     return out
 
 
-def nervaluate_schemas(gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]) -> dict:
+def nervaluate_schemas(
+    gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]
+) -> dict:
     """``{"overall": {schema: counts}, "per_label": {label: {schema: counts}}}`` for the four schemas."""
     counter = SchemaCounter(labels)
     for g, p in zip(gold, predicted):
@@ -68,7 +74,9 @@ def nervaluate_schemas(gold: Sequence[Sequence[Span]], predicted: Sequence[Seque
     return counter.result()
 
 
-def confusion_matrix(gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]) -> dict:
+def confusion_matrix(
+    gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]], labels: Sequence[str]
+) -> dict:
     """Label confusion over aligned entities, with a ``NONE`` row (spurious) and column (missed)."""
     collector = ErrorCollector(max_examples=0)
     for g_doc, p_doc in zip(gold, predicted):

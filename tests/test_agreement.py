@@ -62,7 +62,16 @@ def test_tokens_are_syllables_and_punctuation():
 
 
 def test_token_labels_take_the_overlapping_span():
-    assert token_labels(U1, [Span(4, 17, "PERSON"), Span(22, 28, "GPE")]) == ["O", "PERSON", "PERSON", "PERSON", "O", "GPE", "GPE", "O"]
+    assert token_labels(U1, [Span(4, 17, "PERSON"), Span(22, 28, "GPE")]) == [
+        "O",
+        "PERSON",
+        "PERSON",
+        "PERSON",
+        "O",
+        "GPE",
+        "GPE",
+        "O",
+    ]
     # a span that cuts a token still labels it (overlap), a token it does not touch stays O
     assert token_labels(U2, [Span(20, 23, "GPE")]) == ["O"] * 6 + ["GPE", "O"]
 

@@ -113,7 +113,16 @@ def test_cli_compare_writes_html_md_json_and_the_index(tmp_path, run_cli, pair):
     for r in (weak, strong, other):
         write_report(r, reports / f"{r.name}.json")
     out = tmp_path / "evaluate" / "compare-weak-strong.html"
-    code, text = run_cli("compare", reports / "weak.json", reports / "strong.json", reports / "other-data.json", "-o", out, "--resamples", "2000")
+    code, text = run_cli(
+        "compare",
+        reports / "weak.json",
+        reports / "strong.json",
+        reports / "other-data.json",
+        "-o",
+        out,
+        "--resamples",
+        "2000",
+    )
     assert code == 0, text
     assert "strong better" in text and "NOT comparable" in text and "different test data" in text
     for suffix in (".html", ".md", ".json"):
@@ -121,7 +130,9 @@ def test_cli_compare_writes_html_md_json_and_the_index(tmp_path, run_cli, pair):
     saved = json.loads(out.with_suffix(".json").read_text("utf-8"))
     assert saved["comparisons"][0]["bootstrap"]["resamples"] == 2000
     entries = collect(tmp_path / "evaluate")
-    assert entries["comparisons"][0]["name"] == "compare-weak-strong" and not entries["comparisons"][0]["all_comparable"]
+    assert (
+        entries["comparisons"][0]["name"] == "compare-weak-strong" and not entries["comparisons"][0]["all_comparable"]
+    )
     assert entries["test_sets"] == 2
     html = out.read_text("utf-8")
     assert 'href="reports/weak.html"' in html
@@ -152,13 +163,19 @@ def test_runs_of_one_version_are_pooled(pair):
     base, other = c["models"]
     assert base["name"] == "weak + half" and [r["name"] for r in base["runs"]] == ["weak", "half"]
     assert [r["f1"] for r in base["runs"]] == [weak.overall.f1, half.overall.f1]
-    tp, fp, fn = (weak.overall.tp + half.overall.tp, weak.overall.fp + half.overall.fp, weak.overall.fn + half.overall.fn)
+    tp, fp, fn = (
+        weak.overall.tp + half.overall.tp,
+        weak.overall.fp + half.overall.fp,
+        weak.overall.fn + half.overall.fn,
+    )
     assert base["overall"]["f1"] == pytest.approx(2 * tp / (2 * tp + fp + fn))
     assert base["overall"]["support"] == weak.overall.support  # the gold once, not once per run
     assert min(weak.overall.f1, half.overall.f1) < base["overall"]["f1"] < max(weak.overall.f1, half.overall.f1)
     assert other["overall"]["f1"] == 1.0 and other["name"] == "strong + strong #2"
     b = c["comparisons"][0]["bootstrap"]
-    assert b["overall"]["f1_a"] == pytest.approx(base["overall"]["f1"]) and b["overall"]["support"] == weak.overall.support
+    assert (
+        b["overall"]["f1_a"] == pytest.approx(base["overall"]["f1"]) and b["overall"]["support"] == weak.overall.support
+    )
     assert b["per_label"]["PERSON"]["support"] == weak.per_label["PERSON"].support
     assert c["comparisons"][0]["deltas"]["overall"] == pytest.approx(1.0 - base["overall"]["f1"])
     low, high = base["uncertainty"]["overall"]["f1"]  # the pooled runs' own interval, from their summed counts
@@ -191,12 +208,22 @@ def test_cli_compare_pools_comma_joined_runs(tmp_path, run_cli, pair):
     for r in (weak, strong, half):
         write_report(r, reports / f"{r.name}.json")
     out = tmp_path / "evaluate" / "compare-pooled.html"
-    code, text = run_cli("compare", f"{reports / 'weak.json'},{reports / 'half.json'}", reports / "strong.json", "-o", out, "--resamples", "1000")
+    code, text = run_cli(
+        "compare",
+        f"{reports / 'weak.json'},{reports / 'half.json'}",
+        reports / "strong.json",
+        "-o",
+        out,
+        "--resamples",
+        "1000",
+    )
     assert code == 0, text
     assert "weak + half: 2 runs pooled" in text and "strong better" in text
     html = out.read_text("utf-8")
     assert 'href="reports/weak.html"' in html and 'href="reports/half.html"' in html
     saved = json.loads(out.with_suffix(".json").read_text("utf-8"))
-    assert saved["models"][0]["html"] is None and saved["models"][1]["html"].endswith("strong.html")  # no one report for pooled runs
+    assert saved["models"][0]["html"] is None and saved["models"][1]["html"].endswith(
+        "strong.html"
+    )  # no one report for pooled runs
     code, text = run_cli("compare", f"{reports / 'weak.json'},{tmp_path / 'missing.json'}", reports / "strong.json")
     assert code == 1 and "missing.json: no such file" in text

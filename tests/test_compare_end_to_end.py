@@ -35,21 +35,47 @@ def gold_folder(root, tmp_path):
 def train(root, tmp_path, vectors, name, *overrides):
     done = subprocess.run(
         [
-            sys.executable, "-m", "spacy", "train", str(root / "configs" / "ner.cfg"), "--output", str(tmp_path / name),
-            "--paths.train", str(tmp_path / "corpus" / "train.spacy"), "--paths.dev", str(tmp_path / "corpus" / "dev.spacy"),
-            "--paths.vectors", str(vectors), *overrides,
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            str(root / "configs" / "ner.cfg"),
+            "--output",
+            str(tmp_path / name),
+            "--paths.train",
+            str(tmp_path / "corpus" / "train.spacy"),
+            "--paths.dev",
+            str(tmp_path / "corpus" / "dev.spacy"),
+            "--paths.vectors",
+            str(vectors),
+            *overrides,
         ],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return tmp_path / name / "model-best"
 
 
 def test_train_two_models_evaluate_and_compare(tmp_path, root, run_cli, seed_vectors):
-    code, out = run_cli("convert", gold_folder(root, tmp_path), "-o", tmp_path / "corpus", "-c", root / "configs" / "ner.cfg")
+    code, out = run_cli(
+        "convert", gold_folder(root, tmp_path), "-o", tmp_path / "corpus", "-c", root / "configs" / "ner.cfg"
+    )
     assert code == 0, out
     wide = train(root, tmp_path, seed_vectors, "wide", "--training.max_steps", "40", "--training.eval_frequency", "20")
-    narrow = train(root, tmp_path, seed_vectors, "narrow", "--training.max_steps", "12", "--training.eval_frequency", "6", "--components.ner.model.hidden_width", "16")
+    narrow = train(
+        root,
+        tmp_path,
+        seed_vectors,
+        "narrow",
+        "--training.max_steps",
+        "12",
+        "--training.eval_frequency",
+        "6",
+        "--components.ner.model.hidden_width",
+        "16",
+    )
     reports = tmp_path / "evaluate" / "reports"
     test = tmp_path / "corpus" / "test.spacy"
     for name, model in (("narrow", narrow), ("wide", wide)):
@@ -65,7 +91,12 @@ def test_train_two_models_evaluate_and_compare(tmp_path, root, run_cli, seed_vec
     assert report["speed"]["words_per_second"] > 0
     sidecar = reports / report["predictions"]["file"]  # the per-document predictions, beside the report
     assert "documents" not in report and sidecar.name == "wide.predictions.jsonl"
-    assert len(sidecar.read_text("utf-8").splitlines()) == report["predictions"]["documents"] == report["data"]["examples"] > 0
+    assert (
+        len(sidecar.read_text("utf-8").splitlines())
+        == report["predictions"]["documents"]
+        == report["data"]["examples"]
+        > 0
+    )
     assert list(report["per_label"])[:4] == ["PERSON", "ORG", "GPE", "EVENT"]
 
     output = tmp_path / "evaluate" / "compare-narrow-wide.html"
@@ -77,14 +108,24 @@ def test_train_two_models_evaluate_and_compare(tmp_path, root, run_cli, seed_vec
     for label in ("PERSON", "ORG", "GPE", "EVENT"):
         row = b["per_label"][label]
         assert row["ci"][0] <= row["delta"] <= row["ci"][1]
-        assert row["verdict"] in ("A better", "B better", "no clear difference") or row["verdict"].startswith("not measured")
+        assert row["verdict"] in ("A better", "B better", "no clear difference") or row["verdict"].startswith(
+            "not measured"
+        )
         assert label in out
     assert "paired bootstrap" in out and "NOT comparable" not in out
 
     # the same model on other test data: flagged, no deltas
-    code, out = run_cli("evaluate", wide, tmp_path / "corpus" / "dev.spacy", "-o", reports / "wide-dev.json", "--resamples", "500")
+    code, out = run_cli(
+        "evaluate", wide, tmp_path / "corpus" / "dev.spacy", "-o", reports / "wide-dev.json", "--resamples", "500"
+    )
     assert code == 0, out
-    code, out = run_cli("compare", reports / "wide.json", reports / "wide-dev.json", "-o", tmp_path / "evaluate" / "compare-test-dev.html")
+    code, out = run_cli(
+        "compare",
+        reports / "wide.json",
+        reports / "wide-dev.json",
+        "-o",
+        tmp_path / "evaluate" / "compare-test-dev.html",
+    )
     assert code == 0 and "NOT comparable" in out and "different test data" in out
     flagged = json.loads((tmp_path / "evaluate" / "compare-test-dev.json").read_text("utf-8"))
     assert not flagged["all_comparable"] and flagged["comparisons"][0]["bootstrap"] is None

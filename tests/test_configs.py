@@ -7,6 +7,7 @@ import pytest
 import spacy
 
 from viner.pipeline import tokenizer_from_config
+
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 CONFIGS = sorted((ROOT / "configs").rglob("*.cfg"))
@@ -19,7 +20,9 @@ def test_there_are_variants():
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.stem)
 def test_config_passes_spacy_debug_config(config):
-    result = subprocess.run([sys.executable, "-m", "spacy", "debug", "config", str(config)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "debug", "config", str(config)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Config is valid" in result.stdout
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import spacy
 
+from helpers import spans_in
 from viner.errors import InvalidInput, VinerError
 from viner.export import ExportOptions, export
 from viner.formats import conll, doccano_jsonl
@@ -13,8 +14,6 @@ from viner.formats.conll import text as conll_text
 from viner.import_conll import ConllReading, import_conll
 from viner.record import Example
 from viner.tokens import Tokeniser
-
-from helpers import spans_in
 
 # VLSP 2016 style: syllables, two space-separated columns, BIO, blank line between sentences.
 VLSP = """\
@@ -84,7 +83,12 @@ def test_vlsp_syllables_smart_join_label_map_and_drop(tmp_path):
     assert len(examples) == 2
     first, second = examples
     assert first.text == "Ông Nguyễn Văn Thành đến Hà Nội (Việt Nam), gặp đại diện WHO."
-    assert first.span_texts() == [("Nguyễn Văn Thành", "PERSON"), ("Hà Nội", "GPE"), ("Việt Nam", "GPE"), ("WHO", "ORG")]
+    assert first.span_texts() == [
+        ("Nguyễn Văn Thành", "PERSON"),
+        ("Hà Nội", "GPE"),
+        ("Việt Nam", "GPE"),
+        ("WHO", "ORG"),
+    ]
     assert second.text == 'Giải Vô địch quốc gia "Bóng đá" khai mạc: 90% vé đã bán…'
     assert second.spans == ()
     assert first.meta == {"source": "vlsp.txt:1", "line": 1, "position": 0}
@@ -150,7 +154,11 @@ def test_docstart_groups_sentences_into_documents(tmp_path):
         ("A S-PER\nB E-PER\n", 2, "tag E-PER without a preceding B-PER"),
         ("A O\nlonely\n", 2, "expected TOKEN and TAG columns"),
         ("A O\nB PER\n", 2, "tag 'PER' is not O or B-/I-/E-/S-"),
-        ("A O\nB B-MISC\n", 2, "label 'MISC' is not one of PERSON, ORG, GPE, EVENT; map it with --label-map MISC=LABEL, leave it out with --drop MISC, or to use it, add it to the label scheme (annotations/labels.json) or pass --labels"),
+        (
+            "A O\nB B-MISC\n",
+            2,
+            "label 'MISC' is not one of PERSON, ORG, GPE, EVENT; map it with --label-map MISC=LABEL, leave it out with --drop MISC, or to use it, add it to the label scheme (annotations/labels.json) or pass --labels",
+        ),
         ('{"text": "Hà Nội", "label": []}\n', 1, "this looks like JSON lines"),
     ],
 )
@@ -185,14 +193,26 @@ def test_label_map_parsing():
 
 TEXTS = [
     ("Ủy ban Hà Nội công bố kế hoạch.", [("Hà Nội", "GPE")]),  # pyvi merges "Hà Nội công bố": a misaligned span
-    ("Tổng thống Nga Vladimir Putin đến TP.HCM. Ông  nói.", [("Nga", "GPE"), ("Vladimir Putin", "PERSON"), ("TP.HCM", "GPE")]),
-    ("Tổ chức Hợp tác Thượng Hải (SCO) họp tại Astana.", [("Tổ chức Hợp tác Thượng Hải", "ORG"), ("SCO", "ORG"), ("Astana", "GPE")]),
-    ("Ông Tập dự Diễn đàn Vành đai và Con đường 2019.", [("Tập", "PERSON"), ("Diễn đàn Vành đai và Con đường 2019", "EVENT")]),
+    (
+        "Tổng thống Nga Vladimir Putin đến TP.HCM. Ông  nói.",
+        [("Nga", "GPE"), ("Vladimir Putin", "PERSON"), ("TP.HCM", "GPE")],
+    ),
+    (
+        "Tổ chức Hợp tác Thượng Hải (SCO) họp tại Astana.",
+        [("Tổ chức Hợp tác Thượng Hải", "ORG"), ("SCO", "ORG"), ("Astana", "GPE")],
+    ),
+    (
+        "Ông Tập dự Diễn đàn Vành đai và Con đường 2019.",
+        [("Tập", "PERSON"), ("Diễn đàn Vành đai và Con đường 2019", "EVENT")],
+    ),
 ]
 
 
 def make_examples():
-    return [Example(text, spans_in(text, ents), meta={"source": f"a{i // 2}.txt", "position": i % 2}) for i, (text, ents) in enumerate(TEXTS)]
+    return [
+        Example(text, spans_in(text, ents), meta={"source": f"a{i // 2}.txt", "position": i % 2})
+        for i, (text, ents) in enumerate(TEXTS)
+    ]
 
 
 def squeeze(example):
@@ -286,7 +306,16 @@ def test_cli_import_vlsp_with_label_map_and_folder(tmp_path, run_cli):
     write(folder / "train.txt", VLSP)
     write(folder / "dev.txt", PHONER_WORD)
     code, out = run_cli(
-        "import-conll", folder, "-o", tmp_path / "all.jsonl", "-m", "PER=PERSON,LOC=GPE,ORGANIZATION=ORG,LOCATION=GPE", "--drop", "MISC", "--join", "space"
+        "import-conll",
+        folder,
+        "-o",
+        tmp_path / "all.jsonl",
+        "-m",
+        "PER=PERSON,LOC=GPE,ORGANIZATION=ORG,LOCATION=GPE",
+        "--drop",
+        "MISC",
+        "--join",
+        "space",
     )
     assert code == 0, out
     texts = [e.text for e in doccano_jsonl.read(tmp_path / "all.jsonl")]
@@ -298,7 +327,9 @@ def test_cli_export_several_inputs_to_a_folder(tmp_path, run_cli, jsonl):
     rows = [doccano_jsonl.to_row(e) for e in make_examples()]
     jsonl(tmp_path / "train.jsonl", rows[:2])
     jsonl(tmp_path / "dev.jsonl", rows[2:])
-    code, out = run_cli("export", tmp_path / "train.jsonl", tmp_path / "dev.jsonl", "-o", tmp_path / "out", "-t", "syllable")
+    code, out = run_cli(
+        "export", tmp_path / "train.jsonl", tmp_path / "dev.jsonl", "-o", tmp_path / "out", "-t", "syllable"
+    )
     assert code == 0, out
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["dev.conll", "train.conll"]
     back = list(conll.read(tmp_path / "out" / "dev.conll"))
@@ -323,11 +354,18 @@ def test_import_conll_counts_units_labels_repeats_and_skips(tmp_path):
 def test_export_returns_counts_and_names_split_tokens(tmp_path, jsonl):
     jsonl(tmp_path / "gold.jsonl", [{"text": "ABCdef ghi", "label": [[0, 3, "PERSON"]]}, {"text": "xyz", "label": []}])
     splits = []
-    result = export([tmp_path / "gold.jsonl"], tmp_path / "gold.conll", ExportOptions(tokens="syllable"), on_split=lambda where, s: splits.append(where))
+    result = export(
+        [tmp_path / "gold.jsonl"],
+        tmp_path / "gold.conll",
+        ExportOptions(tokens="syllable"),
+        on_split=lambda where, s: splits.append(where),
+    )
     assert result.counts == {str(tmp_path / "gold.conll"): 2} and result.units == 2
     assert result.split_spans == 1 and splits == [f"{tmp_path / 'gold.jsonl'}:1"]
     with pytest.raises(VinerError, match="--split-names: got 2 name"):
-        export([tmp_path / "gold.jsonl"], tmp_path / "x.conll", ExportOptions(tokens="syllable", split_names=["a", "b"]))
+        export(
+            [tmp_path / "gold.jsonl"], tmp_path / "x.conll", ExportOptions(tokens="syllable", split_names=["a", "b"])
+        )
 
 
 def _regex_match_tokens(text, raws):

@@ -4,10 +4,10 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
+import oracles_docbin
 from viner.convert import convert
 from viner.errors import InvalidInput, VinerError
 from viner.formats import docbin
-import oracles_docbin
 from viner.record import Example, Span
 from viner.split import assign_splits, parse_ratios
 
@@ -21,9 +21,18 @@ def row(text, ents, source):
 
 
 SENTENCES = [
-    ("Tổng thống Nga Vladimir Putin đến Bắc Kinh.", [("Nga", "GPE"), ("Vladimir Putin", "PERSON"), ("Bắc Kinh", "GPE")]),
-    ("Tổ chức Hợp tác Thượng Hải (SCO) họp tại Astana.", [("Tổ chức Hợp tác Thượng Hải", "ORG"), ("SCO", "ORG"), ("Astana", "GPE")]),
-    ("Ông Tập Cận Bình dự Diễn đàn Vành đai và Con đường.", [("Tập Cận Bình", "PERSON"), ("Diễn đàn Vành đai và Con đường", "EVENT")]),
+    (
+        "Tổng thống Nga Vladimir Putin đến Bắc Kinh.",
+        [("Nga", "GPE"), ("Vladimir Putin", "PERSON"), ("Bắc Kinh", "GPE")],
+    ),
+    (
+        "Tổ chức Hợp tác Thượng Hải (SCO) họp tại Astana.",
+        [("Tổ chức Hợp tác Thượng Hải", "ORG"), ("SCO", "ORG"), ("Astana", "GPE")],
+    ),
+    (
+        "Ông Tập Cận Bình dự Diễn đàn Vành đai và Con đường.",
+        [("Tập Cận Bình", "PERSON"), ("Diễn đàn Vành đai và Con đường", "EVENT")],
+    ),
 ]
 
 
@@ -50,7 +59,11 @@ def test_split_is_by_article_reproducible_and_complete(gold, tmp_path, root):
     assert len(sources) == 10 and all(len(s) == 1 for s in sources.values())
     manifest = json.loads((out / "convert-report.json").read_text("utf-8"))
     again = convert([gold], tmp_path / "again", config=root / "configs" / "ner.cfg", seed=3)
-    assert again.units == report.units and manifest["assignment"] == json.loads((tmp_path / "again" / "convert-report.json").read_text("utf-8"))["assignment"]
+    assert (
+        again.units == report.units
+        and manifest["assignment"]
+        == json.loads((tmp_path / "again" / "convert-report.json").read_text("utf-8"))["assignment"]
+    )
 
 
 def test_assign_splits_follows_ratios_and_never_leaves_a_split_empty():
@@ -131,7 +144,11 @@ def test_split_tokens_at_keeps_text(text, cuts):
 def test_docbin_round_trip_keeps_id_meta_and_offsets(tmp_path):
     nlp = spacy.blank("vi")
     text = "Ngoại trưởng Nga Sergey Lavrov đến Astana."
-    example = Example(text, (Span(13, 16, "GPE"), Span(17, 30, "PERSON"), Span(35, 41, "GPE")), meta={"source": "s.txt", "position": 3})
+    example = Example(
+        text,
+        (Span(13, 16, "GPE"), Span(17, 30, "PERSON"), Span(35, 41, "GPE")),
+        meta={"source": "s.txt", "position": 3},
+    )
     oracles_docbin.write([example], nlp, tmp_path / "x.spacy")
     (back,) = docbin.read(tmp_path / "x.spacy", nlp)
     assert back == example
@@ -143,15 +160,21 @@ def test_docbin_round_trip_keeps_id_meta_and_offsets(tmp_path):
 def test_cli_convert_reports_and_fails_cleanly(tmp_path, gold, jsonl, run_cli, root):
     code, out = run_cli("convert", gold, "-o", tmp_path / "c", "-c", root / "configs" / "ner.cfg")
     assert code == 0 and "train" in out and "Wrote" in out
-    bad = jsonl(tmp_path / "bad" / "b.jsonl" if (tmp_path / "bad").mkdir() is None else None, [{"text": "Nga", "label": [[0, 3, "XX"]]}])
+    bad = jsonl(
+        tmp_path / "bad" / "b.jsonl" if (tmp_path / "bad").mkdir() is None else None,
+        [{"text": "Nga", "label": [[0, 3, "XX"]]}],
+    )
     code, out = run_cli("convert", bad, "-o", tmp_path / "c2", "-c", root / "configs" / "ner.cfg")
     assert code == 1 and f"{bad}:1: label[0]: label 'XX'" in out and "nothing was written" in out
     assert not (tmp_path / "c2").exists()
 
 
 def test_per_file_writes_one_docbin_per_input(tmp_path, jsonl, root):
-    train = jsonl(tmp_path / "in" / "train.jsonl" if (tmp_path / "in").mkdir() is None else None, [row(*SENTENCES[0], "a"), row(*SENTENCES[1], "b")])
-    dev = jsonl(tmp_path / "in" / "dev.jsonl", [row(*SENTENCES[2], "c")])
+    jsonl(
+        tmp_path / "in" / "train.jsonl" if (tmp_path / "in").mkdir() is None else None,
+        [row(*SENTENCES[0], "a"), row(*SENTENCES[1], "b")],
+    )
+    jsonl(tmp_path / "in" / "dev.jsonl", [row(*SENTENCES[2], "c")])
     report = convert([tmp_path / "in"], tmp_path / "out", config=root / "configs" / "ner.cfg", per_file=True)
     assert report.units == {"dev": 1, "train": 2}
     nlp = spacy.blank("vi")
@@ -165,8 +188,13 @@ def test_per_file_says_which_file_lost_repeats_and_can_keep_each_file_whole(tmp_
     jsonl(tmp_path / "in" / "b_test.jsonl", [row(*SENTENCES[1], "t"), row(*SENTENCES[2], "u")])  # repeats a train unit
     config = root / "configs" / "ner.cfg"
     code, out = run_cli("convert", tmp_path / "in", "-o", tmp_path / "out", "--per-file", "-c", config)
-    assert code == 0 and "1 repeated unit(s) skipped, same text as a unit read before (b_test.jsonl 1); --keep-whole" in out
-    code, out = run_cli("convert", tmp_path / "in", "-o", tmp_path / "whole", "--per-file", "--keep-whole", "-c", config)
+    assert (
+        code == 0
+        and "1 repeated unit(s) skipped, same text as a unit read before (b_test.jsonl 1); --keep-whole" in out
+    )
+    code, out = run_cli(
+        "convert", tmp_path / "in", "-o", tmp_path / "whole", "--per-file", "--keep-whole", "-c", config
+    )
     assert code == 0 and "repeated" not in out, out
     nlp = spacy.blank("vi")
     assert [e.text for e in docbin.read(tmp_path / "whole" / "b_test.spacy", nlp)] == [SENTENCES[1][0], SENTENCES[2][0]]
@@ -195,11 +223,14 @@ def test_large_outputs_are_sharded_folders_that_spacy_reads(gold, tmp_path, root
 
 def test_vidocbin_stores_what_spacys_docbin_stores():
     import numpy
-    from spacy.tokens import DocBin, Span as SpacySpan
+    from spacy.tokens import DocBin
+    from spacy.tokens import Span as SpacySpan
 
     nlp = spacy.blank("vi")
     docs = []
-    for i, text in enumerate(["Ông Nguyễn Văn An làm việc tại Vinamilk ở Hà Nội.", "Hội nghị APEC 2017 diễn ra tại Đà Nẵng.", ""]):
+    for i, text in enumerate(
+        ["Ông Nguyễn Văn An làm việc tại Vinamilk ở Hà Nội.", "Hội nghị APEC 2017 diễn ra tại Đà Nẵng.", ""]
+    ):
         doc = nlp.make_doc(text)
         if len(doc) > 2:
             doc.ents = [SpacySpan(doc, 1, 2, label="PERSON")]
@@ -220,11 +251,23 @@ def test_vidocbin_stores_what_spacys_docbin_stores():
         theirs.add(doc)
     ours_bytes = ours.to_bytes()  # strings are collected when the bin is serialised
     assert DocBin().from_bytes(ours_bytes).strings == DocBin().from_bytes(theirs.to_bytes()).strings
-    assert all(numpy.array_equal(a, b) for a, b in zip(ours.tokens, theirs.tokens)) and len(ours.tokens) == len(theirs.tokens)
+    assert all(numpy.array_equal(a, b) for a, b in zip(ours.tokens, theirs.tokens)) and len(ours.tokens) == len(
+        theirs.tokens
+    )
     assert all(numpy.array_equal(a, b) for a, b in zip(ours.spaces, theirs.spaces))
     assert ours.user_data == theirs.user_data and ours.span_groups == theirs.span_groups
     assert ours.flags == theirs.flags and ours.cats == theirs.cats
-    read = lambda b: [(d.to_json(), d.user_data, {k: [(s.start, s.end, s.label_, s.kb_id_) for s in g] for k, g in d.spans.items()}) for d in DocBin().from_bytes(b.to_bytes()).get_docs(spacy.blank("vi").vocab)]  # noqa: E731
+
+    def read(b):
+        return [
+            (
+                d.to_json(),
+                d.user_data,
+                {k: [(s.start, s.end, s.label_, s.kb_id_) for s in g] for k, g in d.spans.items()},
+            )
+            for d in DocBin().from_bytes(b.to_bytes()).get_docs(spacy.blank("vi").vocab)
+        ]
+
     assert read(ours) == read(theirs)
 
 
@@ -232,7 +275,10 @@ def test_gold_attrs_docbin_reads_back_like_spacys_full_docbin():
     """convert stores only ORTH, NORM, ENT_IOB, ENT_TYPE (+ spaces, user data): same docs for spaCy."""
     nlp = spacy.blank("vi")
     examples = [
-        Example("Ông Nguyễn Văn An làm việc tại Vinamilk ở Hà Nội.", (Span(4, 17, "PERSON"), Span(31, 39, "ORG"), Span(42, 48, "GPE"))),
+        Example(
+            "Ông Nguyễn Văn An làm việc tại Vinamilk ở Hà Nội.",
+            (Span(4, 17, "PERSON"), Span(31, 39, "ORG"), Span(42, 48, "GPE")),
+        ),
         Example("Hội nghị APEC 2017 diễn ra tại Đà Nẵng .  ", (Span(0, 18, "EVENT"), Span(31, 38, "GPE"))),
         Example("x", ()),
     ]
@@ -241,7 +287,13 @@ def test_gold_attrs_docbin_reads_back_like_spacys_full_docbin():
         doc = docbin.example_to_doc(nlp, example)
         ours.add(doc)
         theirs.add(doc)
-    read = lambda data: [(d.to_json(), d.user_data, [(e.start_char, e.end_char, e.label_) for e in d.ents]) for d in DocBin().from_bytes(data).get_docs(spacy.blank("vi").vocab)]  # noqa: E731
+
+    def read(data):
+        return [
+            (d.to_json(), d.user_data, [(e.start_char, e.end_char, e.label_) for e in d.ents])
+            for d in DocBin().from_bytes(data).get_docs(spacy.blank("vi").vocab)
+        ]
+
     assert read(ours.to_bytes()) == read(theirs.to_bytes())
     assert [docbin.doc_to_example(d) for d in DocBin().from_bytes(ours.to_bytes()).get_docs(nlp.vocab)] == examples
 
@@ -253,7 +305,11 @@ def test_convert_reads_its_input_once_so_a_pipe_works(tmp_path, root):
 
     fifo = tmp_path / "gold.jsonl"
     os.mkfifo(fifo)
-    rows = [json.dumps(row(f"{text} Bài {a}.", ents, f"a{a}"), ensure_ascii=False) for a in range(6) for text, ents in SENTENCES]
+    rows = [
+        json.dumps(row(f"{text} Bài {a}.", ents, f"a{a}"), ensure_ascii=False)
+        for a in range(6)
+        for text, ents in SENTENCES
+    ]
 
     def feed():
         with fifo.open("w", encoding="utf-8") as handle:
@@ -264,7 +320,7 @@ def test_convert_reads_its_input_once_so_a_pipe_works(tmp_path, root):
     def run():
         try:
             outcome["report"] = convert([fifo], tmp_path / "corpus", config=root / "configs" / "ner.cfg")
-        except BaseException as err:  # noqa: BLE001 - reported below
+        except BaseException as err:
             outcome["error"] = err
 
     threading.Thread(target=feed, daemon=True).start()

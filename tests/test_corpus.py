@@ -1,6 +1,5 @@
 import json
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -68,7 +67,7 @@ def test_exact_duplicates_are_dropped_and_counted(tmp_path):
     (tmp_path / "two.txt").write_text("Nga và Trung Quốc.", encoding="utf-8")
     stats = build_corpus([tmp_path], tmp_path / "out" / "docs.jsonl")
     assert (stats.files, stats.articles, stats.units, stats.duplicates) == (2, 2, 2, 2)
-    rows = [json.loads(l) for l in (tmp_path / "out" / "docs.jsonl").read_text("utf-8").splitlines()]
+    rows = [json.loads(line) for line in (tmp_path / "out" / "docs.jsonl").read_text("utf-8").splitlines()]
     assert [r["text"] for r in rows] == ["Nga và Trung Quốc.", "Mỹ."]
     assert rows[0]["meta"]["source"] == "one.txt" and rows[0]["label"] == []
 
@@ -92,7 +91,10 @@ def test_split_sentences_keeps_abbreviations_and_initials():
 def test_jsonl_articles_keep_their_fields_and_bad_rows_are_reported(tmp_path):
     path = tmp_path / "articles.jsonl"
     path.write_text(
-        json.dumps({"text": "Nga.\nTrung Quốc.", "id": 7, "url": "u"}, ensure_ascii=False) + "\n{oops\n" + json.dumps({"title": "x"}) + "\n",
+        json.dumps({"text": "Nga.\nTrung Quốc.", "id": 7, "url": "u"}, ensure_ascii=False)
+        + "\n{oops\n"
+        + json.dumps({"title": "x"})
+        + "\n",
         encoding="utf-8",
     )
     with pytest.raises(InvalidInput) as err:

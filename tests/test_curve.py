@@ -8,7 +8,9 @@ from viner.errors import VinerError
 
 
 def point(fraction, f1):
-    return CurvePoint(fraction, int(fraction * 100), 10, 1.0, {"f1": f1, "precision": f1, "recall": f1}, {"GPE": {"f1": f1}})
+    return CurvePoint(
+        fraction, int(fraction * 100), 10, 1.0, {"f1": f1, "precision": f1, "recall": f1}, {"GPE": {"f1": f1}}
+    )
 
 
 def test_verdict_reads_the_last_segment():
@@ -32,10 +34,22 @@ def test_parse_fractions():
 def test_curve_on_seed_gold_makes_table_and_plot(tmp_path, root, run_cli, seed_vectors):
     convert([root / "annotations" / "gold"], tmp_path / "corpus", config=root / "configs" / "ner.cfg")
     code, out = run_cli(
-        "curve", root / "configs" / "ner.cfg",
-        "--train", tmp_path / "corpus" / "train.spacy", "--dev", tmp_path / "corpus" / "dev.spacy",
-        "--output", tmp_path / "curve", "--fractions", "0.5,1",
-        "--training.max_steps", "30", "--training.eval_frequency", "10", "--paths.vectors", seed_vectors,
+        "curve",
+        root / "configs" / "ner.cfg",
+        "--train",
+        tmp_path / "corpus" / "train.spacy",
+        "--dev",
+        tmp_path / "corpus" / "dev.spacy",
+        "--output",
+        tmp_path / "curve",
+        "--fractions",
+        "0.5,1",
+        "--training.max_steps",
+        "30",
+        "--training.eval_frequency",
+        "10",
+        "--paths.vectors",
+        seed_vectors,
     )
     assert code == 0, out
     data = json.loads((tmp_path / "curve" / "curve.json").read_text("utf-8"))
@@ -50,16 +64,36 @@ def test_curve_on_seed_gold_makes_table_and_plot(tmp_path, root, run_cli, seed_v
 def test_curve_reads_a_folder_of_shards(tmp_path, root, seed_vectors):
     from viner.curve import learning_curve
 
-    convert([root / "annotations" / "gold"], tmp_path / "corpus", config=root / "configs" / "ner.cfg", ratios=(1, 0, 0), shard_size=10)
+    convert(
+        [root / "annotations" / "gold"],
+        tmp_path / "corpus",
+        config=root / "configs" / "ner.cfg",
+        ratios=(1, 0, 0),
+        shard_size=10,
+    )
     assert (tmp_path / "corpus" / "train.spacy").is_dir()
     with pytest.raises(VinerError, match="too few"):  # read fine: 75 docs, but 100 fractions
-        learning_curve(root / "configs" / "ner.cfg", tmp_path / "corpus" / "train.spacy", tmp_path / "corpus" / "train.spacy", fractions=[i / 100 for i in range(1, 101)], overrides={"paths.vectors": str(seed_vectors)})
+        learning_curve(
+            root / "configs" / "ner.cfg",
+            tmp_path / "corpus" / "train.spacy",
+            tmp_path / "corpus" / "train.spacy",
+            fractions=[i / 100 for i in range(1, 101)],
+            overrides={"paths.vectors": str(seed_vectors)},
+        )
 
 
 def test_curve_says_how_to_make_missing_vectors(tmp_path, root, seed_corpus, run_cli):
     code, out = run_cli(
-        "curve", root / "configs" / "ner.cfg", "--train", seed_corpus / "train.spacy", "--dev", seed_corpus / "dev.spacy",
-        "--output", tmp_path / "curve", "--paths.vectors", tmp_path / "no-vectors",
+        "curve",
+        root / "configs" / "ner.cfg",
+        "--train",
+        seed_corpus / "train.spacy",
+        "--dev",
+        seed_corpus / "dev.spacy",
+        "--output",
+        tmp_path / "curve",
+        "--paths.vectors",
+        tmp_path / "no-vectors",
     )
     assert code == 1 and "viner vectors" in out and "no-vectors" in out
     assert not (tmp_path / "curve").exists()

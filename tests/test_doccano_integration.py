@@ -25,9 +25,9 @@ import pytest
 
 from viner.agreement import agreement
 from viner.doccano.client import Session
-from viner.labels import load_scheme
 from viner.doccano.server import free_port, port_is_free
 from viner.formats import doccano_jsonl
+from viner.labels import load_scheme
 from viner.record import Example, Span
 
 pytestmark = [pytest.mark.doccano, pytest.mark.slow]
@@ -69,7 +69,11 @@ class ServerProcess:
         began = time.monotonic()
         self.proc = subprocess.Popen(
             [*viner_command(), "doccano", "serve", "--port", str(self.port), "--home", str(self.home)],
-            env=self.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         out.close()
         while time.monotonic() - began < START_TIMEOUT:
@@ -121,8 +125,11 @@ def doccano(tmp_path_factory):
     server = ServerProcess(root / "home", port, env)
     server.start()
     server.cli_env = base_env(
-        DOCCANO_URL=server.url, DOCCANO_ADMIN_USER="admin", DOCCANO_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        DOCCANO_ANNOTATOR_PASSWORD=ANNOTATOR_PASSWORD, VINER_DOCCANO_RETRIES="2",
+        DOCCANO_URL=server.url,
+        DOCCANO_ADMIN_USER="admin",
+        DOCCANO_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        DOCCANO_ANNOTATOR_PASSWORD=ANNOTATOR_PASSWORD,
+        VINER_DOCCANO_RETRIES="2",
     )
     server.work = root / "work"
     server.work.mkdir()
@@ -132,9 +139,19 @@ def doccano(tmp_path_factory):
 
 
 def run(doccano, *args, expect: int | None = 0) -> subprocess.CompletedProcess:
-    result = subprocess.run([*viner_command(), *map(str, args)], env=doccano.cli_env, cwd=doccano.work, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    result = subprocess.run(
+        [*viner_command(), *map(str, args)],
+        env=doccano.cli_env,
+        cwd=doccano.work,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
     if expect is not None:
-        assert result.returncode == expect, f"viner {' '.join(map(str, args))} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
+        assert result.returncode == expect, (
+            f"viner {' '.join(map(str, args))} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -162,13 +179,26 @@ T6 = "Trời hôm nay mưa to, gió giật mạnh."
 T7 = "Bộ Ngoại giao Hoa Kỳ ra thông báo."
 
 # pre-annotations of T1 (as from a model), including a wrong one the annotators delete
-SUGGESTED_T1 = (sp(T1, "Phạm Minh Chính", "PERSON"), sp(T1, "Đại sứ", "ORG"), sp(T1, "Nhật Bản", "GPE"), sp(T1, "Hà Nội", "GPE"))
+SUGGESTED_T1 = (
+    sp(T1, "Phạm Minh Chính", "PERSON"),
+    sp(T1, "Đại sứ", "ORG"),
+    sp(T1, "Nhật Bản", "GPE"),
+    sp(T1, "Hà Nội", "GPE"),
+)
 FINAL = {
     "alice": {
         T1: {sp(T1, "Phạm Minh Chính", "PERSON"), sp(T1, "Nhật Bản", "GPE"), sp(T1, "Hà Nội", "GPE")},
         T2: {sp(T2, "Việt Nam", "GPE")},
-        T3: {sp(T3, "Liên Hợp Quốc", "ORG"), sp(T3, "Hội nghị thượng đỉnh về khí hậu", "EVENT"), sp(T3, "Geneva", "GPE")},
-        T4: {sp(T4, "Nguyễn Văn Ánh", "PERSON"), sp(T4, "Lê Thị Hồng Nhung", "PERSON"), sp(T4, "Thành phố Hồ Chí Minh", "GPE")},
+        T3: {
+            sp(T3, "Liên Hợp Quốc", "ORG"),
+            sp(T3, "Hội nghị thượng đỉnh về khí hậu", "EVENT"),
+            sp(T3, "Geneva", "GPE"),
+        },
+        T4: {
+            sp(T4, "Nguyễn Văn Ánh", "PERSON"),
+            sp(T4, "Lê Thị Hồng Nhung", "PERSON"),
+            sp(T4, "Thành phố Hồ Chí Minh", "GPE"),
+        },
         T5: {sp(T5, "Đội tuyển Việt Nam", "ORG"), sp(T5, "Thái Lan", "GPE"), sp(T5, "SEA Games 32", "EVENT")},
         T6: set(),
     },
@@ -183,7 +213,11 @@ FINAL = {
 }
 ADJUDICATED = {
     T3: {sp(T3, "Liên Hợp Quốc", "ORG"), sp(T3, "Hội nghị thượng đỉnh về khí hậu", "EVENT"), sp(T3, "Geneva", "GPE")},
-    T4: {sp(T4, "Nguyễn Văn Ánh", "PERSON"), sp(T4, "Lê Thị Hồng Nhung", "PERSON"), sp(T4, "Thành phố Hồ Chí Minh", "GPE")},
+    T4: {
+        sp(T4, "Nguyễn Văn Ánh", "PERSON"),
+        sp(T4, "Lê Thị Hồng Nhung", "PERSON"),
+        sp(T4, "Thành phố Hồ Chí Minh", "GPE"),
+    },
 }
 
 
@@ -236,15 +270,29 @@ def test_serve_is_loopback_only(doccano):
     assert "Doccano is ready at http://127.0.0.1:" in doccano.output()
     assert ADMIN_PASSWORD not in doccano.output()
     listening = Path("/proc/net/tcp").read_text().splitlines()[1:]
-    ours = [line.split() for line in listening if line.split()[1].endswith(f":{doccano.port:04X}") and line.split()[3] == "0A"]
+    ours = [
+        line.split()
+        for line in listening
+        if line.split()[1].endswith(f":{doccano.port:04X}") and line.split()[3] == "0A"
+    ]
     assert ours and all(fields[1].startswith("0100007F:") for fields in ours)  # 127.0.0.1 only
 
 
 def test_push_units_with_preannotations(doccano):
     path = doccano.work / "units.jsonl"
     doccano_jsonl.write(units(T1, T2, T3, T4, T5, T6), path)
-    result = run(doccano, "doccano", "push", path, "--project", "tin-tuc", "--annotators", "alice,bob",
-                 "--guidelines", ROOT / "annotations" / "GUIDELINES.md")
+    result = run(
+        doccano,
+        "doccano",
+        "push",
+        path,
+        "--project",
+        "tin-tuc",
+        "--annotators",
+        "alice,bob",
+        "--guidelines",
+        ROOT / "annotations" / "GUIDELINES.md",
+    )
     assert "6 unit(s) uploaded" in result.stdout
     lead = admin(doccano)
     project = lead.find_project("tin-tuc")
@@ -255,7 +303,9 @@ def test_push_units_with_preannotations(doccano):
     assert len(detail["description"]) < 200 and "\n" not in detail["description"]  # one line in the Projects list
     types = lead.get(f"projects/{pid}/span-types", "labels")
     scheme = load_scheme(ROOT / "annotations" / "labels.json")
-    assert {t["text"]: (t["background_color"].lower(), t["suffix_key"]) for t in types} == {l.name: (l.colour, l.key) for l in scheme.labels}
+    assert {t["text"]: (t["background_color"].lower(), t["suffix_key"]) for t in types} == {
+        label.name: (label.colour, label.key) for label in scheme.labels
+    }
     assert lead.members(pid) == {"admin": "project_admin", "alice": "annotator", "bob": "annotator"}
     stored = by_text(lead, pid)
     originals = units(T1, T2, T3, T4, T5, T6)
@@ -290,14 +340,25 @@ def test_encoding_pitfall_is_real_and_push_avoids_it(doccano):
 def test_repush_adds_nothing_and_new_units_only(doccano):
     lead = admin(doccano)
     pid = lead.find_project("tin-tuc")["id"]
-    before = {name: sum(len(as_user(doccano, name).spans(pid, e["id"])) for e in lead.examples(pid)) for name in ("alice", "bob")}
-    result = run(doccano, "doccano", "push", doccano.work / "units.jsonl", "--project", "tin-tuc", "--annotators", "alice,bob")
+    before = {
+        name: sum(len(as_user(doccano, name).spans(pid, e["id"])) for e in lead.examples(pid))
+        for name in ("alice", "bob")
+    }
+    result = run(
+        doccano, "doccano", "push", doccano.work / "units.jsonl", "--project", "tin-tuc", "--annotators", "alice,bob"
+    )
     assert "0 unit(s) uploaded, 6 already there" in result.stdout
     # nobody has annotated yet: the units hold the first push's suggestions, which is not "worked on"
-    assert "alice: 0 suggested span(s) on 0 unit(s); " in result.stdout and "0 unit(s) the annotator worked on left alone" in result.stdout
+    assert (
+        "alice: 0 suggested span(s) on 0 unit(s); " in result.stdout
+        and "0 unit(s) the annotator worked on left alone" in result.stdout
+    )
     assert "already had these suggestions" in result.stdout
     assert len(lead.examples(pid)) == 6
-    after = {name: sum(len(as_user(doccano, name).spans(pid, e["id"])) for e in lead.examples(pid)) for name in ("alice", "bob")}
+    after = {
+        name: sum(len(as_user(doccano, name).spans(pid, e["id"])) for e in lead.examples(pid))
+        for name in ("alice", "bob")
+    }
     assert after == before
     bigger = doccano.work / "units-more.jsonl"
     doccano_jsonl.write(units(T1, T2, T3, T4, T5, T6, T7), bigger)
@@ -310,7 +371,10 @@ def test_repush_adds_nothing_and_new_units_only(doccano):
     revised.write_text("# Hướng dẫn v2\n\nGPE: quốc gia, tỉnh, thành phố.\n", encoding="utf-8")
     result = run(doccano, "doccano", "push", bigger, "--project", "tin-tuc", "--guidelines", revised)
     assert f"Updated the guidelines of 'tin-tuc' from {revised}" in result.stdout
-    assert lead.get(f"projects/{pid}", "reading the project")["guideline"].strip() == revised.read_text(encoding="utf-8").strip()
+    assert (
+        lead.get(f"projects/{pid}", "reading the project")["guideline"].strip()
+        == revised.read_text(encoding="utf-8").strip()
+    )
 
 
 def test_annotate_pull_agree_merge_review_convert(doccano):
@@ -320,8 +384,13 @@ def test_annotate_pull_agree_merge_review_convert(doccano):
         annotate(as_user(doccano, name), pid, FINAL[name])  # T7 stays untouched and unchecked
     exports = doccano.work / "annotations" / "exports"
     # a re-push now counts as worked on exactly the units with suggestions that the annotators checked (T1 only)
-    result = run(doccano, "doccano", "push", doccano.work / "units.jsonl", "--project", "tin-tuc", "--annotators", "alice,bob")
-    assert "alice: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on" in result.stdout
+    result = run(
+        doccano, "doccano", "push", doccano.work / "units.jsonl", "--project", "tin-tuc", "--annotators", "alice,bob"
+    )
+    assert (
+        "alice: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on"
+        in result.stdout
+    )
 
     # pull: one file per annotator, every span at the same offsets with the same text
     result = run(doccano, "doccano", "pull", "--project", "tin-tuc", "-o", exports)
@@ -353,7 +422,12 @@ def test_annotate_pull_agree_merge_review_convert(doccano):
     assert report["per_label"]["GPE"]["f1"] == pytest.approx(5 / 6)
     assert report["per_label"]["EVENT"]["f1"] == pytest.approx(0.5)
     assert sorted(d["text"] for d in report["disagreements"]) == sorted([T3, T4])
-    expected = agreement({n: {originals[t].id: Example(t, tuple(sorted(s)), originals[t].id) for t, s in FINAL[n].items()} for n in FINAL})
+    expected = agreement(
+        {
+            n: {originals[t].id: Example(t, tuple(sorted(s)), originals[t].id) for t, s in FINAL[n].items()}
+            for n in FINAL
+        }
+    )
     assert report["pairs"][0]["kappa"] == pytest.approx(expected.pairs[0].kappa)
 
     # merge: agreed units to gold, T3/T4 to review, T7 pending
@@ -370,7 +444,9 @@ def test_annotate_pull_agree_merge_review_convert(doccano):
     names = label_names(lead, rid)
     shown = by_text(lead, rid)
     assert set(shown) == {T3, T4}
-    assert spans_of(lead, rid, shown[T3]["id"], names) == FINAL["alice"][T3] & FINAL["bob"][T3]  # agreed spans pre-filled
+    assert (
+        spans_of(lead, rid, shown[T3]["id"], names) == FINAL["alice"][T3] & FINAL["bob"][T3]
+    )  # agreed spans pre-filled
     assert "Hội nghị thượng đỉnh về khí hậu (EVENT)" in shown[T3]["meta"]["version: alice"]
     assert "Hội nghị thượng đỉnh (EVENT)" in shown[T3]["meta"]["version: bob"]
     annotate(lead, rid, ADJUDICATED)
@@ -394,30 +470,43 @@ def test_preannotate_with_a_model_is_ner_correct(doccano):
 
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([{"label": "ORG", "pattern": "Bộ Y tế"}, {"label": "GPE", "pattern": "Hà Nội"}, {"label": "NORP", "pattern": "người"}])
+    ruler.add_patterns(
+        [
+            {"label": "ORG", "pattern": "Bộ Y tế"},
+            {"label": "GPE", "pattern": "Hà Nội"},
+            {"label": "NORP", "pattern": "người"},
+        ]
+    )
     model = doccano.work / "ruler-model"
     nlp.to_disk(model)
     text = "Bộ Y tế và người dân Hà Nội chuẩn bị"
     path = doccano.work / "raw-units.jsonl"
     doccano_jsonl.write([Example(text, (), meta={"source": "bai-3.txt"})], path)
-    result = run(doccano, "doccano", "push", path, "--project", "correct", "--annotators", "alice", "--preannotate", model)
+    result = run(
+        doccano, "doccano", "push", path, "--project", "correct", "--annotators", "alice", "--preannotate", model
+    )
     assert "NORP x1" in result.stdout + result.stderr  # not a project label: reported, not pushed
     alice = as_user(doccano, "alice")
     pid = alice.find_project("correct")["id"]
     example = by_text(alice, pid)[text]
-    assert spans_of(alice, pid, example["id"], label_names(alice, pid)) == {sp(text, "Bộ Y tế", "ORG"), sp(text, "Hà Nội", "GPE")}
+    assert spans_of(alice, pid, example["id"], label_names(alice, pid)) == {
+        sp(text, "Bộ Y tế", "ORG"),
+        sp(text, "Hà Nội", "GPE"),
+    }
 
 
 def test_push_select_sends_the_next_batch_never_a_unit_twice(doccano):
     from helpers import NAMES, PLACES, person_place, tiny_ner
-
     from viner.scores import score_texts
 
     nlp = tiny_ner()
     model = doccano.work / "tiny-ner"
     nlp.to_disk(model)
-    odd = ["Sáng nay , Bình Huế Long và An Cường ký kết hợp đồng với công ty Phòng Trang .",
-           "Hội nghị Đà Nẵng Long Hà diễn ra tại Trần Bình .", "Cường Huế Thơ Đức gặp nhau ."]
+    odd = [
+        "Sáng nay , Bình Huế Long và An Cường ký kết hợp đồng với công ty Phòng Trang .",
+        "Hội nghị Đà Nẵng Long Hà diễn ra tại Trần Bình .",
+        "Cường Huế Thơ Đức gặp nhau .",
+    ]
     texts = [person_place(n, p)[0] for n, p in zip(NAMES, reversed(PLACES))][:5] + odd
     path = doccano.work / "pool.jsonl"
     doccano_jsonl.write([Example(t, (), meta={"source": "pool.txt", "position": i}) for i, t in enumerate(texts)], path)
@@ -463,13 +552,21 @@ def test_status_figures_equal_what_was_done_through_the_api(doccano):
         examples = session.examples(pid)
         checked = [e for e in examples if e["is_confirmed"]]
         spans = {e["id"]: spans_of(session, pid, e["id"], names) for e in examples}
-        times = [datetime.fromisoformat(s["confirmed_at"].replace("Z", "+00:00"))
-                 for e in checked for s in session.paged(f"projects/{pid}/examples/{e['id']}/states", "states")]
+        times = [
+            datetime.fromisoformat(s["confirmed_at"].replace("Z", "+00:00"))
+            for e in checked
+            for s in session.paged(f"projects/{pid}/examples/{e['id']}/states", "states")
+        ]
         rate, _ = active_rate(times)
         assert by_name[name]["checked"] == len(checked) > 0
         assert by_name[name]["spans"] == sum(len(v) for v in spans.values())
         assert by_name[name]["units_per_hour"] == pytest.approx(rate)
-        work[name] = {e["meta"]["unit_id"]: Example(e["text"], tuple(sorted(spans[e["id"]])), id=e["meta"]["unit_id"], meta={"doccano_confirmed": True}) for e in checked}
+        work[name] = {
+            e["meta"]["unit_id"]: Example(
+                e["text"], tuple(sorted(spans[e["id"]])), id=e["meta"]["unit_id"], meta={"doccano_confirmed": True}
+            )
+            for e in checked
+        }
     expected = agreement(work)
     assert status["agreement"]["units_compared"] == expected.units_compared > 0
     assert status["agreement"]["f1"] == pytest.approx(expected.overall.f1)
@@ -479,7 +576,9 @@ def test_status_figures_equal_what_was_done_through_the_api(doccano):
 
 def test_push_patterns_alone_is_a_cold_start(doccano):
     patterns = doccano.work / "patterns.jsonl"
-    patterns.write_text('{"label": "GPE", "pattern": "Hà Nội"}\n{"label": "ORG", "pattern": "Bộ Y tế"}\n', encoding="utf-8")
+    patterns.write_text(
+        '{"label": "GPE", "pattern": "Hà Nội"}\n{"label": "ORG", "pattern": "Bộ Y tế"}\n', encoding="utf-8"
+    )
     text = "Bộ Y tế họp ở Hà Nội hôm nay"
     path = doccano.work / "cold.jsonl"
     doccano_jsonl.write([Example(text, (), meta={"source": "bai-4.txt"})], path)
@@ -488,16 +587,24 @@ def test_push_patterns_alone_is_a_cold_start(doccano):
         session = as_user(doccano, name)
         pid = session.find_project("cold")["id"]
         example = by_text(session, pid)[text]
-        assert spans_of(session, pid, example["id"], label_names(session, pid)) == {sp(text, "Bộ Y tế", "ORG"), sp(text, "Hà Nội", "GPE")}
+        assert spans_of(session, pid, example["id"], label_names(session, pid)) == {
+            sp(text, "Bộ Y tế", "ORG"),
+            sp(text, "Hà Nội", "GPE"),
+        }
 
 
 def test_push_into_the_local_home_gives_what_the_api_gives(doccano):
     """viner's own server: suggestions go straight into its database (viner.doccano.bulk), with the API path's rules."""
     path = doccano.work / "bulk-units.jsonl"
     doccano_jsonl.write(units(T1, T2, T3, T4, T5, T6), path)
-    result = run(doccano, "doccano", "push", path, "--project", "bulk", "--annotators", "alice,bob", "--home", doccano.home)
+    result = run(
+        doccano, "doccano", "push", path, "--project", "bulk", "--annotators", "alice,bob", "--home", doccano.home
+    )
     assert f"Writing the suggestions into the database of {doccano.home}" in result.stdout
-    assert "alice: 4 suggested span(s) on 1 unit(s)" in result.stdout and "bob: 4 suggested span(s) on 1 unit(s)" in result.stdout
+    assert (
+        "alice: 4 suggested span(s) on 1 unit(s)" in result.stdout
+        and "bob: 4 suggested span(s) on 1 unit(s)" in result.stdout
+    )
     lead = admin(doccano)
     pid = lead.find_project("bulk")["id"]
     for name in ("alice", "bob"):
@@ -510,14 +617,22 @@ def test_push_into_the_local_home_gives_what_the_api_gives(doccano):
     alice, bob = as_user(doccano, "alice"), as_user(doccano, "bob")
     annotate(alice, pid, {T1: FINAL["alice"][T1]}, confirm=False)
     bob.confirm(pid, by_text(bob, pid)[T1]["id"])
-    result = run(doccano, "doccano", "push", path, "--project", "bulk", "--annotators", "alice,bob", "--home", doccano.home)
+    result = run(
+        doccano, "doccano", "push", path, "--project", "bulk", "--annotators", "alice,bob", "--home", doccano.home
+    )
     for name in ("alice", "bob"):
-        assert f"{name}: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on left alone" in result.stdout
+        assert (
+            f"{name}: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on left alone"
+            in result.stdout
+        )
     assert spans_of(alice, pid, by_text(alice, pid)[T1]["id"], label_names(alice, pid)) == FINAL["alice"][T1]
     assert spans_of(bob, pid, by_text(bob, pid)[T1]["id"], label_names(bob, pid)) == set(SUGGESTED_T1)
     # a home that is not serving this URL is an error before anything is written
     result = run(doccano, "doccano", "push", path, "--project", "bulk", "--home", doccano.work, expect=1)
-    assert f"--home {doccano.work}: no `viner doccano serve` is serving {doccano.url} from this folder now" in result.stdout + result.stderr
+    assert (
+        f"--home {doccano.work}: no `viner doccano serve` is serving {doccano.url} from this folder now"
+        in result.stdout + result.stderr
+    )
 
 
 @pytest.mark.parametrize("way", ["api", "local"])
@@ -535,7 +650,10 @@ def test_a_unit_an_annotator_emptied_of_suggestions_is_never_suggested_again(doc
     alice = as_user(doccano, "alice")
     annotate(alice, pid, {T1: set()}, confirm=False)
     result = run(doccano, "doccano", "push", path, "--project", project, "--annotators", "alice,bob", *where)
-    assert "alice: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on left alone" in result.stdout
+    assert (
+        "alice: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on left alone"
+        in result.stdout
+    )
     assert "bob: 0 suggested span(s) on 0 unit(s); 1 unit(s) already had these suggestions; 0 unit(s)" in result.stdout
     assert spans_of(alice, pid, by_text(alice, pid)[T1]["id"], label_names(alice, pid)) == set()
     bob = as_user(doccano, "bob")
@@ -552,11 +670,27 @@ def test_push_killed_midway_then_run_again_leaves_every_suggestion_once(doccano)
     import sqlite3
 
     texts = [f"Ông Trần Văn Số{n} đến Hà Nội hôm thứ {n}." for n in range(1500)]
-    rows = [Example(t, (sp(t, f"Trần Văn Số{n}", "PERSON"), sp(t, "Hà Nội", "GPE")), meta={"source": f"bai-{n // 15}.txt"}) for n, t in enumerate(texts)]
+    rows = [
+        Example(t, (sp(t, f"Trần Văn Số{n}", "PERSON"), sp(t, "Hà Nội", "GPE")), meta={"source": f"bai-{n // 15}.txt"})
+        for n, t in enumerate(texts)
+    ]
     path = doccano.work / "many.jsonl"
     doccano_jsonl.write(rows, path)
-    args = [*viner_command(), "doccano", "push", str(path), "--project", "many", "--annotators", "alice,bob", "--home", str(doccano.home)]
-    push = subprocess.Popen(args, env=doccano.cli_env, cwd=doccano.work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    args = [
+        *viner_command(),
+        "doccano",
+        "push",
+        str(path),
+        "--project",
+        "many",
+        "--annotators",
+        "alice,bob",
+        "--home",
+        str(doccano.home),
+    ]
+    push = subprocess.Popen(
+        args, env=doccano.cli_env, cwd=doccano.work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     seen = []
     for line in push.stdout:
         seen.append(line)
@@ -566,20 +700,28 @@ def test_push_killed_midway_then_run_again_leaves_every_suggestion_once(doccano)
     push.wait(60)
     assert any("alice: 500/1500" in line for line in seen), "".join(seen)
     database = sqlite3.connect(doccano.home / "db.sqlite3")
-    query = ("SELECT u.username, COUNT(*) FROM labels_span s JOIN auth_user u ON u.id = s.user_id JOIN examples_example e "
-             "ON e.id = s.example_id JOIN projects_project p ON p.id = e.project_id WHERE p.name = 'many' GROUP BY u.username")
+    query = (
+        "SELECT u.username, COUNT(*) FROM labels_span s JOIN auth_user u ON u.id = s.user_id JOIN examples_example e "
+        "ON e.id = s.example_id JOIN projects_project p ON p.id = e.project_id WHERE p.name = 'many' GROUP BY u.username"
+    )
     time.sleep(2)  # the writer got SIGTERM when viner died
     partial = dict(database.execute(query).fetchall())
     assert partial.get("alice", 0) >= 1000 and sum(partial.values()) < 6000  # killed after a batch, before the end
     assert all(n % 1000 == 0 for n in partial.values())  # whole batches of 500 units (2 spans each), never part of one
-    result = run(doccano, "doccano", "push", path, "--project", "many", "--annotators", "alice,bob", "--home", doccano.home)
+    result = run(
+        doccano, "doccano", "push", path, "--project", "many", "--annotators", "alice,bob", "--home", doccano.home
+    )
     for name in ("alice", "bob"):
         done = partial.get(name, 0) // 2
-        assert f"{name}: {3000 - 2 * done} suggested span(s) on {1500 - done} unit(s); {done} unit(s) already had these suggestions" in result.stdout
+        assert (
+            f"{name}: {3000 - 2 * done} suggested span(s) on {1500 - done} unit(s); {done} unit(s) already had these suggestions"
+            in result.stdout
+        )
     assert dict(database.execute(query).fetchall()) == {"alice": 3000, "bob": 3000}
     twice = database.execute(
         "SELECT COUNT(*) FROM (SELECT s.example_id, s.user_id, s.start_offset FROM labels_span s JOIN examples_example e ON e.id = s.example_id "
-        "JOIN projects_project p ON p.id = e.project_id WHERE p.name = 'many' GROUP BY 1, 2, 3 HAVING COUNT(*) > 1)").fetchone()[0]
+        "JOIN projects_project p ON p.id = e.project_id WHERE p.name = 'many' GROUP BY 1, 2, 3 HAVING COUNT(*) > 1)"
+    ).fetchone()[0]
     assert twice == 0
     bob = as_user(doccano, "bob")
     pid = bob.find_project("many")["id"]
@@ -587,17 +729,50 @@ def test_push_killed_midway_then_run_again_leaves_every_suggestion_once(doccano)
     assert spans_of(bob, pid, example["id"], label_names(bob, pid)) == set(rows[1234].spans)
 
 
-HEALTH = ["PATIENT_ID", "NAME", "AGE", "GENDER", "JOB", "LOCATION", "ORGANIZATION", "SYMPTOM_AND_DISEASE", "TRANSPORTATION", "DATE"]
+HEALTH = [
+    "PATIENT_ID",
+    "NAME",
+    "AGE",
+    "GENDER",
+    "JOB",
+    "LOCATION",
+    "ORGANIZATION",
+    "SYMPTOM_AND_DISEASE",
+    "TRANSPORTATION",
+    "DATE",
+]
 
 
 def health_sentence(n: int) -> list[tuple[str, str]]:
     """A CoNLL sentence of a health-news corpus where all ten labels occur."""
-    tagged = [("Bệnh nhân", "PATIENT_ID"), (str(100 + n), "PATIENT_ID"), ("là", None), ("ông", None), (["Trần Văn Hùng", "Lê Thị Mai", "Phạm Minh Đức"][n % 3], "NAME"),
-              (",", None), (str(20 + n), "AGE"), ("tuổi", None), (",", None), ("nam" if n % 2 else "nữ", "GENDER"), (",", None),
-              (["phi công", "giáo viên", "kỹ sư"][n % 3], "JOB"), (",", None), ("ở", None), (["Hà Nội", "Đà Nẵng", "Cần Thơ"][n % 3], "LOCATION"),
-              (",", None), ("làm việc tại", None), (["Bệnh viện Bạch Mai", "Công ty Vinamilk"][n % 2], "ORGANIZATION"), (",", None),
-              ("bị", None), (["sốt", "ho khan", "viêm phổi"][n % 3], "SYMPTOM_AND_DISEASE"), ("sau khi đi", None),
-              (["chuyến bay VN0054", "xe buýt số 16"][n % 2], "TRANSPORTATION"), ("ngày", None), (f"{n % 28 + 1}/3", "DATE"), (".", None)]
+    tagged = [
+        ("Bệnh nhân", "PATIENT_ID"),
+        (str(100 + n), "PATIENT_ID"),
+        ("là", None),
+        ("ông", None),
+        (["Trần Văn Hùng", "Lê Thị Mai", "Phạm Minh Đức"][n % 3], "NAME"),
+        (",", None),
+        (str(20 + n), "AGE"),
+        ("tuổi", None),
+        (",", None),
+        ("nam" if n % 2 else "nữ", "GENDER"),
+        (",", None),
+        (["phi công", "giáo viên", "kỹ sư"][n % 3], "JOB"),
+        (",", None),
+        ("ở", None),
+        (["Hà Nội", "Đà Nẵng", "Cần Thơ"][n % 3], "LOCATION"),
+        (",", None),
+        ("làm việc tại", None),
+        (["Bệnh viện Bạch Mai", "Công ty Vinamilk"][n % 2], "ORGANIZATION"),
+        (",", None),
+        ("bị", None),
+        (["sốt", "ho khan", "viêm phổi"][n % 3], "SYMPTOM_AND_DISEASE"),
+        ("sau khi đi", None),
+        (["chuyến bay VN0054", "xe buýt số 16"][n % 2], "TRANSPORTATION"),
+        ("ngày", None),
+        (f"{n % 28 + 1}/3", "DATE"),
+        (".", None),
+    ]
     lines = []
     for words, label in tagged:
         for i, word in enumerate(words.split()):
@@ -609,30 +784,74 @@ def test_a_ten_label_workspace_goes_from_conll_to_doccano_with_the_labels_named_
     """import-conll -> validate -> convert -> train -> evaluate -> push, no --labels anywhere: the scheme names them."""
     workspace = doccano.work / "health"
     (workspace / "annotations").mkdir(parents=True)
-    (workspace / "annotations" / "labels.json").write_text(json.dumps({"labels": [{"name": name} for name in HEALTH]}), encoding="utf-8")
+    (workspace / "annotations" / "labels.json").write_text(
+        json.dumps({"labels": [{"name": name} for name in HEALTH]}), encoding="utf-8"
+    )
     conll = workspace / "health.conll"
-    conll.write_text("\n\n".join("\n".join(f"{w}\t{t}" for w, t in health_sentence(n)) for n in range(60)) + "\n", encoding="utf-8")
+    conll.write_text(
+        "\n\n".join("\n".join(f"{w}\t{t}" for w, t in health_sentence(n)) for n in range(60)) + "\n", encoding="utf-8"
+    )
 
     def viner(*args: object) -> str:
-        result = subprocess.run([*viner_command(), *map(str, args)], env=doccano.cli_env, cwd=workspace, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [*viner_command(), *map(str, args)],
+            env=doccano.cli_env,
+            cwd=workspace,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert result.returncode == 0, f"viner {' '.join(map(str, args))}\n{result.stdout}\n{result.stderr}"
         return result.stdout + result.stderr
 
     viner("import-conll", conll, "-o", "gold.jsonl")
     viner("validate", "gold.jsonl")
     assert "SYMPTOM_AND_DISEASE" in viner("convert", "gold.jsonl", "-o", "corpus", "-c", ROOT / "configs" / "ner.cfg")
-    subprocess.run([sys.executable, "-m", "spacy", "train", ROOT / "configs" / "ner.cfg", "--output", "training", "--paths.train", "corpus/train.spacy",
-                    "--paths.dev", "corpus/dev.spacy", "--paths.vectors", seed_vectors, "--training.max_steps", "60", "--training.eval_frequency", "30"],
-                   cwd=workspace, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            ROOT / "configs" / "ner.cfg",
+            "--output",
+            "training",
+            "--paths.train",
+            "corpus/train.spacy",
+            "--paths.dev",
+            "corpus/dev.spacy",
+            "--paths.vectors",
+            seed_vectors,
+            "--training.max_steps",
+            "60",
+            "--training.eval_frequency",
+            "30",
+        ],
+        cwd=workspace,
+        check=True,
+        capture_output=True,
+    )
     report = viner("evaluate", "training/model-last", "corpus/dev.spacy", "-o", "report.json")
     assert all(name in report for name in HEALTH), report  # every label of the scheme has its row
-    viner("doccano", "push", "gold.jsonl", "--project", "health", "--annotators", "alice", "--preannotate", "training/model-last")
+    viner(
+        "doccano",
+        "push",
+        "gold.jsonl",
+        "--project",
+        "health",
+        "--annotators",
+        "alice",
+        "--preannotate",
+        "training/model-last",
+    )
     lead = admin(doccano)
     pid = lead.find_project("health")["id"]
     types = lead.get(f"projects/{pid}/span-types", "labels")
     scheme = load_scheme(workspace / "annotations" / "labels.json")
     assert [t["text"] for t in sorted(types, key=lambda t: t["id"])] == HEALTH
-    assert {t["text"]: t["background_color"].lower() for t in types} == {l.name: l.colour for l in scheme.labels}
+    assert {t["text"]: t["background_color"].lower() for t in types} == {
+        label.name: label.colour for label in scheme.labels
+    }
     assert len(lead.examples(pid)) == 60
 
 
@@ -645,8 +864,32 @@ def test_an_annotator_in_the_browser_sees_readable_metadata_guidelines_and_the_c
     """Chromium, as an annotator: the Metadata panel lists readable fields (nothing cut at 1,920 px), the
     toolbar's guideline button opens the guidelines, and the ✗ button checks the unit (✓) as the docs say."""
     path = doccano.work / "browse-units.jsonl"
-    doccano_jsonl.write([Example(T4, (), meta={"source": "bai-viet-so-2.txt", "position": 0, "source_url": "https://example.vn/tin-tuc/bai-viet-so-2.html"})], path)
-    run(doccano, "doccano", "push", path, "--project", "browse", "--annotators", "alice", "--guidelines", ROOT / "annotations" / "GUIDELINES.md")
+    doccano_jsonl.write(
+        [
+            Example(
+                T4,
+                (),
+                meta={
+                    "source": "bai-viet-so-2.txt",
+                    "position": 0,
+                    "source_url": "https://example.vn/tin-tuc/bai-viet-so-2.html",
+                },
+            )
+        ],
+        path,
+    )
+    run(
+        doccano,
+        "doccano",
+        "push",
+        path,
+        "--project",
+        "browse",
+        "--annotators",
+        "alice",
+        "--guidelines",
+        ROOT / "annotations" / "GUIDELINES.md",
+    )
     pid = admin(doccano).find_project("browse")["id"]
     page = browser.new_page()
     page.set_viewport_size({"width": 1920, "height": 1080})
@@ -658,15 +901,25 @@ def test_an_annotator_in_the_browser_sees_readable_metadata_guidelines_and_the_c
         page.wait_for_url(re.compile(r".*/projects/?$"))
         page.goto(f"{doccano.url}/projects/{pid}")
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(1500)  # docs/doccano.md: clicking before the project page has loaded opens ".../undefined"
+        page.wait_for_timeout(
+            1500
+        )  # docs/doccano.md: clicking before the project page has loaded opens ".../undefined"
         page.get_by_text("Start Annotation").click()
         page.wait_for_url(re.compile(r".*/sequence-labeling.*"))
-        page.wait_for_function("() => Array.from(document.querySelectorAll('table td')).some(td => td.innerText === 'viner_meta')")
-        rows = page.evaluate("() => Array.from(document.querySelectorAll('table tr')).map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.innerText))")
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('table td')).some(td => td.innerText === 'viner_meta')"
+        )
+        rows = page.evaluate(
+            "() => Array.from(document.querySelectorAll('table tr')).map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.innerText))"
+        )
         fields = {cells[0]: cells[1] for cells in rows if len(cells) == 2}
-        assert list(fields)[-1] == "viner_meta" and fields["source"] == "bai-viet-so-2.txt" and fields["position"] == "0"
+        assert (
+            list(fields)[-1] == "viner_meta" and fields["source"] == "bai-viet-so-2.txt" and fields["position"] == "0"
+        )
         assert fields["source_url"] == "https://example.vn/tin-tuc/bai-viet-so-2.html"
-        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # no value cut off at the edge
+        assert page.evaluate(
+            "() => document.documentElement.scrollWidth <= window.innerWidth"
+        )  # no value cut off at the edge
         unchecked = page.locator(f'button:has(path[d^="{CLOSE_ICON}"])')
         assert unchecked.count() == 1  # ✗ while not checked
         unchecked.click()
@@ -726,8 +979,13 @@ def test_pull_while_down_then_restart_keeps_everything(doccano):
 
 def test_wrong_password_and_failed_task_are_one_clear_line(doccano):
     env = dict(doccano.cli_env, DOCCANO_ADMIN_PASSWORD="not-the-password")
-    result = subprocess.run([*viner_command(), "doccano", "pull", "--project", "tin-tuc", "-o", doccano.work / "x"],
-                            env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [*viner_command(), "doccano", "pull", "--project", "tin-tuc", "-o", doccano.work / "x"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert result.returncode == 1 and len(lines) == 1 and "wrong user name or password" in lines[0]
     assert not (doccano.work / "x").exists()
@@ -736,7 +994,10 @@ def test_wrong_password_and_failed_task_are_one_clear_line(doccano):
     lead = admin(doccano)
     scratch = lead.create_project("failing-import", "scratch", "scratch")
     bad = doccano.work / "mixed-keys.jsonl"
-    bad.write_text(json.dumps({"text": "một", "label": [], "a": 1}) + "\n" + json.dumps({"text": "hai", "label": []}) + "\n", encoding="utf-8")
+    bad.write_text(
+        json.dumps({"text": "một", "label": [], "a": 1}) + "\n" + json.dumps({"text": "hai", "label": []}) + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(Exception, match="import task failed"):
         lead.import_jsonl(scratch["id"], bad)
     lead.client.delete_project(scratch["id"])

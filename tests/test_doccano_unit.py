@@ -11,20 +11,29 @@ import pytest
 
 from viner.doccano import home, server
 from viner.doccano.client import Session, settings
-from viner.doccano.pull import _free_name, snapshot_name, unit_meta
 from viner.doccano.project import find_guidelines
+from viner.doccano.pull import _free_name, snapshot_name, unit_meta
 from viner.doccano.push import META_KEY, load_units, upload_batches, upload_row
 from viner.doccano.units import suggested_to, with_suggested
-from viner.labels import Label, LabelScheme
 from viner.errors import InvalidInput, VinerError
+from viner.labels import Label, LabelScheme
 from viner.record import Example, Span
 
 
 def test_upload_row_packs_metadata_exactly():
-    example = Example("Hà Nội", (Span(0, 6, "GPE"),), "abc", {"source": "a.txt", "position": 3, "caption": True, "doccano_id": 9, "doccano_confirmed": True})
+    example = Example(
+        "Hà Nội",
+        (Span(0, 6, "GPE"),),
+        "abc",
+        {"source": "a.txt", "position": 3, "caption": True, "doccano_id": 9, "doccano_confirmed": True},
+    )
     row = upload_row(example)
     assert row["text"] == "Hà Nội" and row["label"] == [] and row["unit_id"] == "abc" and row["source"] == "a.txt"
-    assert json.loads(row[META_KEY]) == {"source": "a.txt", "position": 3, "caption": True}  # project-specific keys dropped
+    assert json.loads(row[META_KEY]) == {
+        "source": "a.txt",
+        "position": 3,
+        "caption": True,
+    }  # project-specific keys dropped
     # every field readable on its own in Doccano's Metadata panel (pull reads only META_KEY)
     assert (row["position"], row["caption"]) == (3, True) and "doccano_id" not in row
     nested = upload_row(Example("Huế", (), "h", {"source": "b.txt", "tags": ["a", "b"], "line": 7}))
@@ -46,16 +55,34 @@ def test_upload_batches_share_keys_and_types():
 
 
 def test_review_rows_show_versions():
-    meta = {"viner_review": {"versions": {"alice": [[0, 6, "GPE"]], "bob": [[0, 6, "ORG"]]}, "disputed": [[0, 6, "GPE"], [0, 6, "ORG"]]}}
+    meta = {
+        "viner_review": {
+            "versions": {"alice": [[0, 6, "GPE"]], "bob": [[0, 6, "ORG"]]},
+            "disputed": [[0, 6, "GPE"], [0, 6, "ORG"]],
+        }
+    }
     row = upload_row(Example("Hà Nội", (), "u", meta))
     assert row["version: alice"] == "Hà Nội (GPE)" and row["version: bob"] == "Hà Nội (ORG)"
     assert json.loads(row[META_KEY])["viner_review"]["versions"]["alice"] == [[0, 6, "GPE"]]
 
 
 def test_unit_meta_decodes_packed_metadata():
-    exported = {"doccano_id": 7, "unit_id": "u", META_KEY: json.dumps({"source": "a.txt", "position": 3}), "source": "a.txt", "caption": None, "Comments": []}
+    exported = {
+        "doccano_id": 7,
+        "unit_id": "u",
+        META_KEY: json.dumps({"source": "a.txt", "position": 3}),
+        "source": "a.txt",
+        "caption": None,
+        "Comments": [],
+    }
     assert unit_meta(exported) == {"source": "a.txt", "position": 3, "doccano_id": 7}
-    foreign = {"doccano_id": 8, "topic": "x", "caption": None, "Comments": [{"comment": "check"}], "viner_suggested": "alice"}
+    foreign = {
+        "doccano_id": 8,
+        "topic": "x",
+        "caption": None,
+        "Comments": [{"comment": "check"}],
+        "viner_suggested": "alice",
+    }
     assert unit_meta(foreign) == {"topic": "x", "doccano_id": 8, "Comments": [{"comment": "check"}]}
 
 
@@ -63,7 +90,11 @@ def test_whom_a_push_gave_suggestions_is_recorded_in_the_units_metadata():
     meta = with_suggested({"unit_id": "u", "source": "a.txt"}, {"bob", "alice"})
     assert meta == {"unit_id": "u", "source": "a.txt", "viner_suggested": "alice, bob"}
     assert suggested_to({"meta": meta}) == {"alice", "bob"}
-    assert suggested_to({"meta": {}}) == set() and suggested_to({"meta": None}) == set() and suggested_to({"meta": {"viner_suggested": 3}}) == set()
+    assert (
+        suggested_to({"meta": {}}) == set()
+        and suggested_to({"meta": None}) == set()
+        and suggested_to({"meta": {"viner_suggested": 3}}) == set()
+    )
     # a file that carries the key (say, an export from elsewhere) never uploads it: whom suggestions were given is the project's
     row = upload_row(Example("Huế", (), "h", {"source": "b.txt", "viner_suggested": "alice"}))
     assert "viner_suggested" not in row and json.loads(row[META_KEY]) == {"source": "b.txt"}
@@ -72,8 +103,10 @@ def test_whom_a_push_gave_suggestions_is_recorded_in_the_units_metadata():
 def test_load_units_validates_everything_first(tmp_path: Path):
     path = tmp_path / "units.jsonl"
     path.write_text(
-        json.dumps({"text": "Hà Nội", "label": [[0, 6, "GPE"]]}, ensure_ascii=False) + "\n"
-        + json.dumps({"text": "Huế", "label": [[0, 9, "GPE"]]}, ensure_ascii=False) + "\n",
+        json.dumps({"text": "Hà Nội", "label": [[0, 6, "GPE"]]}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"text": "Huế", "label": [[0, 9, "GPE"]]}, ensure_ascii=False)
+        + "\n",
         encoding="utf-8",
     )
     with pytest.raises(InvalidInput) as err:
@@ -90,7 +123,10 @@ def test_load_units_dedupes_and_knows_review_files(tmp_path: Path):
     with pytest.raises(VinerError, match="not a review file"):
         load_units(path, ("GPE",), review=True)
     review = tmp_path / "review.jsonl"
-    review.write_text(json.dumps({"text": "Huế", "meta": {"viner_review": {"versions": {}}}}, ensure_ascii=False) + "\n", encoding="utf-8")
+    review.write_text(
+        json.dumps({"text": "Huế", "meta": {"viner_review": {"versions": {}}}}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(VinerError, match="--review"):
         load_units(review, ("GPE",), review=False)
 

@@ -4,13 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import no_overlaps
 from oracles_evaluation import confusion_matrix, document_counts, error_analysis, nervaluate_schemas, strict_counts
 from viner.evaluation.analysis import align
 from viner.evaluation.report import Scores
 from viner.record import Span
-
-from helpers import no_overlaps
-
 
 LABELS = ["PERSON", "ORG", "GPE", "EVENT"]
 
@@ -36,16 +34,31 @@ def test_categories_by_hand():
         (Span(30, 35, "EVENT"), Span(28, 33, "ORG"), "wrong_label_boundary"),
         (None, Span(40, 45, "PERSON"), "false_positive"),
     ]
-    assert cats[1] == [(Span(0, 5, "ORG"), Span(0, 5, "ORG"), "correct"), (Span(10, 15, "PERSON"), None, "false_negative")]
+    assert cats[1] == [
+        (Span(0, 5, "ORG"), Span(0, 5, "ORG"), "correct"),
+        (Span(10, 15, "PERSON"), None, "false_negative"),
+    ]
 
 
 def test_error_counts_by_hand():
     errors = error_analysis(TEXTS, ["d1", "d2"], GOLD, PRED, LABELS)
     assert errors["counts"] == {
-        "correct": 2, "false_positive": 1, "false_negative": 1, "wrong_label": 1, "wrong_boundary": 1, "wrong_label_boundary": 1,
+        "correct": 2,
+        "false_positive": 1,
+        "false_negative": 1,
+        "wrong_label": 1,
+        "wrong_boundary": 1,
+        "wrong_label_boundary": 1,
     }
     per = errors["per_label"]
-    assert per["PERSON"] == {"correct": 0, "false_positive": 1, "false_negative": 1, "wrong_label": 0, "wrong_boundary": 1, "wrong_label_boundary": 0}
+    assert per["PERSON"] == {
+        "correct": 0,
+        "false_positive": 1,
+        "false_negative": 1,
+        "wrong_label": 0,
+        "wrong_boundary": 1,
+        "wrong_label_boundary": 0,
+    }
     assert per["ORG"]["correct"] == 1 and per["ORG"]["wrong_label"] == 1
     assert per["EVENT"]["wrong_label_boundary"] == 1 and per["GPE"]["correct"] == 1
     assert len(errors["examples"]) == 5
@@ -91,7 +104,13 @@ def test_confusion_by_hand():
 def test_nervaluate_schemas_by_hand():
     s = nervaluate_schemas(GOLD, PRED, LABELS)["overall"]
     strict = s["strict"]
-    assert (strict["correct"], strict["incorrect"], strict["partial"], strict["missed"], strict["spurious"]) == (2, 3, 0, 1, 1)
+    assert (strict["correct"], strict["incorrect"], strict["partial"], strict["missed"], strict["spurious"]) == (
+        2,
+        3,
+        0,
+        1,
+        1,
+    )
     assert strict["precision"] == pytest.approx(2 / 6) and strict["recall"] == pytest.approx(2 / 6)
     exact = s["exact"]
     assert (exact["correct"], exact["incorrect"], exact["missed"], exact["spurious"]) == (3, 2, 1, 1)
@@ -118,7 +137,9 @@ def test_nervaluate_with_empty_documents_and_unused_labels():
 
 
 spans = st.lists(
-    st.tuples(st.integers(0, 30), st.integers(1, 6), st.sampled_from(LABELS)).map(lambda t: Span(t[0], t[0] + t[1], t[2])),
+    st.tuples(st.integers(0, 30), st.integers(1, 6), st.sampled_from(LABELS)).map(
+        lambda t: Span(t[0], t[0] + t[1], t[2])
+    ),
     max_size=6,
 ).map(no_overlaps)
 

@@ -8,9 +8,9 @@ import pytest
 import spacy
 
 from test_evaluation_report import SENTENCES
-from viner.identity import data_sha256, file_sha256
 from viner.evaluation.evaluate import evaluate, model_metadata
 from viner.evaluation.report import TrainingData
+from viner.identity import data_sha256, file_sha256
 
 PATTERNS = [
     {"label": "GPE", "pattern": "Hà Nội"},
@@ -86,7 +86,9 @@ def test_training_data_hash_from_the_config(tmp_path, ruler_model):
 
 def test_cli_evaluate_writes_report_files_and_index(tmp_path, run_cli, ruler_model, gold_jsonl):
     out = tmp_path / "evaluate" / "reports" / "ruler-v1.json"
-    code, text = run_cli("evaluate", ruler_model, gold_jsonl, "-o", out, "--labels", "PERSON,ORG,GPE,EVENT", "--resamples", "500")
+    code, text = run_cli(
+        "evaluate", ruler_model, gold_jsonl, "-o", out, "--labels", "PERSON,ORG,GPE,EVENT", "--resamples", "500"
+    )
     assert code == 0, text
     for label in ("PERSON", "ORG", "GPE", "EVENT", "ALL (micro)"):
         assert label in text

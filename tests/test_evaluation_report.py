@@ -19,13 +19,36 @@ from viner.record import Example, Span
 LABELS = ["PERSON", "ORG", "GPE", "EVENT"]
 
 SENTENCES = [
-    ("Ông Nguyễn Văn An làm việc tại Vinamilk ở Hà Nội.", [("Nguyễn Văn An", "PERSON"), ("Vinamilk", "ORG"), ("Hà Nội", "GPE")]),
+    (
+        "Ông Nguyễn Văn An làm việc tại Vinamilk ở Hà Nội.",
+        [("Nguyễn Văn An", "PERSON"), ("Vinamilk", "ORG"), ("Hà Nội", "GPE")],
+    ),
     ("Hội nghị APEC 2017 diễn ra tại Đà Nẵng.", [("APEC 2017", "EVENT"), ("Đà Nẵng", "GPE")]),
-    ("Bộ Y tế cho biết Tổng thống Mỹ Donald Trump sẽ thăm Việt Nam.", [("Bộ Y tế", "ORG"), ("Mỹ", "GPE"), ("Donald Trump", "PERSON"), ("Việt Nam", "GPE")]),
-    ("Nga tuyên bố sẽ tham dự SEA Games 31 tổ chức tại Hà Nội.", [("Nga", "GPE"), ("SEA Games 31", "EVENT"), ("Hà Nội", "GPE")]),
-    ("Chủ tịch Tập đoàn Viettel Lê Đăng Dũng gặp đại diện Liên Hợp Quốc.", [("Tập đoàn Viettel", "ORG"), ("Lê Đăng Dũng", "PERSON"), ("Liên Hợp Quốc", "ORG")]),
-    ("Thủ tướng Phạm Minh Chính dự Diễn đàn Kinh tế Thế giới ở Thiên Tân, Trung Quốc.", [("Phạm Minh Chính", "PERSON"), ("Diễn đàn Kinh tế Thế giới", "EVENT"), ("Thiên Tân", "GPE"), ("Trung Quốc", "GPE")]),
-    ("Đội tuyển Việt Nam thắng Thái Lan tại AFF Cup.", [("Việt Nam", "GPE"), ("Thái Lan", "GPE"), ("AFF Cup", "EVENT")]),
+    (
+        "Bộ Y tế cho biết Tổng thống Mỹ Donald Trump sẽ thăm Việt Nam.",
+        [("Bộ Y tế", "ORG"), ("Mỹ", "GPE"), ("Donald Trump", "PERSON"), ("Việt Nam", "GPE")],
+    ),
+    (
+        "Nga tuyên bố sẽ tham dự SEA Games 31 tổ chức tại Hà Nội.",
+        [("Nga", "GPE"), ("SEA Games 31", "EVENT"), ("Hà Nội", "GPE")],
+    ),
+    (
+        "Chủ tịch Tập đoàn Viettel Lê Đăng Dũng gặp đại diện Liên Hợp Quốc.",
+        [("Tập đoàn Viettel", "ORG"), ("Lê Đăng Dũng", "PERSON"), ("Liên Hợp Quốc", "ORG")],
+    ),
+    (
+        "Thủ tướng Phạm Minh Chính dự Diễn đàn Kinh tế Thế giới ở Thiên Tân, Trung Quốc.",
+        [
+            ("Phạm Minh Chính", "PERSON"),
+            ("Diễn đàn Kinh tế Thế giới", "EVENT"),
+            ("Thiên Tân", "GPE"),
+            ("Trung Quốc", "GPE"),
+        ],
+    ),
+    (
+        "Đội tuyển Việt Nam thắng Thái Lan tại AFF Cup.",
+        [("Việt Nam", "GPE"), ("Thái Lan", "GPE"), ("AFF Cup", "EVENT")],
+    ),
     ("Ngân hàng Nhà nước Việt Nam giữ nguyên lãi suất.", [("Ngân hàng Nhà nước Việt Nam", "ORG")]),
 ]
 
@@ -65,12 +88,21 @@ def make_report(name: str, predictions=None, gold=None, date: str | None = None,
     gold = gold if gold is not None else gold_examples()
     predictions = predictions if predictions is not None else [list(e.spans) for e in gold]
     report = build_report(
-        gold, predictions, labels=LABELS,
-        model={"path": f"training/{name}", "name": f"vi_ner_{name}", "version": "0.1.0", "config_sha256": "c" * 64, "size_bytes": 1234567},
+        gold,
+        predictions,
+        labels=LABELS,
+        model={
+            "path": f"training/{name}",
+            "name": f"vi_ner_{name}",
+            "version": "0.1.0",
+            "config_sha256": "c" * 64,
+            "size_bytes": 1234567,
+        },
         data={"path": "corpus/test.spacy", "sha256": data_sha},
         training_data={"path": "corpus/train.spacy", "sha256": "t" * 64, "reason": None},
         speed={"words": 200, "seconds": 0.05, "documents": len(gold)},
-        name=name, resamples=2000,
+        name=name,
+        resamples=2000,
     )
     if date:
         report.date = date
@@ -124,7 +156,9 @@ def test_html_is_self_contained():
     assert not EXTERNAL.search(html)
     assert "<svg" in html and "<style>" in html and 'id="per-label"' in html and 'id="confusion"' in html
     assert "Nguyễn Văn An" in html  # UTF-8 text kept as is
-    assert html.count('<li data-category=') == len(make_report("w", weaker_predictions(gold_examples())).errors.examples)
+    assert html.count("<li data-category=") == len(
+        make_report("w", weaker_predictions(gold_examples())).errors.examples
+    )
 
 
 def test_html_escapes_text():

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import no_overlaps
 from oracles_evaluation import build_report, document_counts, gold_sha256, strict_counts
-from test_evaluation_cli import ruler_model, gold_jsonl  # noqa: F401 (fixtures)
+from test_evaluation_cli import gold_jsonl, ruler_model  # noqa: F401 (fixtures)
 from test_evaluation_report import LABELS, gold_examples, make_report, weaker_predictions
 from viner.errors import VinerError
 from viner.evaluation.compare import compare, compare_files
@@ -26,11 +27,10 @@ from viner.evaluation.scoring import GoldHasher
 from viner.evaluation.write import write_report
 from viner.record import Example, Span
 
-from helpers import no_overlaps
-
-
 spans = st.lists(
-    st.tuples(st.integers(0, 30), st.integers(1, 6), st.sampled_from(LABELS + ["MISC"])).map(lambda t: Span(t[0], t[0] + t[1], t[2])),
+    st.tuples(st.integers(0, 30), st.integers(1, 6), st.sampled_from(LABELS + ["MISC"])).map(
+        lambda t: Span(t[0], t[0] + t[1], t[2])
+    ),
     max_size=5,
 ).map(no_overlaps)
 documents = st.lists(st.tuples(spans, spans), min_size=1, max_size=12)
@@ -44,7 +44,10 @@ def _nervaluate_once(gold, pred, tags):
 
     result = Evaluator(_entities(gold), _entities(pred), tags=tags, loader="dict").evaluate()
     overall = {s: _as_dict(result["overall"][s]) for s in SCHEMAS}
-    per_label = {t: {s: _as_dict(result["entities"][t][s]) if t in result["entities"] else _empty() for s in SCHEMAS} for t in tags}
+    per_label = {
+        t: {s: _as_dict(result["entities"][t][s]) if t in result["entities"] else _empty() for s in SCHEMAS}
+        for t in tags
+    }
     return {"overall": overall, "per_label": per_label}
 
 
@@ -80,7 +83,9 @@ def test_document_counter_equals_strict_and_document_counts(docs):
 def test_gold_hash_spilled_to_sorted_runs_is_the_same():
     gold = gold_examples() * 3
     reference = hashlib.sha256()
-    for row in sorted(json.dumps([e.id, e.text, [s.as_list() for s in sorted(e.spans)]], ensure_ascii=False) for e in gold):
+    for row in sorted(
+        json.dumps([e.id, e.text, [s.as_list() for s in sorted(e.spans)]], ensure_ascii=False) for e in gold
+    ):
         reference.update(row.encode("utf-8") + b"\n")
     hasher = GoldHasher(run=2)  # many runs merged
     for example in reversed(gold):
@@ -92,7 +97,13 @@ def test_errors_are_a_bounded_sample_with_complete_counts():
     gold = gold_examples()
     full = make_report("w", weaker_predictions(gold))
     small = build_report(
-        gold, weaker_predictions(gold), labels=LABELS, model={"name": "w"}, data={"path": "x", "sha256": "a" * 64}, resamples=100, max_errors=1,
+        gold,
+        weaker_predictions(gold),
+        labels=LABELS,
+        model={"name": "w"},
+        data={"path": "x", "sha256": "a" * 64},
+        resamples=100,
+        max_errors=1,
     )
     assert small.errors.counts == full.errors.counts
     per_category = {}
@@ -171,11 +182,17 @@ def test_evaluate_streams_into_the_sidecar(tmp_path, ruler_model, gold_jsonl):  
     assert report.predictions.sha256 == hashlib.sha256(paths["predictions"].read_bytes()).hexdigest()
     gold = [Example(r["text"], tuple(Span(*s) for s in r["gold"]), id=r["id"]) for r in rows]
     assert report.data.gold_sha256 == gold_sha256(gold)
-    overall, _ = strict_counts(((tuple(Span(*s) for s in r["gold"]), [Span(*s) for s in r["pred"]]) for r in rows), LABELS)
+    overall, _ = strict_counts(
+        ((tuple(Span(*s) for s in r["gold"]), [Span(*s) for s in r["pred"]]) for r in rows), LABELS
+    )
     assert report.overall.tp == overall.tp and report.overall.fp == overall.fp
     write_report(report, paths["json"])
     saved = json.loads(paths["json"].read_text("utf-8"))
-    assert saved["predictions"] == {"file": "ruler.predictions.jsonl", "sha256": report.predictions.sha256, "documents": len(rows)}
+    assert saved["predictions"] == {
+        "file": "ruler.predictions.jsonl",
+        "sha256": report.predictions.sha256,
+        "documents": len(rows),
+    }
     c = compare_files([paths["json"], paths["json"]], resamples=200)
     assert c["comparisons"][0]["bootstrap"]["overall"]["delta"] == 0
 

@@ -68,7 +68,9 @@ def test_every_unit_has_exactly_one_gold_record(units):
     assert units, "the seed corpus produced no units"
     gold_texts = Counter(row["text"] for _, _, row in gold_rows())
     unit_texts = {u.text for u in units}
-    missing = [f"{u.meta['source']} position {u.meta['position']}: {u.text[:80]!r}" for u in units if u.text not in gold_texts]
+    missing = [
+        f"{u.meta['source']} position {u.meta['position']}: {u.text[:80]!r}" for u in units if u.text not in gold_texts
+    ]
     doubled = [f"{n}x {text[:80]!r}" for text, n in gold_texts.items() if n > 1]
     stale = [f"{name}:{line}: {row['text'][:80]!r}" for name, line, row in gold_rows() if row["text"] not in unit_texts]
     report = [
@@ -95,14 +97,18 @@ def test_gold_unit_ids_match_corpus_units(units):
         if meta.get("unit_id") != expected:
             wrong.append(f"{name}:{line}: meta.unit_id {meta.get('unit_id')!r}, the unit's id is {expected!r}")
         if unit is not None and meta.get("source") != unit.meta.get("source"):
-            wrong.append(f"{name}:{line}: meta.source {meta.get('source')!r}, the corpus says {unit.meta.get('source')!r}")
+            wrong.append(
+                f"{name}:{line}: meta.source {meta.get('source')!r}, the corpus says {unit.meta.get('source')!r}"
+            )
     assert not wrong, "\n".join(wrong)
 
 
 def test_gold_is_generated_from_the_source(make_gold):
     files = make_gold.render(make_gold.build_gold())
     diffs = make_gold.check(files)
-    assert not diffs, "annotations/gold differs from gold_source.txt; run annotations/tools/make_gold.py:\n" + "\n".join(diffs)
+    assert not diffs, (
+        "annotations/gold differs from gold_source.txt; run annotations/tools/make_gold.py:\n" + "\n".join(diffs)
+    )
 
 
 def test_guideline_examples_are_gold_spans():
@@ -133,7 +139,11 @@ def test_make_gold_places_strings_exactly(make_gold):
     text = "Bộ Ngoại giao Nga nói quan hệ Trung-Nga và Nga - Trung, quốc gia Trung Á."
     spans = make_gold.place(_entry(make_gold, text, "ORG Bộ Ngoại giao Nga", "GPE Nga x2", "GPE Trung #1,2"))
     assert [(text[s:e], label) for s, e, label in spans] == [
-        ("Bộ Ngoại giao Nga", "ORG"), ("Trung", "GPE"), ("Nga", "GPE"), ("Nga", "GPE"), ("Trung", "GPE"),
+        ("Bộ Ngoại giao Nga", "ORG"),
+        ("Trung", "GPE"),
+        ("Nga", "GPE"),
+        ("Nga", "GPE"),
+        ("Trung", "GPE"),
     ]
 
 

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from spacy.tokens import DocBin
 
 import oracles_docbin
-from viner.convert import rows as gold, shards
+from viner.convert import rows as gold
+from viner.convert import shards
 from viner.formats import docbin
 from viner.pipeline import tokenizer_from_config
 from viner.record import Example, Span
-
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +46,9 @@ def example(text, *entities):
 
 
 EXAMPLES = [
-    example("Tổng thống Nga Vladimir Putin đến Bắc Kinh.", ("Nga", "GPE"), ("Vladimir Putin", "PERSON"), ("Bắc Kinh", "GPE")),
+    example(
+        "Tổng thống Nga Vladimir Putin đến Bắc Kinh.", ("Nga", "GPE"), ("Vladimir Putin", "PERSON"), ("Bắc Kinh", "GPE")
+    ),
     example("Ủy ban Hà Nội công bố kế hoạch.", ("Hà Nội", "GPE")),  # pyvi merges "Hà Nội" with a neighbour
     example("Hội nghị (SCO) :) họp tại TP.HCM.", ("SCO", "ORG"), ("TP.HCM", "GPE")),
     example("x"),
@@ -69,7 +71,9 @@ def one_by_one(nlp, examples, misaligned="keep"):
 
 def by_blocks(nlp, examples, misaligned="keep", size=4):
     reports = []
-    blocks = [gold.gold_rows(nlp, examples[i : i + size], misaligned, reports.append) for i in range(0, len(examples), size)]
+    blocks = [
+        gold.gold_rows(nlp, examples[i : i + size], misaligned, reports.append) for i in range(0, len(examples), size)
+    ]
     return shards.gold_docbin_msgpack(blocks, [shards.user_data_bytes(e) for e in examples]), reports
 
 
@@ -107,7 +111,31 @@ def test_a_special_case_containing_the_joiner_turns_joining_off(root):
     assert not gold.joins_texts(nlp)
 
 
-PIECES = ["Hà", "Nội", "TP.HCM", ":)", ":", ")", "(", "'", "-", "...", "3/7", "http://a.vn", "Mỹ", "A.", "U.S.", "’", " ", "  ", "\n", "\t", "\r", "\u00a0", "x"]
+PIECES = [
+    "Hà",
+    "Nội",
+    "TP.HCM",
+    ":)",
+    ":",
+    ")",
+    "(",
+    "'",
+    "-",
+    "...",
+    "3/7",
+    "http://a.vn",
+    "Mỹ",
+    "A.",
+    "U.S.",
+    "’",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    "\r",
+    "\u00a0",
+    "x",
+]
 
 
 @settings(max_examples=300, deadline=None)

@@ -6,24 +6,29 @@ from pathlib import Path
 import pytest
 import spacy
 
+import oracles_docbin
+from helpers import spans_in
 from viner.errors import VinerError
 from viner.formats import doccano_jsonl, hf_datasets
-import oracles_docbin
 from viner.record import Example, Span
 from viner.tokens import Tokeniser
-
-from helpers import spans_in
 
 TEXTS = [
     ("Ủy ban Hà Nội công bố kế hoạch.", [("Hà Nội", "GPE")]),
     ("Ngoại trưởng Nga Sergey Lavrov đến Astana.", [("Nga", "GPE"), ("Sergey Lavrov", "PERSON"), ("Astana", "GPE")]),
-    ("Hội nghị thượng đỉnh SCO 2024 khai mạc tại TP.HCM.", [("Hội nghị thượng đỉnh SCO 2024", "EVENT"), ("TP.HCM", "GPE")]),
+    (
+        "Hội nghị thượng đỉnh SCO 2024 khai mạc tại TP.HCM.",
+        [("Hội nghị thượng đỉnh SCO 2024", "EVENT"), ("TP.HCM", "GPE")],
+    ),
     ("Không có thực thể nào ở đây.", []),
 ]
 
 
 def examples():
-    return [Example(text, spans_in(text, ents), meta={"source": f"a{i}.txt", "position": i, "tags": ["x", 1]}) for i, (text, ents) in enumerate(TEXTS)]
+    return [
+        Example(text, spans_in(text, ents), meta={"source": f"a{i}.txt", "position": i, "tags": ["x", 1]})
+        for i, (text, ents) in enumerate(TEXTS)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +50,13 @@ def test_round_trip_is_exact_and_features_are_iob2(tmp_path, words):
     row = loaded["train"][1]
     tags = [feature.int2str(t) for t in row["ner_tags"]]
     assert list(zip(row["tokens"], tags)) == [
-        ("Ngoại_trưởng", "O"), ("Nga", "B-GPE"), ("Sergey", "B-PERSON"), ("Lavrov", "I-PERSON"), ("đến", "O"), ("Astana", "B-GPE"), (".", "O")
+        ("Ngoại_trưởng", "O"),
+        ("Nga", "B-GPE"),
+        ("Sergey", "B-PERSON"),
+        ("Lavrov", "I-PERSON"),
+        ("đến", "O"),
+        ("Astana", "B-GPE"),
+        (".", "O"),
     ]
     first = loaded["train"][0]
     assert [t for t, g in zip(first["tokens"], first["ner_tags"]) if g] == ["Hà_Nội"]
@@ -98,7 +109,9 @@ def test_cli_export_hf_from_jsonl_and_docbin(tmp_path, run_cli, jsonl):
     assert back["train"] == list(doccano_jsonl.read(train)) and back["dev"] == data[2:]
     code, out = run_cli("export", train, "-f", "hf", "-o", tmp_path / "hf")
     assert code == 1 and "already exists" in out
-    code, out = run_cli("export", train, "-f", "hf", "-o", tmp_path / "hf", "--force", "--split-names", "gold", "-t", "syllable")
+    code, out = run_cli(
+        "export", train, "-f", "hf", "-o", tmp_path / "hf", "--force", "--split-names", "gold", "-t", "syllable"
+    )
     assert code == 0 and list(hf_datasets.read(tmp_path / "hf")) == ["gold"]
     (tmp_path / "other").mkdir()
     other = jsonl(tmp_path / "other" / "train.jsonl", [doccano_jsonl.to_row(e) for e in data[2:]])
@@ -118,11 +131,21 @@ def test_cli_export_reads_sharded_docbin_folders(tmp_path, run_cli):
         rows.append({"text": text, "label": [[4, 9, "PERSON"], [14, 20, "GPE"]], "meta": {"source": f"a{i}.txt"}})
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
-    convert([gold], tmp_path / "corpus", config=Path(__file__).resolve().parents[1] / "configs" / "ner.cfg", ratios=(1, 0, 0), shard_size=5)
+    convert(
+        [gold],
+        tmp_path / "corpus",
+        config=Path(__file__).resolve().parents[1] / "configs" / "ner.cfg",
+        ratios=(1, 0, 0),
+        shard_size=5,
+    )
     assert (tmp_path / "corpus" / "train.spacy").is_dir()
-    code, out = run_cli("export", tmp_path / "corpus", "-f", "hf", "-o", tmp_path / "hf", "-t", "syllable", "--any-label")
+    code, out = run_cli(
+        "export", tmp_path / "corpus", "-f", "hf", "-o", tmp_path / "hf", "-t", "syllable", "--any-label"
+    )
     assert code == 1 and "dev.spacy: holds no units to export" in out  # empty dev/test splits are refused
-    code, out = run_cli("export", tmp_path / "corpus" / "train.spacy", "-f", "hf", "-o", tmp_path / "hf", "-t", "syllable")
+    code, out = run_cli(
+        "export", tmp_path / "corpus" / "train.spacy", "-f", "hf", "-o", tmp_path / "hf", "-t", "syllable"
+    )
     assert code == 0, out
     back = hf_datasets.read(tmp_path / "hf")
     assert list(back) == ["train"] and sorted(e.text for e in back["train"]) == sorted(e.text for e in dj.read(gold))
@@ -131,13 +154,29 @@ def test_cli_export_reads_sharded_docbin_folders(tmp_path, run_cli):
 def test_rows_are_streamed_into_shards_with_no_cache_left(tmp_path, monkeypatch):
     monkeypatch.setattr(hf_datasets, "SHARD_ROWS", 3)
     data = [Example(f"Người dân Hà Nội, bản tin số {i}.", (Span(10, 16, "GPE"),)) for i in range(7)]
-    assert hf_datasets.write({"train": data, "test": data[:2]}, tmp_path / "hf", Tokeniser("syllable")) == {"train": 7, "test": 2}
+    assert hf_datasets.write({"train": data, "test": data[:2]}, tmp_path / "hf", Tokeniser("syllable")) == {
+        "train": 7,
+        "test": 2,
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hf"]  # no cache or temporary folder beside it
     train = tmp_path / "hf" / "train"
-    assert sorted(p.name for p in train.iterdir()) == ["data-00000-of-00003.arrow", "data-00001-of-00003.arrow", "data-00002-of-00003.arrow", "dataset_info.json", "state.json"]
-    assert sorted(p.name for p in (tmp_path / "hf" / "test").iterdir()) == ["data-00000-of-00001.arrow", "dataset_info.json", "state.json"]
+    assert sorted(p.name for p in train.iterdir()) == [
+        "data-00000-of-00003.arrow",
+        "data-00001-of-00003.arrow",
+        "data-00002-of-00003.arrow",
+        "dataset_info.json",
+        "state.json",
+    ]
+    assert sorted(p.name for p in (tmp_path / "hf" / "test").iterdir()) == [
+        "data-00000-of-00001.arrow",
+        "dataset_info.json",
+        "state.json",
+    ]
     info = json.loads((train / "dataset_info.json").read_text())
-    assert info["splits"]["train"]["num_examples"] == 7 and info["features"]["ner_tags"]["feature"]["_type"] == "ClassLabel"
+    assert (
+        info["splits"]["train"]["num_examples"] == 7
+        and info["features"]["ner_tags"]["feature"]["_type"] == "ClassLabel"
+    )
     assert hf_datasets.read(tmp_path / "hf") == {"train": data, "test": data[:2]}  # rows in order across the shards
     from datasets import load_from_disk
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from viner.convert.run import fewer_gc_passes
 from viner.errors import VinerError
 from viner.formats import doccano_jsonl
-from viner.convert.run import fewer_gc_passes
 from viner.io import NotJSON, iter_json_lines
 
 
@@ -26,10 +26,10 @@ def test_values_come_back_as_json_gives_them(tmp_path):
         b'{"x": NaN, "y": Infinity, "z": 1e400}',  # json reads these; orjson refuses them
         b'{"s": "\\ud800"}',  # a lone surrogate: json keeps it
         b'{"a": 1, "a": 2}',
-        b'[1.5, -0, 0.1]',
+        b"[1.5, -0, 0.1]",
     ]
     got = lines_of(tmp_path, b"\n".join(rows) + b"\n")
-    for (number, value), raw in zip(got, rows):
+    for (_number, value), raw in zip(got, rows):
         expected = json.loads(raw)
         assert repr(value) == repr(expected)  # repr: type-exact (an int stays an int), NaN compares
     assert [number for number, _ in got] == list(range(1, len(rows) + 1))
@@ -87,10 +87,9 @@ def test_fewer_gc_passes_raises_the_threshold_and_restores_it():
     before = gc.get_threshold()
     try:
         gc.set_threshold(700, 10, 10)
-        with pytest.raises(RuntimeError):
-            with fewer_gc_passes(5000):
-                assert gc.get_threshold() == (5000, 10, 10)
-                raise RuntimeError
+        with pytest.raises(RuntimeError), fewer_gc_passes(5000):
+            assert gc.get_threshold() == (5000, 10, 10)
+            raise RuntimeError
         assert gc.get_threshold() == (700, 10, 10)
         gc.set_threshold(0, 10, 10)  # collection off stays off
         with fewer_gc_passes(5000):

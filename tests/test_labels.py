@@ -4,12 +4,23 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import spans_in
 
+from helpers import spans_in
 from viner.errors import VinerError
 from viner.labels import NEWS_LABELS, find_scheme, load_scheme, scheme_for, workspace_scheme
 
-HEALTH = ["PATIENT_ID", "NAME", "AGE", "GENDER", "JOB", "LOCATION", "ORGANIZATION", "SYMPTOM_AND_DISEASE", "TRANSPORTATION", "DATE"]
+HEALTH = [
+    "PATIENT_ID",
+    "NAME",
+    "AGE",
+    "GENDER",
+    "JOB",
+    "LOCATION",
+    "ORGANIZATION",
+    "SYMPTOM_AND_DISEASE",
+    "TRANSPORTATION",
+    "DATE",
+]
 
 
 def write_scheme(folder: Path, labels, **extra) -> Path:
@@ -63,7 +74,13 @@ def test_commands_take_the_labels_from_the_scheme(tmp_path, monkeypatch, run_cli
     rows = [{"text": text, "label": first, "meta": {"source": f"a{n}.txt"}} for n in range(3)]
     for n in range(7):
         other = f"Ca bệnh {n} ở Hà Nội ."
-        rows.append({"text": other, "label": [s.as_list() for s in spans_in(other, [("Hà Nội", "LOCATION")])], "meta": {"source": f"b{n}.txt"}})
+        rows.append(
+            {
+                "text": other,
+                "label": [s.as_list() for s in spans_in(other, [("Hà Nội", "LOCATION")])],
+                "meta": {"source": f"b{n}.txt"},
+            }
+        )
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     code, out = run_cli("validate", gold)
@@ -74,18 +91,33 @@ def test_commands_take_the_labels_from_the_scheme(tmp_path, monkeypatch, run_cli
     conll.write_text("Bệnh\tO\nnhân\tO\n91\tB-PATIENT_ID\nđến\tO\nHà\tB-LOC\nNội\tI-LOC\n\n", encoding="utf-8")
     code, out = run_cli("import-conll", conll, "-o", tmp_path / "x.jsonl")
     assert code == 1 and "label 'LOC' is not one of PATIENT_ID, NAME" in out
-    assert "--label-map LOC=LABEL" in out and "add it to the label scheme (annotations/labels.json) or pass --labels" in out
+    assert (
+        "--label-map LOC=LABEL" in out
+        and "add it to the label scheme (annotations/labels.json) or pass --labels" in out
+    )
     code, out = run_cli("import-conll", conll, "-o", tmp_path / "x.jsonl", "--label-map", "LOC=LOCATION")
     assert code == 0, out
     code, out = run_cli("validate", gold, "--labels", "PERSON,GPE")  # --labels still overrides the scheme
     assert code == 1 and "label 'PATIENT_ID' is not one of PERSON, GPE" in out
-    code, out = run_cli("convert", gold, "-o", tmp_path / "any", "--labels", "PERSON", "--any-label", "--config", root / "configs" / "ner.cfg")
+    code, out = run_cli(
+        "convert",
+        gold,
+        "-o",
+        tmp_path / "any",
+        "--labels",
+        "PERSON",
+        "--any-label",
+        "--config",
+        root / "configs" / "ner.cfg",
+    )
     assert code == 0, out
 
 
 def test_validate_shows_the_first_50_problems_and_counts_the_rest(tmp_path, run_cli):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text("".join(json.dumps({"text": "Hà Nội", "label": [[0, 99, "GPE"]]}) + "\n" for _ in range(120)), encoding="utf-8")
+    bad.write_text(
+        "".join(json.dumps({"text": "Hà Nội", "label": [[0, 99, "GPE"]]}) + "\n" for _ in range(120)), encoding="utf-8"
+    )
     code, out = run_cli("validate", bad)
     assert code == 1
     assert sum(1 for line in out.splitlines() if "out of range" in line) == 50

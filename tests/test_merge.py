@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from test_agreement import ALICE, BOB, U1, U2, U3, U4, write_annotator
 from viner.errors import VinerError
 from viner.formats import doccano_jsonl
 from viner.merge import REVIEW_KEY, default_review_file, merge
 from viner.record import Span
-
-from test_agreement import ALICE, BOB, U1, U2, U3, U4, write_annotator
 
 
 @pytest.fixture
@@ -64,10 +63,14 @@ def test_adjudication_resolves_conflicts(snapshot: Path, tmp_path: Path):
     review_rows = read(first.review_file)
     # the lead adjudicated U1 (GPE is right) and checked it; U2 was looked at but not checked
     adjudicated = tmp_path / "exports" / "demo-review-20250102T000000Z"
-    write_annotator(adjudicated, "lead", [
-        (U1, [[4, 17, "PERSON"], [22, 28, "GPE"]], True),
-        (U2, [[0, 7, "ORG"], [16, 23, "GPE"]], False),
-    ])
+    write_annotator(
+        adjudicated,
+        "lead",
+        [
+            (U1, [[4, 17, "PERSON"], [22, 28, "GPE"]], True),
+            (U2, [[0, 7, "ORG"], [16, 23, "GPE"]], False),
+        ],
+    )
     assert {e.id for e in read(adjudicated / "lead.jsonl")} == {e.id for e in review_rows}
     with pytest.raises(VinerError, match="--force"):
         merge([snapshot], gold_path, adjudicated=[adjudicated])

@@ -24,7 +24,15 @@ def test_strict_counts_by_hand():
     assert (per_label["PERSON"].tp, per_label["PERSON"].fp, per_label["PERSON"].fn) == (0, 2, 1)
     assert (per_label["ORG"].tp, per_label["ORG"].fp, per_label["ORG"].fn) == (1, 0, 1)
     assert (per_label["GPE"].tp, per_label["GPE"].fp, per_label["GPE"].fn) == (1, 1, 0)
-    assert asdict(Scores.from_counts(per_label["EVENT"])) == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0, "tp": 0, "fp": 0, "fn": 0}
+    assert asdict(Scores.from_counts(per_label["EVENT"])) == {
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+        "support": 0,
+        "tp": 0,
+        "fp": 0,
+        "fn": 0,
+    }
     assert list(per_label) == ["PERSON", "ORG", "GPE", "EVENT"]
 
 

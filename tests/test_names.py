@@ -67,11 +67,13 @@ def test_harvest_keeps_names_seen_often_with_one_label():
 def names_pipeline(examples, **config):
     nlp = spacy.blank("vi", config=SYLLABLES)
     component = nlp.add_pipe("viner_names", config=config)
+
     def get_examples():
         for example in examples:
             doc = nlp.make_doc(example.text)
             ents = [{"start": s.start, "end": s.end, "label": s.label} for s in example.spans]
             yield SpacyExample.from_dict(doc, {"entities": [(e["start"], e["end"], e["label"]) for e in ents]})
+
     return nlp, component, get_examples
 
 
@@ -81,7 +83,16 @@ def test_known_names_become_bilu_features_in_morph():
     assert component.names["Nguyễn Văn Hùng"] == "PERSON" and component.names["Quảng Trị"] == "GPE"
     doc = nlp("Bà Lan gặp Nguyễn Văn Hùng ở Quảng Trị.")
     assert [str(t.morph) for t in doc] == [
-        "", "Name=U_PERSON", "", "Name=B_PERSON", "Name=I_PERSON", "Name=L_PERSON", "", "Name=B_GPE", "Name=L_GPE", "",
+        "",
+        "Name=U_PERSON",
+        "",
+        "Name=B_PERSON",
+        "Name=I_PERSON",
+        "Name=L_PERSON",
+        "",
+        "Name=B_GPE",
+        "Name=L_GPE",
+        "",
     ]
 
 
@@ -98,9 +109,12 @@ def test_names_seen_once_stay_off_the_list_unless_min_count_is_1():
 def test_the_lexicon_and_a_names_file_add_names_of_the_trained_labels_only(tmp_path):
     names_file = tmp_path / "names.jsonl"
     names_file.write_text(
-        json.dumps({"label": "PERSON", "pattern": "Trần Đại Quang"}, ensure_ascii=False) + "\n"
-        + json.dumps({"label": "DRUG", "pattern": "Aspirin"}) + "\n"
-        + json.dumps({"label": "GPE", "pattern": "Lâm"}, ensure_ascii=False) + "\n",
+        json.dumps({"label": "PERSON", "pattern": "Trần Đại Quang"}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"label": "DRUG", "pattern": "Aspirin"})
+        + "\n"
+        + json.dumps({"label": "GPE", "pattern": "Lâm"}, ensure_ascii=False)
+        + "\n",
         encoding="utf-8",
     )
     no_org = GOLD[:4] + [gold("ông Lâm đi chợ.", ("Lâm", "PERSON"))]
@@ -117,7 +131,15 @@ def test_overlapping_names_the_longest_wins():
     nlp, component, _ = names_pipeline([])
     component.set_names({"Hà Nội": "GPE", "Đại học Hà Nội": "ORG"})
     doc = nlp("Đại học Hà Nội ở Hà Nội")
-    assert [str(t.morph) for t in doc] == ["Name=B_ORG", "Name=I_ORG", "Name=I_ORG", "Name=L_ORG", "", "Name=B_GPE", "Name=L_GPE"]
+    assert [str(t.morph) for t in doc] == [
+        "Name=B_ORG",
+        "Name=I_ORG",
+        "Name=I_ORG",
+        "Name=L_ORG",
+        "",
+        "Name=B_GPE",
+        "Name=L_GPE",
+    ]
 
 
 def test_the_list_is_saved_with_the_pipeline_and_found_through_the_entry_point(tmp_path):
@@ -125,20 +147,38 @@ def test_the_list_is_saved_with_the_pipeline_and_found_through_the_entry_point(t
     component.set_names({"Quảng Trị": "GPE"})
     nlp.to_disk(tmp_path / "p")
     script = "import sys, spacy\nnlp = spacy.load(sys.argv[1])\nprint([str(t.morph) for t in nlp('ở Quảng Trị')])\n"
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p")], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "p")], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "['', 'Name=B_GPE', 'Name=L_GPE']"
     restored = spacy.blank("vi", config=SYLLABLES).add_pipe("viner_names").from_bytes(component.to_bytes())
     assert restored.names == {"Quảng Trị": "GPE"}
 
 
 def test_viner_names_harvests_raw_text_with_triggers_from_the_gold(tmp_path, run_cli, jsonl):
-    gold_file = jsonl(tmp_path / "gold.jsonl", [
-        {"text": e.text, "label": [[s.start, s.end, s.label] for s in e.spans]} for e in GOLD
-    ])
+    gold_file = jsonl(
+        tmp_path / "gold.jsonl", [{"text": e.text, "label": [[s.start, s.end, s.label] for s in e.spans]} for e in GOLD]
+    )
     raw = tmp_path / "raw.txt"
-    raw.write_text("\n\n".join(["ông Trần Đại Quang đến tỉnh Hà Giang số " + str(i) + "." for i in range(3)]) + "\n", encoding="utf-8")
+    raw.write_text(
+        "\n\n".join(["ông Trần Đại Quang đến tỉnh Hà Giang số " + str(i) + "." for i in range(3)]) + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "names.jsonl"
-    code, text = run_cli("names", raw, "--gold", gold_file, "-o", out, "--min-trigger-count", "2", "--report", tmp_path / "r.json", "--labels", "PERSON,GPE,ORG")
+    code, text = run_cli(
+        "names",
+        raw,
+        "--gold",
+        gold_file,
+        "-o",
+        out,
+        "--min-trigger-count",
+        "2",
+        "--report",
+        tmp_path / "r.json",
+        "--labels",
+        "PERSON,GPE,ORG",
+    )
     assert code == 0, text
     assert "PERSON: 1 trigger(s): ông" in text and "2 name(s) (GPE 1, PERSON 1)" in text
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -148,12 +188,25 @@ def test_viner_names_harvests_raw_text_with_triggers_from_the_gold(tmp_path, run
 
 
 def test_viner_names_says_what_to_do_when_nothing_is_found(tmp_path, run_cli, jsonl):
-    gold_file = jsonl(tmp_path / "gold.jsonl", [{"text": GOLD[0].text, "label": [[s.start, s.end, s.label] for s in GOLD[0].spans]}])
+    gold_file = jsonl(
+        tmp_path / "gold.jsonl", [{"text": GOLD[0].text, "label": [[s.start, s.end, s.label] for s in GOLD[0].spans]}]
+    )
     raw = tmp_path / "raw.txt"
     raw.write_text("ông Lâm\n", encoding="utf-8")
     code, text = run_cli("names", raw, "--gold", gold_file, "-o", tmp_path / "n.jsonl", "--labels", "PERSON,GPE")
     assert code == 1 and "--min-trigger-count 5" in text and "annotate more, or lower them" in text
-    code, text = run_cli("names", raw, "--gold", gold_file, "-o", tmp_path / "n.jsonl", "--labels", "PERSON,GPE", "--min-trigger-count", "1")
+    code, text = run_cli(
+        "names",
+        raw,
+        "--gold",
+        gold_file,
+        "-o",
+        tmp_path / "n.jsonl",
+        "--labels",
+        "PERSON,GPE",
+        "--min-trigger-count",
+        "1",
+    )
     assert code == 1 and "lower --min-count; nothing was written" in text
     assert not (tmp_path / "n.jsonl").exists()
     code, text = run_cli("names", raw, "--gold", gold_file, "-o", tmp_path / "n.jsonl", "--min-share", "0")
@@ -162,5 +215,7 @@ def test_viner_names_says_what_to_do_when_nothing_is_found(tmp_path, run_cli, js
 
 @pytest.mark.parametrize("value", ["0", "1.5"])
 def test_viner_names_rejects_a_bad_trigger_precision(tmp_path, run_cli, value):
-    code, text = run_cli("names", tmp_path, "--gold", tmp_path, "-o", tmp_path / "n.jsonl", "--min-trigger-precision", value)
+    code, text = run_cli(
+        "names", tmp_path, "--gold", tmp_path, "-o", tmp_path / "n.jsonl", "--min-trigger-precision", value
+    )
     assert code != 0 and "--min-trigger-precision" in text

@@ -5,18 +5,24 @@ import unicodedata
 
 import pytest
 import spacy
-from helpers import spans_in
 
+from helpers import spans_in
 from viner.errors import VinerError
 from viner.formats import doccano_jsonl
 from viner.patterns import add_patterns, build_patterns, lexicon_patterns, pipeline_with_patterns, read_patterns
 from viner.record import Example, Span
 
 GOLD = [
-    Example("Samsung mở nhà máy ở Hà Nội .", spans_in("Samsung mở nhà máy ở Hà Nội .", [("Samsung", "ORG"), ("Hà Nội", "GPE")])),
+    Example(
+        "Samsung mở nhà máy ở Hà Nội .",
+        spans_in("Samsung mở nhà máy ở Hà Nội .", [("Samsung", "ORG"), ("Hà Nội", "GPE")]),
+    ),
     Example("Ông Putin đến Hà Nội .", spans_in("Ông Putin đến Hà Nội .", [("Putin", "PERSON"), ("Hà Nội", "GPE")])),
     Example("UBND Hà Nội họp .", spans_in("UBND Hà Nội họp .", [("UBND Hà Nội", "ORG")])),
-    Example("Samsung Galaxy bán chạy ; Samsung lãi lớn .", spans_in("Samsung Galaxy bán chạy ; Samsung lãi lớn .", [("Samsung", "ORG")])),
+    Example(
+        "Samsung Galaxy bán chạy ; Samsung lãi lớn .",
+        spans_in("Samsung Galaxy bán chạy ; Samsung lãi lớn .", [("Samsung", "ORG")]),
+    ),
     Example("Nam Định thắng ; anh Nam về quê .", (Span(0, 8, "GPE"), Span(21, 24, "PERSON"))),
     Example("Hà Nội mưa to .", ()),
 ]
@@ -44,7 +50,10 @@ def test_each_occurrence_is_counted_and_only_precise_strings_are_kept():
 
 
 def test_a_syllable_inside_a_longer_word_is_not_an_occurrence():
-    gold = [Example("Lào Cai và Lào", spans_in("Lào Cai và Lào", [("Lào Cai", "GPE"), ("Lào", "GPE")])), Example("Làoxyz", ())]
+    gold = [
+        Example("Lào Cai và Lào", spans_in("Lào Cai và Lào", [("Lào Cai", "GPE"), ("Lào", "GPE")])),
+        Example("Làoxyz", ()),
+    ]
     _, candidates = build_patterns(gold)
     assert stats_of(candidates, "Lào").occurrences == 2  # "Lào" of "Lào Cai" (inside) and the last one; not "Làoxyz"
 
@@ -80,15 +89,30 @@ def ents(nlp, text):
 def test_patterns_win_on_overlap_except_inside_a_longer_model_entity():
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
     model = nlp.add_pipe("entity_ruler", name="ner_stand_in")  # stands for the model's entities
-    model.add_patterns([{"label": "ORG", "pattern": "UBND Hà Nội"}, {"label": "PERSON", "pattern": "Samsung"},
-                        {"label": "GPE", "pattern": "Nội hôm"}, {"label": "PERSON", "pattern": "Lan"}])
-    add_patterns(nlp, [{"label": "GPE", "pattern": "Hà Nội"}, {"label": "ORG", "pattern": "Samsung"}, {"label": "GPE", "pattern": "Đà Nẵng"}])
+    model.add_patterns(
+        [
+            {"label": "ORG", "pattern": "UBND Hà Nội"},
+            {"label": "PERSON", "pattern": "Samsung"},
+            {"label": "GPE", "pattern": "Nội hôm"},
+            {"label": "PERSON", "pattern": "Lan"},
+        ]
+    )
+    add_patterns(
+        nlp,
+        [
+            {"label": "GPE", "pattern": "Hà Nội"},
+            {"label": "ORG", "pattern": "Samsung"},
+            {"label": "GPE", "pattern": "Đà Nẵng"},
+        ],
+    )
     assert ents(nlp, "UBND Hà Nội gặp Samsung") == [("UBND Hà Nội", "ORG"), ("Samsung", "ORG")]
     assert ents(nlp, "ở Hà Nội hôm qua , Lan đến Đà Nẵng") == [("Hà Nội", "GPE"), ("Lan", "PERSON"), ("Đà Nẵng", "GPE")]
 
 
 def test_cold_start_with_patterns_alone(tmp_path, run_cli):
-    nlp = pipeline_with_patterns("blank:vi", [{"label": "GPE", "pattern": "Hà Nội"}, {"label": "GPE", "pattern": "Hà Nội mới"}])
+    nlp = pipeline_with_patterns(
+        "blank:vi", [{"label": "GPE", "pattern": "Hà Nội"}, {"label": "GPE", "pattern": "Hà Nội mới"}]
+    )
     assert ents(nlp, "Hà Nội mới và Hà Nội") == [("Hà Nội mới", "GPE"), ("Hà Nội", "GPE")]  # the longest match wins
     gold = tmp_path / "gold.jsonl"
     doccano_jsonl.write(GOLD, gold)
@@ -104,7 +128,11 @@ def test_cold_start_with_patterns_alone(tmp_path, run_cli):
     code, out = run_cli("predict", "blank:vi", units, "-o", tmp_path / "out.jsonl", "--patterns", tmp_path / "p.jsonl")
     assert code == 0, out
     (row,) = doccano_jsonl.read(tmp_path / "out.jsonl")
-    assert [(row.text[s.start:s.end], s.label) for s in row.spans] == [("Putin", "PERSON"), ("Việt Nam", "GPE"), ("Nam Định", "GPE")]
+    assert [(row.text[s.start : s.end], s.label) for s in row.spans] == [
+        ("Putin", "PERSON"),
+        ("Việt Nam", "GPE"),
+        ("Nam Định", "GPE"),
+    ]
     code, out = run_cli("patterns", gold, "-o", tmp_path / "none.jsonl", "--min-count", "9")
     assert code == 1 and "nothing was written" in out and not (tmp_path / "none.jsonl").exists()
 

@@ -1,5 +1,3 @@
-import json
-
 import spacy
 
 from viner.formats import doccano_jsonl
@@ -17,7 +15,9 @@ def test_predict_writes_the_models_entities_and_keeps_meta(tmp_path, tiny_model,
     nlp = spacy.load(tiny_model)
     for example in predicted[:10]:
         doc = nlp(example.text)
-        assert [(s.start, s.end, s.label) for s in example.spans] == [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        assert [(s.start, s.end, s.label) for s in example.spans] == [
+            (e.start_char, e.end_char, e.label_) for e in doc.ents
+        ]
     assert "units" in out and "words/s" in out
 
 
@@ -41,7 +41,9 @@ def test_predict_scores_adds_uncertainty_and_confidence_to_meta(tmp_path, tiny_m
     assert code == 0, out
     plain = list(doccano_jsonl.read(tmp_path / "plain.jsonl", labels=None))
     scored = list(doccano_jsonl.read(tmp_path / "scored.jsonl", labels=None))
-    assert [(e.id, e.spans) for e in plain] == [(e.id, e.spans) for e in scored]  # the same entities as without --scores
+    assert [(e.id, e.spans) for e in plain] == [
+        (e.id, e.spans) for e in scored
+    ]  # the same entities as without --scores
     for example in scored:
         assert 0.0 <= example.meta["uncertainty"] <= 1.0
         assert [c[:3] for c in example.meta["confidence"]] == [[s.start, s.end, s.label] for s in example.spans]

@@ -16,12 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import NAMES, PLACES, tiny_ner
+import ray
 
+from helpers import NAMES, PLACES, tiny_ner
 from viner.distributed import predict_on_ray
 from viner.doccano.server import free_port
-
-import ray  # noqa: E402 - the ray extra, installed by `make test`
 
 pytestmark = pytest.mark.ray
 
@@ -61,12 +60,27 @@ def test_ray_writes_the_rows_of_viner_predict_in_order(tmp_path, model, ray_runt
     for extra in ([], ["--scores"], ["--patterns", patterns]):
         code, out = run_cli("predict", model, units, "-o", tmp_path / "plain.jsonl", "--force", *extra)
         assert code == 0, out
-        code, out = run_cli("predict", model, units, "-o", tmp_path / "ray.jsonl", "--force", "--ray", "--actors", "2", "--batch-size", "32", *extra)
+        code, out = run_cli(
+            "predict",
+            model,
+            units,
+            "-o",
+            tmp_path / "ray.jsonl",
+            "--force",
+            "--ray",
+            "--actors",
+            "2",
+            "--batch-size",
+            "32",
+            *extra,
+        )
         assert code == 0, out
         assert rows(tmp_path / "ray.jsonl") == rows(tmp_path / "plain.jsonl")
         assert "300 units" in out
     predicted = [json.loads(line) for line in rows(tmp_path / "ray.jsonl")]
-    assert all(row["label"] for row in predicted)  # the model and the patterns found entities: the comparison means something
+    assert all(
+        row["label"] for row in predicted
+    )  # the model and the patterns found entities: the comparison means something
 
 
 def test_a_folder_of_shards_in_and_out(tmp_path, model, ray_runtime, run_cli):
@@ -77,7 +91,11 @@ def test_a_folder_of_shards_in_and_out(tmp_path, model, ray_runtime, run_cli):
     run_cli("predict", model, shards, "-o", tmp_path / "plain.jsonl")
     code, out = run_cli("predict", model, shards, "-o", tmp_path / "out", "--ray", "--shard-size", "100")
     assert code == 0, out
-    assert [p.name for p in sorted((tmp_path / "out").iterdir())] == ["part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl"]
+    assert [p.name for p in sorted((tmp_path / "out").iterdir())] == [
+        "part-00000.jsonl",
+        "part-00001.jsonl",
+        "part-00002.jsonl",
+    ]
     assert rows(tmp_path / "out") == rows(tmp_path / "plain.jsonl")
 
 
@@ -107,8 +125,10 @@ def test_an_actor_killed_mid_run_is_replaced_and_every_unit_comes_out_once(tmp_p
 
     def run():
         try:
-            result["stats"] = predict_on_ray(str(model), [units], tmp_path / "ray.jsonl", actors=2, batch_size=32, progress=progress, every=100)
-        except BaseException as err:  # noqa: BLE001 - reported by the assertion below
+            result["stats"] = predict_on_ray(
+                str(model), [units], tmp_path / "ray.jsonl", actors=2, batch_size=32, progress=progress, every=100
+            )
+        except BaseException as err:
             result["error"] = err
 
     worker = threading.Thread(target=run)
@@ -150,20 +170,45 @@ def test_the_command_starts_its_own_runtime_or_joins_a_cluster(tmp_path, model):
     units = write_units(tmp_path / "units.jsonl", 40)
     viner = [sys.executable, "-m", "viner", "predict", str(model), str(units)]
     subprocess.run([*viner, "-o", str(tmp_path / "plain.jsonl")], check=True, capture_output=True)
-    local = subprocess.run([*viner, "-o", str(tmp_path / "local.jsonl"), "--ray"], capture_output=True, text=True, timeout=300)
+    local = subprocess.run(
+        [*viner, "-o", str(tmp_path / "local.jsonl"), "--ray"], capture_output=True, text=True, timeout=300
+    )
     assert local.returncode == 0, local.stderr
     assert f"local runtime, {os.cpu_count()} CPU(s), {os.cpu_count()} actor(s)" in local.stdout
     assert rows(tmp_path / "local.jsonl") == rows(tmp_path / "plain.jsonl")
 
     port = free_port()
     temp = tempfile.mkdtemp(prefix="vr", dir="/tmp")  # short: Ray's socket paths live under it
-    head = subprocess.Popen([str(Path(sys.executable).with_name("ray")), "start", "--head", "--block", "--node-ip-address", "127.0.0.1",
-                             "--port", str(port), "--num-cpus", "1", "--include-dashboard", "false", "--temp-dir", temp,
-                             "--disable-usage-stats"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    head = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("ray")),
+            "start",
+            "--head",
+            "--block",
+            "--node-ip-address",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--num-cpus",
+            "1",
+            "--include-dashboard",
+            "false",
+            "--temp-dir",
+            temp,
+            "--disable-usage-stats",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_for_port(port, head)
-        joined = subprocess.run([*viner, "-o", str(tmp_path / "cluster.jsonl"), "--ray", "--address", f"127.0.0.1:{port}"],
-                                capture_output=True, text=True, timeout=300)
+        joined = subprocess.run(
+            [*viner, "-o", str(tmp_path / "cluster.jsonl"), "--ray", "--address", f"127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     finally:
         stop_group(head)  # `ray stop` would stop every Ray process of the machine: stop this head's process group only
         shutil.rmtree(temp, ignore_errors=True)
@@ -189,7 +234,17 @@ def test_a_kill_stops_the_actors_and_writes_nothing(tmp_path, model):
     actors, no output, no temporary file."""
     units = write_units(tmp_path / "units.jsonl", 200_000)
     before = set(map_workers())
-    command = [sys.executable, "-m", "viner", "predict", str(model), str(units), "-o", str(tmp_path / "out.jsonl"), "--ray"]
+    command = [
+        sys.executable,
+        "-m",
+        "viner",
+        "predict",
+        str(model),
+        str(units),
+        "-o",
+        str(tmp_path / "out.jsonl"),
+        "--ray",
+    ]
     run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and not (set(map_workers()) - before):
@@ -198,7 +253,9 @@ def test_a_kill_stops_the_actors_and_writes_nothing(tmp_path, model):
     time.sleep(5)  # annotating
     run.send_signal(signal.SIGTERM)
     output = run.communicate(timeout=120)[0]
-    assert run.returncode == 143 and "terminated; outputs are written atomically" in output, output  # as every viner command
+    assert run.returncode == 143 and "terminated; outputs are written atomically" in output, (
+        output
+    )  # as every viner command
     assert "SIGTERM received" not in output  # Ray's own handler (exit 15 and a C++ stack dump) is not the command's
     time.sleep(3)
     assert not set(map_workers()) - before, f"actors left running after the kill:\n{output}"

@@ -9,10 +9,9 @@ import sys
 import pytest
 import srsly
 
+from conftest import ROOT
 from viner.errors import VinerError
 from viner.pretrain import RAW_FILE, STATE_FILE, WEIGHTS_FILE, pretrain
-
-from conftest import ROOT
 
 CONFIG = ROOT / "configs" / "ner.cfg"
 
@@ -72,18 +71,50 @@ def test_empty_raw_text_is_an_error(tmp_path):
 def test_cli_then_spacy_train_starts_from_the_weights(tmp_path, seed_vectors, seed_corpus):
     out = tmp_path / "pretrain"
     done = subprocess.run(
-        [sys.executable, "-m", "viner", "pretrain", str(ROOT / "corpus" / "raw"), "-o", str(out), "--epochs", "1",
-         "--quiet", "--paths.vectors", str(seed_vectors)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "viner",
+            "pretrain",
+            str(ROOT / "corpus" / "raw"),
+            "-o",
+            str(out),
+            "--epochs",
+            "1",
+            "--quiet",
+            "--paths.vectors",
+            str(seed_vectors),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     assert "epoch 1/1 done" in done.stdout and f"--paths.init_tok2vec {out / WEIGHTS_FILE}" in done.stdout
     train = subprocess.run(
-        [sys.executable, "-m", "spacy", "train", str(CONFIG), "--output", str(tmp_path / "model"),
-         "--paths.train", str(seed_corpus / "train.spacy"), "--paths.dev", str(seed_corpus / "dev.spacy"),
-         "--paths.vectors", str(seed_vectors), "--paths.init_tok2vec", str(out / WEIGHTS_FILE),
-         "--training.max_steps", "2", "--training.eval_frequency", "1", "--verbose"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            str(CONFIG),
+            "--output",
+            str(tmp_path / "model"),
+            "--paths.train",
+            str(seed_corpus / "train.spacy"),
+            "--paths.dev",
+            str(seed_corpus / "dev.spacy"),
+            "--paths.vectors",
+            str(seed_vectors),
+            "--paths.init_tok2vec",
+            str(out / WEIGHTS_FILE),
+            "--training.max_steps",
+            "2",
+            "--training.eval_frequency",
+            "1",
+            "--verbose",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert train.returncode == 0, train.stderr
     assert f"Loaded pretrained weights from {out / WEIGHTS_FILE}" in train.stdout + train.stderr

@@ -34,11 +34,25 @@ def imported_viner_files(root, module: str) -> set[str]:
 def test_project_yml_is_valid_and_mirrors_the_pipeline(root):
     config = load_project_config(root)
     names = [c["name"] for c in config["commands"]]
-    assert names == ["corpus", "vectors", "pretrain", "convert", "train", "evaluate", "compare", "pull", "merge", "push-next"]
+    assert names == [
+        "corpus",
+        "vectors",
+        "pretrain",
+        "convert",
+        "train",
+        "evaluate",
+        "compare",
+        "pull",
+        "merge",
+        "push-next",
+    ]
     assert config["workflows"]["all"] == ["corpus", "vectors", "convert", "train", "evaluate"]
     assert config["workflows"]["annotate-round"] == ["pull", "merge", "convert", "train", "push-next"]
     loop = " ".join(" ".join(c["script"]) for c in config["commands"] if c["name"] in ("pull", "merge", "push-next"))
-    assert "--select uncertain --limit 200 --preannotate training/ner/model-best" in loop and "merge annotations/exports/tin-tuc " in loop
+    assert (
+        "--select uncertain --limit 200 --preannotate training/ner/model-best" in loop
+        and "merge annotations/exports/tin-tuc " in loop
+    )
 
 
 def test_every_dep_exists_or_is_made_by_an_earlier_command(root):
@@ -47,7 +61,9 @@ def test_every_dep_exists_or_is_made_by_an_earlier_command(root):
         for dep in command.get("deps", []):
             if name == "compare" and dep.startswith("evaluate/reports/"):
                 continue  # the baseline's report comes from an earlier run of evaluate
-            assert dep in made or (root / dep).exists(), f"{name}: dep {dep} is neither in the repository nor made by an earlier command"
+            assert dep in made or (root / dep).exists(), (
+                f"{name}: dep {dep} is neither in the repository nor made by an earlier command"
+            )
         made.update(command.get("outputs", []))
 
 
@@ -56,7 +72,9 @@ def test_deps_include_the_viner_code_that_decides_each_output(root):
     for name in ("corpus", "convert", "evaluate", "compare"):
         assert "src/viner" in cmds[name]["deps"], name
     vectors = cmds["vectors"]["deps"]
-    missing = {f for f in imported_viner_files(root, "viner.vectors") if not covered(f, vectors)} - {"src/viner/__init__.py"}
+    missing = {f for f in imported_viner_files(root, "viner.vectors") if not covered(f, vectors)} - {
+        "src/viner/__init__.py"
+    }
     assert not missing, f"vectors imports {sorted(missing)} but project.yml does not list them in its deps"
 
 

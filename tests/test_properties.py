@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 import spacy
 import srsly
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import oracles_docbin
 from viner.errors import VinerError
 from viner.formats import conll, docbin, doccano_jsonl, hf_datasets
-import oracles_docbin
 from viner.record import DEFAULT_LABELS, Example, Span, check_example
-from viner.tokens import Tokeniser, align, iob2_tags, syllable_offsets
+from viner.tokens import Tokeniser, syllable_offsets
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -34,7 +34,8 @@ TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
 VOWELS = "aăâeêioôơuưy"
 CONSONANTS = "bcdđghklmnpqrstvx"
 LETTERS = sorted(
-    {unicodedata.normalize("NFC", v + t) for v in VOWELS + VOWELS.upper() for t in TONES} | set(CONSONANTS + CONSONANTS.upper())
+    {unicodedata.normalize("NFC", v + t) for v in VOWELS + VOWELS.upper() for t in TONES}
+    | set(CONSONANTS + CONSONANTS.upper())
 )
 PUNCTUATION = list(",.:;!?()[]\"'“”‘’%…-/&")
 DIGITS = list("0123456789")
@@ -71,7 +72,11 @@ def examples(draw, separators=separator):
             b -= 1
         if a < b:
             spans.append(Span(a, b, draw(st.sampled_from(DEFAULT_LABELS))))
-    meta = draw(st.fixed_dictionaries({}, optional={"source": st.sampled_from(["a.txt", "b.txt"]), "position": st.integers(0, 9)}))
+    meta = draw(
+        st.fixed_dictionaries(
+            {}, optional={"source": st.sampled_from(["a.txt", "b.txt"]), "position": st.integers(0, 9)}
+        )
+    )
     example = Example(text, tuple(spans), meta=meta)
     assert check_example(example.text, [s.as_list() for s in example.spans]) == []
     return example
@@ -153,7 +158,11 @@ def test_conll_with_comments_round_trip_is_exact(example, mode, words):
 
 
 @SETTINGS
-@given(batch=st.lists(examples(), min_size=1, max_size=4), mode=st.sampled_from(["syllable", "word"]), join=st.sampled_from(conll.JOINS))
+@given(
+    batch=st.lists(examples(), min_size=1, max_size=4),
+    mode=st.sampled_from(["syllable", "word"]),
+    join=st.sampled_from(conll.JOINS),
+)
 def test_conll_without_comments_keeps_every_span(batch, mode, join, words):
     tokeniser = words if mode == "word" else Tokeniser("syllable")
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,7 +171,9 @@ def test_conll_without_comments_keeps_every_span(batch, mode, join, words):
         back = list(conll.read(path, join=join))
     assert len(back) == len(batch)
     for original, copy in zip(batch, back):
-        assert [(t.replace("_", ""), label) for t, label in squeeze(copy)] == [(t.replace("_", ""), label) for t, label in squeeze(original)]
+        assert [(t.replace("_", ""), label) for t, label in squeeze(copy)] == [
+            (t.replace("_", ""), label) for t, label in squeeze(original)
+        ]
         assert "".join(copy.text.split()).replace("_", "") == "".join(original.text.split()).replace("_", "")
 
 
@@ -175,7 +186,10 @@ def test_join_tokens_offsets_point_at_the_tokens(tokens, join):
 
 
 @FEW
-@given(splits=st.lists(st.lists(examples(), min_size=1, max_size=5), min_size=1, max_size=3), mode=st.sampled_from(["syllable", "word"]))
+@given(
+    splits=st.lists(st.lists(examples(), min_size=1, max_size=5), min_size=1, max_size=3),
+    mode=st.sampled_from(["syllable", "word"]),
+)
 def test_hf_datasets_round_trip(splits, mode, words):
     tokeniser = words if mode == "word" else Tokeniser("syllable")
     named = {f"s{i}": batch for i, batch in enumerate(splits)}
@@ -205,11 +219,18 @@ def only_viner_errors(read) -> None:
 junk = st.one_of(
     st.binary(max_size=300),
     st.text(max_size=200).map(lambda t: t.encode("utf-8")),
-    st.lists(st.text(st.sampled_from(LETTERS + PUNCTUATION + [" ", "\t", "-", "B", "I", "O", "_"]), max_size=30), max_size=8).map(lambda ls: "\n".join(ls).encode("utf-8")),
+    st.lists(
+        st.text(st.sampled_from(LETTERS + PUNCTUATION + [" ", "\t", "-", "B", "I", "O", "_"]), max_size=30), max_size=8
+    ).map(lambda ls: "\n".join(ls).encode("utf-8")),
 )
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 50) | st.floats(allow_nan=False) | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["text", "label", "labels", "meta", "id", "unit_id", "x"]), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["text", "label", "labels", "meta", "id", "unit_id", "x"]), children, max_size=4
+        )
+    ),
     max_leaves=12,
 )
 
@@ -249,7 +270,14 @@ def test_conll_reader_survives_arbitrary_bytes(data, join):
 
 
 @FEW
-@given(data=st.one_of(st.binary(max_size=200), st.dictionaries(st.text(max_size=8), json_values, max_size=5).map(lambda d: zlib.compress(srsly.msgpack_dumps(d)))))
+@given(
+    data=st.one_of(
+        st.binary(max_size=200),
+        st.dictionaries(st.text(max_size=8), json_values, max_size=5).map(
+            lambda d: zlib.compress(srsly.msgpack_dumps(d))
+        ),
+    )
+)
 def test_docbin_reader_survives_arbitrary_bytes(data, nlp):
     path = _file(data, "x.spacy")
     only_viner_errors(lambda: list(docbin.read(path, nlp)))
@@ -269,7 +297,13 @@ def test_hf_reader_survives_arbitrary_files(data):
 
 
 @FEW
-@given(rows=st.lists(st.fixed_dictionaries({"text": json_values, "spans": json_values, "id": json_values, "meta": json_values}), min_size=1, max_size=4))
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({"text": json_values, "spans": json_values, "id": json_values, "meta": json_values}),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_hf_reader_survives_foreign_columns(rows):
     from datasets import Dataset
 
@@ -282,7 +316,9 @@ def test_hf_reader_survives_foreign_columns(rows):
 
 
 @SETTINGS
-@given(data=junk, suffix=st.sampled_from([".txt", ".jsonl"]), unit=st.sampled_from(["paragraph", "sentence", "document"]))
+@given(
+    data=junk, suffix=st.sampled_from([".txt", ".jsonl"]), unit=st.sampled_from(["paragraph", "sentence", "document"])
+)
 def test_corpus_reader_survives_arbitrary_bytes(data, suffix, unit):
     from viner.corpus import build_units
     from viner.record import check_example

@@ -72,7 +72,17 @@ def test_id_set_behaves_like_a_set_of_strings():
     ids = IdSet()
     reference: set[str] = set()
     rng = random.Random(0)
-    candidates = [unit_id(f"đơn vị {i}") for i in range(3000)] + ["0" * 16, "ABCDEF0123456789", "0x12345678901234", " 123456789abcdef", "1_23456789abcdef", "+123456789abcdef", "u1", "", "abc"]
+    candidates = [unit_id(f"đơn vị {i}") for i in range(3000)] + [
+        "0" * 16,
+        "ABCDEF0123456789",
+        "0x12345678901234",
+        " 123456789abcdef",
+        "1_23456789abcdef",
+        "+123456789abcdef",
+        "u1",
+        "",
+        "abc",
+    ]
     for _ in range(6000):
         uid = rng.choice(candidates)
         assert (uid in ids) == (uid in reference)

@@ -21,6 +21,7 @@ from viner.evaluation.write import write_comparison, write_report
 
 pytestmark = pytest.mark.browser
 
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """Two reports on the same data, one on other data, three comparisons (one of pooled runs) and the index."""
@@ -29,13 +30,23 @@ def site(tmp_path_factory):
     reports = {
         "weak": make_report("weak", weaker_predictions(gold), date="2025-03-01T09:00:00+00:00"),
         "strong": make_report("strong", date="2025-03-02T09:00:00+00:00"),
-        "other-data": make_report("other-data", gold=gold_examples(5), data_sha="b" * 64, date="2025-03-03T09:00:00+00:00"),
+        "other-data": make_report(
+            "other-data", gold=gold_examples(5), data_sha="b" * 64, date="2025-03-03T09:00:00+00:00"
+        ),
     }
     for name, report in reports.items():
         write_report(report, root / "reports" / f"{name}.json")
-    same = compare([reports["weak"], reports["strong"]], [root / "reports" / "weak.json", root / "reports" / "strong.json"], resamples=2000)
+    same = compare(
+        [reports["weak"], reports["strong"]],
+        [root / "reports" / "weak.json", root / "reports" / "strong.json"],
+        resamples=2000,
+    )
     write_comparison(same, root / "compare-weak-strong.html")
-    mixed = compare([reports["weak"], reports["other-data"]], [root / "reports" / "weak.json", root / "reports" / "other-data.json"], resamples=2000)
+    mixed = compare(
+        [reports["weak"], reports["other-data"]],
+        [root / "reports" / "weak.json", root / "reports" / "other-data.json"],
+        resamples=2000,
+    )
     write_comparison(mixed, root / "compare-weak-other.html")
     runs = [root / "reports" / "weak.json", root / "reports" / "strong.json"]
     pooled = compare([[reports["weak"], reports["strong"]], reports["strong"]], [runs, runs[1]], resamples=2000)
@@ -98,7 +109,10 @@ def test_report_page_shows_the_json_numbers(browser, site):
     confusion = report["confusion"]
     for i, gold in enumerate(confusion["rows"]):
         cells = p.texts(f'#confusion tr[data-gold="{gold}"] td')
-        expected = ["" if gold == "NONE" and col == "NONE" else str(confusion["counts"][i][j]) for j, col in enumerate(confusion["columns"])]
+        expected = [
+            "" if gold == "NONE" and col == "NONE" else str(confusion["counts"][i][j])
+            for j, col in enumerate(confusion["columns"])
+        ]
         assert cells == expected, gold
     errors = report["errors"]
     for cat, n in errors["counts"].items():
@@ -190,8 +204,30 @@ def test_index_lists_every_report_newest_first(browser, site):
     p.check_clean("index")
 
 
-HEALTH = ["PATIENT_ID", "NAME", "AGE", "GENDER", "JOB", "LOCATION", "ORGANIZATION", "SYMPTOM_AND_DISEASE", "TRANSPORTATION", "DATE"]
-WORDS = ["BN91", "Nguyễn Văn An", "43 tuổi", "nam", "phi công", "Hà Nội", "Bệnh viện Bạch Mai", "ho sốt", "chuyến bay VN17", "ngày 3/12"]
+HEALTH = [
+    "PATIENT_ID",
+    "NAME",
+    "AGE",
+    "GENDER",
+    "JOB",
+    "LOCATION",
+    "ORGANIZATION",
+    "SYMPTOM_AND_DISEASE",
+    "TRANSPORTATION",
+    "DATE",
+]
+WORDS = [
+    "BN91",
+    "Nguyễn Văn An",
+    "43 tuổi",
+    "nam",
+    "phi công",
+    "Hà Nội",
+    "Bệnh viện Bạch Mai",
+    "ho sốt",
+    "chuyến bay VN17",
+    "ngày 3/12",
+]
 
 
 @pytest.fixture(scope="session")
@@ -210,10 +246,21 @@ def ten_labels(tmp_path_factory):
         wrong = HEALTH[(n + 1) % 10]
         predictions.append([] if n % 7 == 3 else [Span(start, start + len(word), wrong if n % 5 == 2 else label)])
     report = build_report(
-        gold, predictions, labels=HEALTH, name="health",
-        model={"path": "training/health", "name": "vi_health", "version": "0.1.0", "config_sha256": "c" * 64, "size_bytes": 1},
-        data={"path": "corpus/test.spacy", "sha256": "d" * 64}, training_data={"path": "corpus/train.spacy", "sha256": "t" * 64, "reason": None},
-        speed={"words": 300, "seconds": 0.1, "documents": len(gold)}, resamples=500,
+        gold,
+        predictions,
+        labels=HEALTH,
+        name="health",
+        model={
+            "path": "training/health",
+            "name": "vi_health",
+            "version": "0.1.0",
+            "config_sha256": "c" * 64,
+            "size_bytes": 1,
+        },
+        data={"path": "corpus/test.spacy", "sha256": "d" * 64},
+        training_data={"path": "corpus/train.spacy", "sha256": "t" * 64, "reason": None},
+        speed={"words": 300, "seconds": 0.1, "documents": len(gold)},
+        resamples=500,
     )
     write_report(report, root / "reports" / "health.json")
     return root
@@ -224,12 +271,18 @@ def test_ten_long_labels_fit_at_1400_px(browser, ten_labels):
     for page_name, table in (("reports/health.html", "#confusion"), ("index.html", "#reports")):
         p = Page(browser, ten_labels / page_name)
         p.page.set_viewport_size({"width": 1400, "height": 900})
-        scroll = p.page.eval_on_selector(table, "t => { const s = t.closest('.table-scroll'); return [s.scrollWidth, s.clientWidth]; }")
+        scroll = p.page.eval_on_selector(
+            table, "t => { const s = t.closest('.table-scroll'); return [s.scrollWidth, s.clientWidth]; }"
+        )
         assert scroll[0] <= scroll[1], f"{page_name} {table} scrolls sideways: {scroll}"
         headers = p.texts(f"{table} thead th")
         assert "SYMPTOM_AND_DISEASE" in [h.replace("\n", "") for h in headers]
         if table == "#confusion":
             assert headers[-1] == "NONE"  # the column the caption explains, in view
-            bars = p.page.eval_on_selector_all("svg.chart text.label", "els => els.map(e => [e.textContent, e.getBBox().x])")
-            assert len(bars) >= 10 and all(x >= 0 for _, x in bars), [b for b in bars if b[1] < 0]  # no label cut at the chart's left edge
+            bars = p.page.eval_on_selector_all(
+                "svg.chart text.label", "els => els.map(e => [e.textContent, e.getBBox().x])"
+            )
+            assert len(bars) >= 10 and all(x >= 0 for _, x in bars), [
+                b for b in bars if b[1] < 0
+            ]  # no label cut at the chart's left edge
         p.check_clean(f"ten-labels-{page_name.replace('/', '-')}")

@@ -108,7 +108,11 @@ def units(n: int, articles: int) -> str:
         start = text.index(name)
         where = text.index(place)
         label = [[start, start + len(name), "PERSON"], [where, where + len(place), "GPE"]]
-        lines.append(json.dumps({"text": text, "label": label, "meta": {"source": f"bai-{i % articles}.txt"}}, ensure_ascii=False))
+        lines.append(
+            json.dumps(
+                {"text": text, "label": label, "meta": {"source": f"bai-{i % articles}.txt"}}, ensure_ascii=False
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -136,12 +140,24 @@ def test_killed_convert_leaves_previous_outputs_intact(sig, big_units, tmp_path)
     small, out = tmp_path / "small.jsonl", tmp_path / "corpus"
     small.write_text(units(60, 12), encoding="utf-8")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    first = subprocess.run([*viner(), "convert", str(small), "-o", str(out), "-c", str(CONFIG)], capture_output=True, text=True, env=env, timeout=120)
+    first = subprocess.run(
+        [*viner(), "convert", str(small), "-o", str(out), "-c", str(CONFIG)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert first.returncode == 0, first.stderr
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(before) == {"train.spacy", "dev.spacy", "test.spacy", "convert-report.json"}
 
-    run = subprocess.Popen([*viner(), "convert", str(big_units), "-o", str(out), "-c", str(CONFIG)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    run = subprocess.Popen(
+        [*viner(), "convert", str(big_units), "-o", str(out), "-c", str(CONFIG)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and run.poll() is None:
@@ -174,14 +190,24 @@ def test_killed_convert_leaves_previous_outputs_intact(sig, big_units, tmp_path)
     assert sorted(p.name for p in walk_corpus(out, ".spacy")) == ["dev.spacy", "test.spacy", "train.spacy"]
 
     # the next run that writes those outputs removes what the killed run left
-    again = subprocess.run([*viner(), "convert", str(small), "-o", str(out), "-c", str(CONFIG)], capture_output=True, text=True, env=env, timeout=120)
+    again = subprocess.run(
+        [*viner(), "convert", str(small), "-o", str(out), "-c", str(CONFIG)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert again.returncode == 0, again.stderr
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
-    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "convert-report.json"} == {k: v for k, v in before.items() if k != "convert-report.json"}
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "convert-report.json"} == {
+        k: v for k, v in before.items() if k != "convert-report.json"
+    }
 
 
 def test_stale_temporaries_of_dead_runs_only_are_removed(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead_pid = int(dead.stdout)
     target = tmp_path / "docs.jsonl"
     stale_file = tmp_path / f".docs.jsonl.{dead_pid}.abcd1234.tmp"
@@ -209,10 +235,9 @@ def test_stale_temporaries_of_dead_runs_only_are_removed(tmp_path):
 def test_an_error_inside_the_atomic_block_leaves_no_file(tmp_path):
     target = tmp_path / "out.jsonl"
     target.write_text("previous\n")
-    with pytest.raises(RuntimeError):
-        with vio.atomic_path(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), vio.atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("boom")
     assert target.read_text() == "previous\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
 
@@ -225,7 +250,10 @@ def test_find_files_skips_hidden_folders(tmp_path):
     (tmp_path / ".git" / "x.jsonl").write_text("{}\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.jsonl").write_text("{}\n")
-    assert [p.relative_to(tmp_path).as_posix() for p in vio.find_files([tmp_path], (".jsonl",))] == ["a.jsonl", "sub/b.jsonl"]
+    assert [p.relative_to(tmp_path).as_posix() for p in vio.find_files([tmp_path], (".jsonl",))] == [
+        "a.jsonl",
+        "sub/b.jsonl",
+    ]
 
 
 # --- which outputs may be replaced without --force ---------------------------------------------
@@ -257,7 +285,9 @@ def test_predict_needs_force_to_replace_spans(tmp_path, monkeypatch, run_cli):
     ruler.add_patterns([{"label": "GPE", "pattern": "Hà Nội"}])
     nlp.to_disk(tmp_path / "model")
     monkeypatch.chdir(tmp_path)
-    Path("units.jsonl").write_text(json.dumps({"text": "Ông Putin đến Hà Nội."}, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path("units.jsonl").write_text(
+        json.dumps({"text": "Ông Putin đến Hà Nội."}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     assert run_cli("predict", "model", "units.jsonl", "-o", "pred.jsonl")[0] == 0
     code, out = run_cli("predict", "model", "units.jsonl", "-o", "pred.jsonl")
     assert code == 1 and "pred.jsonl: already exists and holds annotations (1 span(s) in 1 unit(s))" in out
@@ -269,8 +299,12 @@ def test_merge_with_only_conflicts_writes_no_empty_gold(tmp_path, monkeypatch, r
     monkeypatch.chdir(tmp_path)
     Path("snap").mkdir()
     text = GOOD["text"]
-    Path("snap/alice.jsonl").write_text(json.dumps({"text": text, "label": [[4, 9, "PERSON"]]}, ensure_ascii=False) + "\n", encoding="utf-8")
-    Path("snap/bob.jsonl").write_text(json.dumps({"text": text, "label": [[14, 20, "GPE"]]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path("snap/alice.jsonl").write_text(
+        json.dumps({"text": text, "label": [[4, 9, "PERSON"]]}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    Path("snap/bob.jsonl").write_text(
+        json.dumps({"text": text, "label": [[14, 20, "GPE"]]}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     code, out = run_cli("merge", "snap", "-o", "gold/batch.jsonl")
     assert code == 1, out  # no gold: the next step (convert) has nothing new, so a script must stop here
     assert "1 conflict(s) -> review file review/batch.jsonl" in out
@@ -306,13 +340,23 @@ def test_push_reads_the_file_before_contacting_the_server(tmp_path, monkeypatch,
     "argv,message",
     [
         (["predict", "model", "units.jsonl", "-o", "p.jsonl", "-n", "0"], "--n-process 0: give a number from 1 to"),
-        (["predict", "model", "units.jsonl", "-o", "p.jsonl", "-n", "100000"], "--n-process 100000: give a number from 1 to"),
+        (
+            ["predict", "model", "units.jsonl", "-o", "p.jsonl", "-n", "100000"],
+            "--n-process 100000: give a number from 1 to",
+        ),
         (["predict", "model", "units.jsonl", "-o", "p.jsonl", "-b", "0"], "--batch-size 0: give at least 1"),
         (["predict", "model", "units.jsonl", "-o", "units.jsonl/p.jsonl"], "is a file, so the folder cannot be made"),
         (["corpus", "build", "units.jsonl", "-o", "units.jsonl/docs.jsonl"], "is a file, so the folder cannot be made"),
         (["merge", "units.jsonl", "-o", "units.jsonl/gold.jsonl"], "is a file, so the folder cannot be made"),
     ],
-    ids=["n-process-0", "n-process-large", "batch-size-0", "predict-under-file", "corpus-under-file", "merge-under-file"],
+    ids=[
+        "n-process-0",
+        "n-process-large",
+        "batch-size-0",
+        "predict-under-file",
+        "corpus-under-file",
+        "merge-under-file",
+    ],
 )
 def test_more_bad_options(argv, message, tmp_path, monkeypatch, run_cli):
     monkeypatch.chdir(tmp_path)
@@ -327,7 +371,12 @@ def test_line_reader_names_a_bad_byte_far_into_the_file_and_keeps_line_endings_a
     """iter_lines decodes UTF-8 as a stream (fast path) yet still names the line of a bad byte,
     and treats BOMs, CRLF and lone CR as the line-by-line decoder does."""
     good = [f'{{"text": "Dòng {i} ở Hà Nội."}}' for i in range(3000)]  # ~100 KB: the bad byte is many read-chunks in
-    data = ("\ufeff" + "\n".join(good[:2500])).encode("utf-8") + b"\n" + b'{"text": "bad \xff"}\n' + "\n".join(good[2500:]).encode("utf-8")
+    data = (
+        ("\ufeff" + "\n".join(good[:2500])).encode("utf-8")
+        + b"\n"
+        + b'{"text": "bad \xff"}\n'
+        + "\n".join(good[2500:]).encode("utf-8")
+    )
     path = tmp_path / "bad.jsonl"
     path.write_bytes(data)
     seen = []

@@ -2,10 +2,12 @@
 
 import pytest
 import spacy
-from helpers import NAMES, PLACES, person_place as sentence, tiny_ner
 
+from helpers import NAMES, PLACES, tiny_ner
+from helpers import person_place as sentence
 from viner.errors import VinerError
 from viner.scores import find_ner, score_docs, score_texts
+
 
 @pytest.fixture(scope="module")
 def nlp():
@@ -29,7 +31,9 @@ def test_a_unit_the_model_gets_right_is_less_uncertain_than_one_it_gets_wrong(nl
 
 
 def test_values_are_probabilities_and_the_best_parse_is_reported(nlp):
-    docs = [nlp.make_doc(sentence(n, p)[0]) for n, p in zip(NAMES, PLACES)] + [nlp.make_doc("không có tên nào ở đây cả")]
+    docs = [nlp.make_doc(sentence(n, p)[0]) for n, p in zip(NAMES, PLACES)] + [
+        nlp.make_doc("không có tên nào ở đây cả")
+    ]
     for doc, scores in zip(docs, score_docs(find_ner(nlp), docs)):
         assert 0.0 <= scores.uncertainty <= 1.0
         for start, end, label, confidence in scores.entities:

@@ -1,8 +1,8 @@
 """Choosing the next batch (viner.selection) with a real NER trained in the test."""
 
 import pytest
-from helpers import NAMES, PLACES, person_place, tiny_ner
 
+from helpers import NAMES, PLACES, person_place, tiny_ner
 from viner.errors import VinerError
 from viner.record import Example
 from viner.scores import score_texts
@@ -51,7 +51,9 @@ def test_random_is_seeded_and_keeps_file_order():
     units = pool()
     one, two = (select(units, "random", 4, seed=1).units for _ in range(2))
     assert one == two
-    assert len({tuple(u.id for u in select(units, "random", 4, seed=s).units) for s in range(6)}) > 1  # the seed matters
+    assert (
+        len({tuple(u.id for u in select(units, "random", 4, seed=s).units) for s in range(6)}) > 1
+    )  # the seed matters
     assert [units.index(u) for u in one] == sorted(units.index(u) for u in one)
 
 

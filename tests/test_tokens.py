@@ -1,7 +1,7 @@
 """Token streams for CoNLL and Hugging Face export: the tokeniser's vocabulary stays bounded, the tokens do not change."""
 
-import spacy
 import pytest
+import spacy
 
 from viner.errors import VinerError
 from viner.formats import conll, hf_datasets
@@ -11,7 +11,10 @@ from viner.tokens import Tokeniser
 
 def numbered(n: int, start: int = 0) -> list[Example]:
     """Units like the bench's: common words, an entity, and a number seen nowhere else."""
-    return [Example(f"Tổng thống Nga gặp Chủ tịch Trung Quốc. Mã tin {i:07d}.", (Span(11, 14, "GPE"),)) for i in range(start, start + n)]
+    return [
+        Example(f"Tổng thống Nga gặp Chủ tịch Trung Quốc. Mã tin {i:07d}.", (Span(11, 14, "GPE"),))
+        for i in range(start, start + n)
+    ]
 
 
 def fresh(block: int = 10) -> Tokeniser:
@@ -59,7 +62,9 @@ def test_conll_export_does_not_grow_the_vocabulary(tmp_path):
     assert conll.write(data, tmp_path / "a.conll", tokeniser, comments=True) == 200
     after_one = len(tokeniser.nlp.vocab.strings)
     assert conll.write(numbered(200, start=200), tmp_path / "b.conll", tokeniser, comments=True) == 200
-    assert len(tokeniser.nlp.vocab.strings) == after_one  # the warm block was the first file's: all of the second is zoned
+    assert (
+        len(tokeniser.nlp.vocab.strings) == after_one
+    )  # the warm block was the first file's: all of the second is zoned
     assert not tokeniser.nlp.vocab.in_memory_zone
     unzoned = Tokeniser("word", nlp=spacy.blank("xx"), block=10**9)
     conll.write(data, tmp_path / "c.conll", unzoned, comments=True)

@@ -70,11 +70,18 @@ def test_conll_given_as_jsonl_gets_a_hint(tmp_path):
 
 def test_doccano_export_rows_keep_meta(tmp_path, jsonl):
     uid = unit_id(TEXT)
-    path = jsonl(tmp_path / "alice.jsonl", [{"id": 12, "text": TEXT, "label": [span("Nga", "GPE")], "Comments": [], "unit_id": uid, "source": "x.txt"}])
+    path = jsonl(
+        tmp_path / "alice.jsonl",
+        [{"id": 12, "text": TEXT, "label": [span("Nga", "GPE")], "Comments": [], "unit_id": uid, "source": "x.txt"}],
+    )
     (example,) = list(doccano_jsonl.read(path))
     assert example.id == uid
     assert example.meta == {"doccano_id": 12, "unit_id": uid, "source": "x.txt"}
-    assert json.loads(doccano_jsonl.dumps(example)) == {"text": TEXT, "label": [span("Nga", "GPE")], "meta": {"unit_id": uid, "source": "x.txt"}}
+    assert json.loads(doccano_jsonl.dumps(example)) == {
+        "text": TEXT,
+        "label": [span("Nga", "GPE")],
+        "meta": {"unit_id": uid, "source": "x.txt"},
+    }
 
 
 def test_stale_unit_id_is_a_problem(tmp_path, jsonl):

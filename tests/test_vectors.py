@@ -6,7 +6,9 @@ import spacy
 
 
 def test_vectors_from_raw_text_load_in_spacy_and_cover_unseen_words(tmp_path, root, run_cli):
-    code, out = run_cli("vectors", root / "corpus" / "raw", "-o", tmp_path / "vectors", "--dim", "32", "--epochs", "2", "--threads", "1")
+    code, out = run_cli(
+        "vectors", root / "corpus" / "raw", "-o", tmp_path / "vectors", "--dim", "32", "--epochs", "2", "--threads", "1"
+    )
     assert code == 0, out
     nlp = spacy.load(tmp_path / "vectors")
     assert nlp.vocab.vectors.mode == "floret" and nlp.vocab.vectors.shape[1] == 32
@@ -19,7 +21,21 @@ def test_vectors_say_how_many_repeated_paragraphs_they_left_out(tmp_path, run_cl
     text = "Hà Nội là thủ đô của Việt Nam.\nĐà Nẵng ở miền Trung.\nHà Nội là thủ đô của Việt Nam.\n"
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")
     (tmp_path / "b.txt").write_text("Đà Nẵng ở miền Trung.\n", encoding="utf-8")
-    code, out = run_cli("vectors", tmp_path / "a.txt", tmp_path / "b.txt", "-o", tmp_path / "v", "--dim", "8", "--epochs", "1", "--threads", "1", "--min-count", "1")
+    code, out = run_cli(
+        "vectors",
+        tmp_path / "a.txt",
+        tmp_path / "b.txt",
+        "-o",
+        tmp_path / "v",
+        "--dim",
+        "8",
+        "--epochs",
+        "1",
+        "--threads",
+        "1",
+        "--min-count",
+        "1",
+    )
     assert code == 0, out
     assert "2 paragraph(s) left out: the same text came earlier" in out
     assert "(2 lines)" in out
@@ -41,12 +57,26 @@ def test_ner_cfg_trains_with_the_vectors_viner_makes(tmp_path, root, seed_corpus
     assert code == 0, out
     train = subprocess.run(
         [
-            sys.executable, "-m", "spacy", "train", str(root / "configs" / "ner.cfg"), "--output", str(tmp_path / "model"),
-            "--paths.train", str(seed_corpus / "train.spacy"), "--paths.dev", str(seed_corpus / "dev.spacy"),
-            "--paths.vectors", str(tmp_path / "vectors"),
-            "--training.max_steps", "10", "--training.eval_frequency", "5",
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            str(root / "configs" / "ner.cfg"),
+            "--output",
+            str(tmp_path / "model"),
+            "--paths.train",
+            str(seed_corpus / "train.spacy"),
+            "--paths.dev",
+            str(seed_corpus / "dev.spacy"),
+            "--paths.vectors",
+            str(tmp_path / "vectors"),
+            "--training.max_steps",
+            "10",
+            "--training.eval_frequency",
+            "5",
         ],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert train.returncode == 0, train.stderr[-2000:]
     nlp = spacy.load(tmp_path / "model" / "model-last")

@@ -21,7 +21,14 @@ def syllable_nlp():
 def test_tags_give_each_syllable_its_place_in_its_word_and_the_word_tag():
     nlp = syllable_nlp()
     doc = nlp("Thành phố Hồ Chí Minh .")
-    assert [t.tag_ for t in doc] == ["B-N", "E-N", "B-Np", "I-Np", "E-Np", "S-F"]  # pyvi's words: Thành_phố Hồ_Chí_Minh .
+    assert [t.tag_ for t in doc] == [
+        "B-N",
+        "E-N",
+        "B-Np",
+        "I-Np",
+        "E-Np",
+        "S-F",
+    ]  # pyvi's words: Thành_phố Hồ_Chí_Minh .
     doc = nlp("Hôm qua ông Dũng đến Hà Nội.")
     assert [t.text for t in doc] == ["Hôm", "qua", "ông", "Dũng", "đến", "Hà", "Nội", "."]  # tokens unchanged
     assert [t.tag_ for t in doc][5:7] == ["B-Np", "E-Np"]
@@ -53,5 +60,7 @@ def test_the_factory_is_found_through_the_entry_point_and_survives_saving(tmp_pa
         "assert 'viner' not in ' '.join(m for m in sys.modules if m.startswith('viner.cli'))\n"
         "print(loaded.pipe_names, [t.tag_ for t in loaded('Hà Nội')])\n"
     )
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p")], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "p")], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "['viner_words'] ['B-Np', 'E-Np']"

@@ -39,7 +39,6 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import Counter, defaultdict
@@ -153,19 +152,23 @@ def place(entry: UnitEntry) -> list[tuple[int, int, str]]:
         elif ent.picks:
             bad = [p for p in ent.picks if not 1 <= p <= len(free)]
             if bad or len(set(ent.picks)) != len(ent.picks):
-                raise GoldError(f"{where}: #{','.join(map(str, ent.picks))} out of range (free occurrences: {len(free)})")
+                raise GoldError(
+                    f"{where}: #{','.join(map(str, ent.picks))} out of range (free occurrences: {len(free)})"
+                )
             chosen = [free[p - 1] for p in ent.picks]
         else:
             if len(free) > 1:
                 contexts = "; ".join(_context(entry.text, s, e) for s, e in free)
-                raise GoldError(f"{where}: ambiguous, {len(free)} free occurrences (say x{len(free)} or #i): {contexts}")
+                raise GoldError(
+                    f"{where}: ambiguous, {len(free)} free occurrences (say x{len(free)} or #i): {contexts}"
+                )
             chosen = free
         spans.extend((s, e, ent.label) for s, e in chosen)
     return sorted(spans)
 
 
 def _context(text: str, start: int, end: int, width: int = 20) -> str:
-    return f"…{text[max(0, start - width):start]}[{text[start:end]}]{text[end:end + width]}…"
+    return f"…{text[max(0, start - width) : start]}[{text[start:end]}]{text[end : end + width]}…"
 
 
 def build_gold(source: Path = SOURCE, raw_dir: Path = RAW_DIR) -> dict[str, list]:
@@ -178,7 +181,9 @@ def build_gold(source: Path = SOURCE, raw_dir: Path = RAW_DIR) -> dict[str, list
     by_text: dict[str, UnitEntry] = {}
     for entry in entries:
         if entry.text in by_text:
-            raise GoldError(f"{source.name}:{entry.line}: the same unit text is listed twice (also line {by_text[entry.text].line})")
+            raise GoldError(
+                f"{source.name}:{entry.line}: the same unit text is listed twice (also line {by_text[entry.text].line})"
+            )
         by_text[entry.text] = entry
     gold: dict[str, list] = defaultdict(list)
     used: set[str] = set()
@@ -194,8 +199,12 @@ def build_gold(source: Path = SOURCE, raw_dir: Path = RAW_DIR) -> dict[str, list
         if problems:
             raise GoldError(f"{source.name}:{entry.line}: invalid record: {problems}")
         if entry.article != unit.meta.get("source"):
-            raise GoldError(f"{source.name}:{entry.line}: listed under {entry.article} but the corpus puts it in {unit.meta.get('source')}")
-        gold[unit.meta["source"]].append(Example(unit.text, tuple(Span(*s) for s in spans), id=unit.id, meta=dict(unit.meta)))
+            raise GoldError(
+                f"{source.name}:{entry.line}: listed under {entry.article} but the corpus puts it in {unit.meta.get('source')}"
+            )
+        gold[unit.meta["source"]].append(
+            Example(unit.text, tuple(Span(*s) for s in spans), id=unit.id, meta=dict(unit.meta))
+        )
     stale = [f"{source.name}:{e.line}: {e.text[:70]!r}" for e in entries if e.text not in used]
     if missing or stale:
         lines = [f"unit of the corpus without an entry in the source: {m}" for m in missing]

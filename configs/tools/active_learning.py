@@ -42,7 +42,9 @@ def read_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf8").splitlines() if line.strip()]
 
 
-def choose_uncertain(model: Path, docs: list[Doc], candidates: list[int], count: int, pool_sample: int, seed: int) -> list[int]:
+def choose_uncertain(
+    model: Path, docs: list[Doc], candidates: list[int], count: int, pool_sample: int, seed: int
+) -> list[int]:
     """The ``count`` candidates the model at ``model`` is least sure of (scored on a seeded sample of the pool)."""
     from viner.scores import components_before, find_ner, run_components, score_docs
 
@@ -52,13 +54,18 @@ def choose_uncertain(model: Path, docs: list[Doc], candidates: list[int], count:
     sample = candidates if len(candidates) <= pool_sample else rng.sample(candidates, pool_sample)
     scores = []
     for begin in range(0, len(sample), 256):
-        batch = [Doc(nlp.vocab, words=[t.text for t in docs[i]], spaces=[bool(t.whitespace_) for t in docs[i]]) for i in sample[begin : begin + 256]]
+        batch = [
+            Doc(nlp.vocab, words=[t.text for t in docs[i]], spaces=[bool(t.whitespace_) for t in docs[i]])
+            for i in sample[begin : begin + 256]
+        ]
         scores += score_docs(ner, run_components(nlp, components_before(nlp, ner), batch))
     ranked = sorted(zip(sample, scores), key=lambda pair: (-pair[1].uncertainty, pair[0]))
     return [index for index, _ in ranked[:count]]
 
 
-def train_and_score(config: Path, docs: list[Doc], chosen: list[int], dev: Path, work: Path, seed: int, max_steps: int) -> tuple[dict, float, Path]:
+def train_and_score(
+    config: Path, docs: list[Doc], chosen: list[int], dev: Path, work: Path, seed: int, max_steps: int
+) -> tuple[dict, float, Path]:
     from spacy.cli.train import train as spacy_train
 
     from viner.evaluation.evaluate import evaluate
@@ -79,7 +86,10 @@ def train_and_score(config: Path, docs: list[Doc], chosen: list[int], dev: Path,
     spacy_train(config, output, overrides=settings)
     seconds = time.perf_counter() - start
     report = evaluate(output / "model-best", dev)
-    scores = {"overall": asdict(report.overall), "per_label": {label: asdict(s) for label, s in report.per_label.items()}}
+    scores = {
+        "overall": asdict(report.overall),
+        "per_label": {label: asdict(s) for label, s in report.per_label.items()},
+    }
     return scores, seconds, output / "model-best"
 
 
@@ -107,19 +117,44 @@ def simulate(args: argparse.Namespace) -> None:
             else:
                 model = work / f"{len(chosen)}" / "model" / "model-best"
                 if not model.exists():  # resumed after the model was removed: retrain the last round's set
-                    train_and_score(Path(args.config), docs, chosen, Path(args.dev), work / f"{len(chosen)}", args.seed, args.max_steps)
-                picked = choose_uncertain(model, docs, candidates, size - len(chosen), args.pool_sample, args.seed + size)
+                    train_and_score(
+                        Path(args.config),
+                        docs,
+                        chosen,
+                        Path(args.dev),
+                        work / f"{len(chosen)}",
+                        args.seed,
+                        args.max_steps,
+                    )
+                picked = choose_uncertain(
+                    model, docs, candidates, size - len(chosen), args.pool_sample, args.seed + size
+                )
                 chosen = chosen + picked
         print(f"[{args.strategy} seed {args.seed}] training on {len(chosen)} sentences", file=sys.stderr, flush=True)
-        scores, seconds, _ = train_and_score(Path(args.config), docs, chosen, Path(args.dev), work / f"{size}", args.seed, args.max_steps)
-        row = {"strategy": args.strategy, "seed": args.seed, "size": size, "entities": sum(len(docs[i].ents) for i in chosen),
-               "syllables": sum(len(docs[i]) for i in chosen),
-               "f1": scores["overall"]["f1"], "per_label": {k: v["f1"] for k, v in scores["per_label"].items()},
-               "seconds": round(seconds, 1), "max_steps": args.max_steps, "config": args.config, "annotated": chosen}
+        scores, seconds, _ = train_and_score(
+            Path(args.config), docs, chosen, Path(args.dev), work / f"{size}", args.seed, args.max_steps
+        )
+        row = {
+            "strategy": args.strategy,
+            "seed": args.seed,
+            "size": size,
+            "entities": sum(len(docs[i].ents) for i in chosen),
+            "syllables": sum(len(docs[i]) for i in chosen),
+            "f1": scores["overall"]["f1"],
+            "per_label": {k: v["f1"] for k, v in scores["per_label"].items()},
+            "seconds": round(seconds, 1),
+            "max_steps": args.max_steps,
+            "config": args.config,
+            "annotated": chosen,
+        }
         with rows_path.open("a", encoding="utf8") as handle:
             handle.write(json.dumps(row) + "\n")
         rows.append(row)
-        print(f"[{args.strategy} seed {args.seed}] {size} sentences: dev F1 {row['f1']:.1%} ({seconds:.0f} s)", file=sys.stderr, flush=True)
+        print(
+            f"[{args.strategy} seed {args.seed}] {size} sentences: dev F1 {row['f1']:.1%} ({seconds:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
         previous = work / f"{size - args.step}"
         if previous.exists():
             shutil.rmtree(previous)
@@ -164,7 +199,9 @@ def table(folder: Path, train: Path) -> None:
         cells = []
         for strategy in strategies:
             group = by.get((strategy, size), [])
-            volume = f"{mean(group, 'entities'):,.0f}" + (f", {mean(group, 'syllables'):,.0f}" if all("syllables" in r for r in group) else "")
+            volume = f"{mean(group, 'entities'):,.0f}" + (
+                f", {mean(group, 'syllables'):,.0f}" if all("syllables" in r for r in group) else ""
+            )
             cells.append(volume if group else "")
         print(f"| {size:,} | " + " | ".join(cells) + " |")
 
@@ -200,8 +237,12 @@ def main() -> None:
     parser.add_argument("--start", type=int, default=500)
     parser.add_argument("--step", type=int, default=500)
     parser.add_argument("--until", type=int, default=4000)
-    parser.add_argument("--max-steps", type=int, default=1500, help="training updates per round, whatever the data size")
-    parser.add_argument("--pool-sample", type=int, default=4000, help="pool sentences scored per round (a seeded sample)")
+    parser.add_argument(
+        "--max-steps", type=int, default=1500, help="training updates per round, whatever the data size"
+    )
+    parser.add_argument(
+        "--pool-sample", type=int, default=4000, help="pool sentences scored per round (a seeded sample)"
+    )
     parser.add_argument("--table", type=Path, help="print the Markdown table of the runs in this folder and plot them")
     args = parser.parse_args()
     if args.table:

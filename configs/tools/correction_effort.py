@@ -49,7 +49,14 @@ def edits(gold, suggested) -> dict[str, int]:
     fixes = sum(1 for s in rest_suggested if any(overlaps(s, g) for g in rest_gold))
     deletes = len(rest_suggested) - fixes
     adds = sum(1 for g in rest_gold if not any(overlaps(g, s) for s in rest_suggested))
-    return {"add": adds, "delete": deletes, "fix": fixes, "exact": len(exact), "suggested": len(suggested), "gold": len(gold)}
+    return {
+        "add": adds,
+        "delete": deletes,
+        "fix": fixes,
+        "exact": len(exact),
+        "suggested": len(suggested),
+        "gold": len(gold),
+    }
 
 
 def train(config: Path, units, work: Path, steps: int, seed: int):
@@ -63,10 +70,19 @@ def train(config: Path, units, work: Path, steps: int, seed: int):
         doc.ents = [doc.char_span(s.start, s.end, label=s.label, alignment_mode="expand") for s in unit.spans]
         docs.append(doc)
     DocBin(docs=docs).to_disk(work / "train.spacy")
-    spacy_train(config, work / "model", overrides={
-        "paths.train": str(work / "train.spacy"), "paths.dev": str(work / "train.spacy"), "paths.vectors": None,
-        "training.max_steps": steps, "training.eval_frequency": steps, "training.patience": 0, "system.seed": seed,
-    })
+    spacy_train(
+        config,
+        work / "model",
+        overrides={
+            "paths.train": str(work / "train.spacy"),
+            "paths.dev": str(work / "train.spacy"),
+            "paths.vectors": None,
+            "training.max_steps": steps,
+            "training.eval_frequency": steps,
+            "training.patience": 0,
+            "system.seed": seed,
+        },
+    )
     return spacy.load(work / "model" / "model-last")
 
 
@@ -86,7 +102,11 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="PNG of the edits per unit by suggestion source")
     args = parser.parse_args()
 
-    units = [u for path in find_files([args.gold], doccano_jsonl.SUFFIXES) for u in doccano_jsonl.read(path, labels=DEFAULT_LABELS)]
+    units = [
+        u
+        for path in find_files([args.gold], doccano_jsonl.SUFFIXES)
+        for u in doccano_jsonl.read(path, labels=DEFAULT_LABELS)
+    ]
     articles = defaultdict(list)
     for unit in units:
         articles[unit.meta.get("source") or unit.meta.get("article")].append(unit)
@@ -98,14 +118,18 @@ def main() -> None:
         gold_patterns, _ = build_patterns(others, min_precision=args.min_precision)
         known = {p["pattern"] for p in gold_patterns}
         both = gold_patterns + [p for p in lexicon if p["pattern"] not in known]
-        print(f"held out {held_out}: {len(articles[held_out])} units; {len(gold_patterns)} gold patterns from {len(others)} units", file=sys.stderr)
+        print(
+            f"held out {held_out}: {len(articles[held_out])} units; {len(gold_patterns)} gold patterns from {len(others)} units",
+            file=sys.stderr,
+        )
         with tempfile.TemporaryDirectory() as tmp:
             model = train(args.config, others, Path(tmp), args.steps, args.seed)
             pipelines = {
                 "lexicon (cold start)": lambda: pipeline_with_patterns("blank:vi", lexicon),
-                "patterns: gold so far + lexicon": lambda: pipeline_with_patterns("blank:vi", both),
-                "model": lambda: model,
-                "model + patterns": lambda: add_patterns(model, both),  # after "model": the same weights, patterns added
+                "patterns: gold so far + lexicon": lambda both=both: pipeline_with_patterns("blank:vi", both),
+                "model": lambda model=model: model,
+                # after "model": the same weights, patterns added
+                "model + patterns": lambda model=model, both=both: add_patterns(model, both),
             }
             for source in sources:
                 nlp = None if source == "none" else pipelines[source]()
@@ -121,7 +145,9 @@ def main() -> None:
         t = totals[source]
         work = t["add"] + t["delete"] + t["fix"]
         precision = f"{t['exact'] / t['suggested']:.2f}" if t["suggested"] else "-"
-        print(f"| {source} | {t['add']} | {t['delete']} | {t['fix']} | {work / t['units']:.2f} | {1 - work / base:.0%} | {precision} |")
+        print(
+            f"| {source} | {t['add']} | {t['delete']} | {t['fix']} | {work / t['units']:.2f} | {1 - work / base:.0%} | {precision} |"
+        )
     if args.output:
         import matplotlib
 

@@ -43,7 +43,12 @@ def align(gold: list, pred: list) -> list[tuple]:
             free_g.remove(g)
             free_p.remove(p)
     overlaps = sorted(
-        ((min(g[1], p[1]) - max(g[0], p[0]), g, p) for g in free_g for p in free_p if min(g[1], p[1]) > max(g[0], p[0])),
+        (
+            (min(g[1], p[1]) - max(g[0], p[0]), g, p)
+            for g in free_g
+            for p in free_p
+            if min(g[1], p[1]) > max(g[0], p[0])
+        ),
         key=lambda t: (-t[0], t[1][2] != t[2][2]),
     )
     for _, g, p in overlaps:
@@ -67,7 +72,9 @@ def error_class(text: str, g, p) -> str | None:
     if p[:2] == g[:2]:
         return None if p[2] == g[2] else f"as {p[2]}"
     if p[2] == g[2]:
-        return "cut short" if g[0] <= p[0] and p[1] <= g[1] else "too long" if p[0] <= g[0] and g[1] <= p[1] else "shifted"
+        return (
+            "cut short" if g[0] <= p[0] and p[1] <= g[1] else "too long" if p[0] <= g[0] and g[1] <= p[1] else "shifted"
+        )
     return f"as {p[2]}, other boundaries"
 
 
@@ -93,7 +100,7 @@ def main() -> None:
             counts[label][kind] += 1
             if len(examples[label, kind]) < args.examples:
                 shown = gold.text[g[0] : g[1]] if g else gold.text[p[0] : p[1]]
-                got = "" if g is None or p is None else f" → {gold.text[p[0]:p[1]]!r} {p[2]}"
+                got = "" if g is None or p is None else f" → {gold.text[p[0] : p[1]]!r} {p[2]}"
                 examples[label, kind].append(f"{shown!r}{got}")
     for label in sorted(counts):
         errors = sum(counts[label].values())

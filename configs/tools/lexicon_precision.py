@@ -36,7 +36,9 @@ def main() -> None:
         by_kind[pattern.get("id", "lexicon")].append(entry)
 
     print(f"{len(examples):,} units; {len(patterns)} lexicon entries\n")
-    print("| kind | entries | found | occurrences | as label | other label | inside an entity | unlabelled | precision | precision, alone |")
+    print(
+        "| kind | entries | found | occurrences | as label | other label | inside an entity | unlabelled | precision | precision, alone |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for kind, entries in sorted(by_kind.items()) + [("all", stats)]:
         occ = sum(e.occurrences for e in entries)
@@ -45,8 +47,10 @@ def main() -> None:
         found = sum(1 for e in entries if e.occurrences)
         precision = f"{right / occ:.2f}" if occ else "-"
         alone = f"{right / (occ - inside):.2f}" if occ - inside else "-"
-        print(f"| {kind} | {len(entries)} | {found} | {occ:,} | {right:,} | {sum(e.other_label for e in entries):,} "
-              f"| {inside:,} | {sum(e.unlabelled for e in entries):,} | {precision} | {alone} |")
+        print(
+            f"| {kind} | {len(entries)} | {found} | {occ:,} | {right:,} | {sum(e.other_label for e in entries):,} "
+            f"| {inside:,} | {sum(e.unlabelled for e in entries):,} | {precision} | {alone} |"
+        )
 
     wrong = sorted(stats, key=lambda e: e.other_label + e.unlabelled, reverse=True)[: args.worst]
     print("\nentries most often wrong (outside a longer entity):\n")
@@ -54,7 +58,9 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|")
     for e in wrong:
         if e.other_label + e.unlabelled:
-            print(f"| {e.text} | {e.label} | {e.occurrences} | {e.as_label} | {e.other_label} | {e.inside} | {e.unlabelled} |")
+            print(
+                f"| {e.text} | {e.label} | {e.occurrences} | {e.as_label} | {e.other_label} | {e.inside} | {e.unlabelled} |"
+            )
 
 
 if __name__ == "__main__":

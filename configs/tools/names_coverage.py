@@ -30,7 +30,7 @@ def coverage(component, nlp, dev) -> tuple[dict, int]:
         for ent in gold.ents:
             total[ent.label_] += 1
             first, last = marks[ent.start], marks[ent.end - 1]
-            whole = first[5:6] in ("B", "U") and last[5:6] in ("L", "U") and all(marks[ent.start:ent.end])
+            whole = first[5:6] in ("B", "U") and last[5:6] in ("L", "U") and all(marks[ent.start : ent.end])
             if whole and first.endswith("_" + ent.label_):
                 known[ent.label_] += 1
             elif whole:
@@ -56,7 +56,11 @@ def main() -> None:
         harvested = {p["pattern"]: p["label"] for p in read_patterns(args.names) if isinstance(p["pattern"], str)}
         sources[f"{args.names}"] = harvested
         sources["both"] = {**harvested, **component.names}
-    print("| names | count | " + " | ".join(f"{label} known / other label / all" for label in ("PERSON", "ORG", "GPE")) + " | marked outside gold entities |")
+    print(
+        "| names | count | "
+        + " | ".join(f"{label} known / other label / all" for label in ("PERSON", "ORG", "GPE"))
+        + " | marked outside gold entities |"
+    )
     print("|---|---:|" + "---:|" * 4)
     for title, names in sources.items():
         component.set_names(names)

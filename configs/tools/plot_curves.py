@@ -16,9 +16,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from viner.io import atomic_path  # noqa: E402
+from viner.io import atomic_path
 
 
 def plot(data: dict, path: Path) -> None:
@@ -27,7 +27,9 @@ def plot(data: dict, path: Path) -> None:
         points = sorted(points, key=lambda p: p["train_sentences"])
         x = [p["train_sentences"] for p in points]
         ax.plot(x, [p["f1"] for p in points], marker="o", linewidth=2.2, color=colour, label=f"{name}: all labels")
-        ax.plot(x, [p["ORG"] for p in points], marker=".", linewidth=1.2, linestyle="--", color=colour, label=f"{name}: ORG")
+        ax.plot(
+            x, [p["ORG"] for p in points], marker=".", linewidth=1.2, linestyle="--", color=colour, label=f"{name}: ORG"
+        )
     ax.set_xscale("log")
     ticks = sorted({p["train_sentences"] for points in data["configs"].values() for p in points})
     ax.set_xticks(ticks, [f"{t:,}" for t in ticks], fontsize=8)

@@ -43,14 +43,21 @@ def held_out_ngrams(conll: Path, n: int = NGRAM) -> set[tuple[str, ...]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("git_dir", help="git directory of undertheseanlp/word_embeddings (e.g. from `fetch`)")
-    parser.add_argument("held_out", type=Path, nargs="+", help="held-out CoNLL files (VLSP 2016 dev.txt, test.txt): their text is kept out")
+    parser.add_argument(
+        "held_out",
+        type=Path,
+        nargs="+",
+        help="held-out CoNLL files (VLSP 2016 dev.txt, test.txt): their text is kept out",
+    )
     parser.add_argument("output", type=Path)
     parser.add_argument("--folder", action="append", help=f"folder(s) of the repository to read (default {FOLDER})")
     args = parser.parse_args()
     git = ["git", f"--git-dir={args.git_dir}"]
     blobs = []
     for folder in args.folder or [FOLDER]:
-        listing = subprocess.run([*git, "ls-tree", "-r", "-z", COMMIT, folder], capture_output=True, text=True, check=True).stdout
+        listing = subprocess.run(
+            [*git, "ls-tree", "-r", "-z", COMMIT, folder], capture_output=True, text=True, check=True
+        ).stdout
         blobs += [entry.split("\t", 1)[0].split()[2] for entry in listing.split("\0") if entry]
     banned: set[tuple[str, ...]] = set()
     for held_out in args.held_out:
@@ -80,8 +87,10 @@ def main() -> None:
     reader.stdin.close()
     reader.wait()
     tmp.replace(args.output)
-    print(f"{len(blobs)} files: {kept} paragraphs kept ({syllables} syllables), {dropped} dropped for sharing {NGRAM} syllables with "
-          f"{', '.join(str(p) for p in args.held_out)} -> {args.output}")
+    print(
+        f"{len(blobs)} files: {kept} paragraphs kept ({syllables} syllables), {dropped} dropped for sharing {NGRAM} syllables with "
+        f"{', '.join(str(p) for p in args.held_out)} -> {args.output}"
+    )
 
 
 if __name__ == "__main__":

@@ -31,9 +31,10 @@ import itertools
 import json
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .errors import InvalidInput, ProblemLog, VinerError
 from .evaluation.metrics import Counts, match
@@ -81,8 +82,13 @@ def newest_snapshot(folder: Path) -> Path:
         return folder
     projects = {json.loads((p / "manifest.json").read_text(encoding="utf-8")).get("project") for p in snapshots}
     if len(projects) > 1:
-        raise VinerError(f"{folder}: holds snapshots of {len(projects)} projects ({', '.join(sorted(map(str, projects)))}); give one snapshot folder")
-    return max(snapshots, key=lambda p: json.loads((p / "manifest.json").read_text(encoding="utf-8")).get("pulled_at", "") + p.name)
+        raise VinerError(
+            f"{folder}: holds snapshots of {len(projects)} projects ({', '.join(sorted(map(str, projects)))}); give one snapshot folder"
+        )
+    return max(
+        snapshots,
+        key=lambda p: json.loads((p / "manifest.json").read_text(encoding="utf-8")).get("pulled_at", "") + p.name,
+    )
 
 
 def annotator_files(paths: Sequence[Path | str]) -> dict[str, Path]:
@@ -117,12 +123,26 @@ def load_annotations(paths: Sequence[Path | str], labels: Sequence[str] | None =
         for number, example in enumerate(doccano_jsonl.read(path, labels=labels, on_problem=log), start=1):
             if example.id in units:
                 if units[example.id].spans != example.spans or units[example.id].text != example.text:
-                    log(Problem(str(path), None, "unit_id", f"unit {example.id} appears twice with different spans (row {seen_at[example.id]} and row {number})"))
+                    log(
+                        Problem(
+                            str(path),
+                            None,
+                            "unit_id",
+                            f"unit {example.id} appears twice with different spans (row {seen_at[example.id]} and row {number})",
+                        )
+                    )
                 continue
             units[example.id] = example
             seen_at[example.id] = number
         if not units and not any(p.path == str(path) for p in log.problems):
-            log(Problem(str(path), None, None, f"empty file: no units for annotator {name!r} (expected one {{\"text\": ..., \"label\": [...]}} object per line); was the pull interrupted, or is it the wrong file?"))
+            log(
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f'empty file: no units for annotator {name!r} (expected one {{"text": ..., "label": [...]}} object per line); was the pull interrupted, or is it the wrong file?',
+                )
+            )
         result[name] = units
     if log:
         raise InvalidInput(log.problems)
@@ -139,7 +159,9 @@ def cohen_kappa(y1: Sequence[str], y2: Sequence[str]) -> float | None:
     """Cohen's kappa of two category sequences (scikit-learn); None when undefined."""
     if not y1 or len(set(y1) | set(y2)) < 2:
         return None
-    from sklearn.metrics import cohen_kappa_score  # here: scikit-learn takes a second to import, and only `viner agree` needs it
+    from sklearn.metrics import (
+        cohen_kappa_score,
+    )  # here: scikit-learn takes a second to import, and only `viner agree` needs it
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -150,8 +172,12 @@ def cohen_kappa(y1: Sequence[str], y2: Sequence[str]) -> float | None:
 def counts_dict(counts: Counts) -> dict[str, Any]:
     """Span agreement as the JSON report gives it: A's spans are the reference (the gold), B's the prediction."""
     return {
-        "agreed": counts.tp, "spans_a": counts.gold, "spans_b": counts.predicted,
-        "precision": counts.precision, "recall": counts.recall, "f1": counts.f1,
+        "agreed": counts.tp,
+        "spans_a": counts.gold,
+        "spans_b": counts.predicted,
+        "precision": counts.precision,
+        "recall": counts.recall,
+        "f1": counts.f1,
     }
 
 
@@ -168,9 +194,14 @@ class PairAgreement:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "a": self.a, "b": self.b, "units": self.units, "overall": counts_dict(self.overall),
+            "a": self.a,
+            "b": self.b,
+            "units": self.units,
+            "overall": counts_dict(self.overall),
             "per_label": {k: counts_dict(v) for k, v in self.per_label.items()},
-            "tokens": self.tokens, "token_agreement": self.token_agreement, "kappa": self.kappa,
+            "tokens": self.tokens,
+            "token_agreement": self.token_agreement,
+            "kappa": self.kappa,
         }
 
 
@@ -183,8 +214,13 @@ class Disagreement:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "unit_id": self.unit_id, "doccano_id": self.doccano_id, "text": self.text,
-            "versions": {name: [[s.start, s.end, s.label, s.text_in(self.text)] for s in spans] for name, spans in self.versions.items()},
+            "unit_id": self.unit_id,
+            "doccano_id": self.doccano_id,
+            "text": self.text,
+            "versions": {
+                name: [[s.start, s.end, s.label, s.text_in(self.text)] for s in spans]
+                for name, spans in self.versions.items()
+            },
         }
 
     def differences(self) -> list[tuple[str, Span]]:
@@ -236,7 +272,9 @@ def check_same_text(annotations: Annotations) -> None:
     for name in sorted(annotations):
         for uid, example in annotations[name].items():
             if uid in texts and texts[uid][1] != example.text:
-                raise VinerError(f"unit {uid} has a different text for {texts[uid][0]} and {name}; the files are not from the same project")
+                raise VinerError(
+                    f"unit {uid} has a different text for {texts[uid][0]} and {name}; the files are not from the same project"
+                )
             texts.setdefault(uid, (name, example.text))
 
 
@@ -256,7 +294,12 @@ def agreement(annotations: Annotations, *, include_unconfirmed: bool = False) ->
         yb: list[str] = []
         units = 0
         for uid in unit_order({a: A, b: B}):
-            if uid not in A or uid not in B or not is_done(A[uid], include_unconfirmed) or not is_done(B[uid], include_unconfirmed):
+            if (
+                uid not in A
+                or uid not in B
+                or not is_done(A[uid], include_unconfirmed)
+                or not is_done(B[uid], include_unconfirmed)
+            ):
                 continue
             units += 1
             compared.add(uid)
@@ -267,7 +310,18 @@ def agreement(annotations: Annotations, *, include_unconfirmed: bool = False) ->
             ya += token_labels(A[uid].text, A[uid].spans)
             yb += token_labels(B[uid].text, B[uid].spans)
         same = sum(x == y for x, y in zip(ya, yb))
-        pairs.append(PairAgreement(a, b, units, overall, dict(sorted(per_label.items())), len(ya), same / len(ya) if ya else None, cohen_kappa(ya, yb)))
+        pairs.append(
+            PairAgreement(
+                a,
+                b,
+                units,
+                overall,
+                dict(sorted(per_label.items())),
+                len(ya),
+                same / len(ya) if ya else None,
+                cohen_kappa(ya, yb),
+            )
+        )
         pooled.add(overall)
         for label, counts in per_label.items():
             pooled_labels.setdefault(label, Counts()).add(counts)
@@ -275,7 +329,11 @@ def agreement(annotations: Annotations, *, include_unconfirmed: bool = False) ->
     disagreements = []
     single = 0
     for uid in unit_order(annotations):
-        versions = {n: annotations[n][uid] for n in names if uid in annotations[n] and is_done(annotations[n][uid], include_unconfirmed)}
+        versions = {
+            n: annotations[n][uid]
+            for n in names
+            if uid in annotations[n] and is_done(annotations[n][uid], include_unconfirmed)
+        }
         if len(versions) < 2:
             single += len(versions) == 1
             continue
@@ -296,6 +354,8 @@ def agreement(annotations: Annotations, *, include_unconfirmed: bool = False) ->
     )
 
 
-def agree(paths: Sequence[Path | str], *, labels: Sequence[str] | None = DEFAULT_LABELS, include_unconfirmed: bool = False) -> AgreementReport:
+def agree(
+    paths: Sequence[Path | str], *, labels: Sequence[str] | None = DEFAULT_LABELS, include_unconfirmed: bool = False
+) -> AgreementReport:
     """Agreement of the annotator files in a snapshot folder (or of the files given)."""
     return agreement(load_annotations(paths, labels), include_unconfirmed=include_unconfirmed)

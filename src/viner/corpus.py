@@ -31,9 +31,10 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from .errors import InvalidInput, VinerError
 from .formats import doccano_jsonl
@@ -59,12 +60,40 @@ COMMENT_WIDGET = [
         r"^Ý kiến của bạn sẽ được biên tập",
     )
 ]
-CAPTION = re.compile(r"(\((Ảnh|Nguồn ảnh|Ảnh minh họa|Ảnh minh hoạ|Photo)\s*:[^()]*\)\.?$)|(^(Ảnh|Photo)\s*:)", re.IGNORECASE)
+CAPTION = re.compile(
+    r"(\((Ảnh|Nguồn ảnh|Ảnh minh họa|Ảnh minh hoạ|Photo)\s*:[^()]*\)\.?$)|(^(Ảnh|Photo)\s*:)", re.IGNORECASE
+)
 SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 ABBREVIATIONS = {
-    "st", "mr", "mrs", "ms", "dr", "tp", "ts", "ths", "pgs", "gs", "bs", "ks", "th", "tt", "q", "p",
-    "no", "vs", "jr", "sr", "co", "inc", "ltd", "corp", "u.s", "tx", "h", "ng",
+    "st",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "tp",
+    "ts",
+    "ths",
+    "pgs",
+    "gs",
+    "bs",
+    "ks",
+    "th",
+    "tt",
+    "q",
+    "p",
+    "no",
+    "vs",
+    "jr",
+    "sr",
+    "co",
+    "inc",
+    "ltd",
+    "corp",
+    "u.s",
+    "tx",
+    "h",
+    "ng",
 }
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[0-9A-ZÀ-ỸĐ])")
 
@@ -119,7 +148,7 @@ def split_sentences(paragraph: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in SENTENCE_END.finditer(paragraph):
-        before = paragraph[start : match.start()].rstrip("\"”’)]")
+        before = paragraph[start : match.start()].rstrip('"”’)]')
         last_word = before.rsplit(" ", 1)[-1].rstrip(".").lower()
         if before.endswith(".") and (last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())):
             continue
@@ -161,7 +190,9 @@ def _relative(path: Path, roots: list[Path]) -> str:
     return path.name
 
 
-def _jsonl_articles(path: Path, rel: str, encoding: str, on_problem: Callable[[Problem], None] | None) -> Iterator[Article]:
+def _jsonl_articles(
+    path: Path, rel: str, encoding: str, on_problem: Callable[[Problem], None] | None
+) -> Iterator[Article]:
     for number, line in iter_lines(path, encoding):
         if not line.strip():
             continue
@@ -306,7 +337,9 @@ def _at_least_one(units: Iterable[Example], paths: Sequence[Path | str]) -> Iter
         )
 
 
-def _report_every(units: Iterable[Example], stats: CorpusStats, progress: Callable[[CorpusStats], None], every: int = 10000) -> Iterator[Example]:
+def _report_every(
+    units: Iterable[Example], stats: CorpusStats, progress: Callable[[CorpusStats], None], every: int = 10000
+) -> Iterator[Example]:
     for i, example in enumerate(units, start=1):
         yield example
         if i % every == 0:

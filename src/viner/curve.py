@@ -12,9 +12,9 @@ import random
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import spacy
 from spacy.tokens import DocBin
@@ -48,7 +48,14 @@ class Curve:
         return list(self.points[-1].per_label) if self.points else []
 
     def as_dict(self) -> dict:
-        return {"config": self.config, "train": self.train, "dev": self.dev, "seed": self.seed, "points": [vars(p) for p in self.points], "verdict": self.verdict()}
+        return {
+            "config": self.config,
+            "train": self.train,
+            "dev": self.dev,
+            "seed": self.seed,
+            "points": [vars(p) for p in self.points],
+            "verdict": self.verdict(),
+        }
 
     def verdict(self) -> str:
         """Prodigy-style reading of the last segment of the curve."""
@@ -64,15 +71,29 @@ class Curve:
 
     def markdown(self) -> str:
         labels = self.labels
-        head = "| fraction | train docs | train entities | F1 | P | R | " + " | ".join(f"{l} F1" for l in labels) + " | train time |"
+        head = (
+            "| fraction | train docs | train entities | F1 | P | R | "
+            + " | ".join(f"{label} F1" for label in labels)
+            + " | train time |"
+        )
         rule = "|" + "---|" * (7 + len(labels))
         rows = [
             f"| {p.fraction:.0%} | {p.train_docs} | {p.train_entities} | {p.overall['f1']:.1%} | {p.overall['precision']:.1%} | {p.overall['recall']:.1%} | "
-            + " | ".join(f"{p.per_label[l]['f1']:.1%}" for l in labels)
+            + " | ".join(f"{p.per_label[label]['f1']:.1%}" for label in labels)
             + f" | {p.seconds:.0f} s |"
             for p in self.points
         ]
-        return "\n".join([f"# Learning curve\n\nconfig `{self.config}`, train `{self.train}`, dev `{self.dev}`, seed {self.seed}\n", head, rule, *rows, "", self.verdict(), ""])
+        return "\n".join(
+            [
+                f"# Learning curve\n\nconfig `{self.config}`, train `{self.train}`, dev `{self.dev}`, seed {self.seed}\n",
+                head,
+                rule,
+                *rows,
+                "",
+                self.verdict(),
+                "",
+            ]
+        )
 
 
 def parse_fractions(text: str) -> list[float]:
@@ -102,7 +123,9 @@ def learning_curve(
     for path in (config, train, dev):
         if not path.exists():
             raise VinerError(f"{path}: no such file")
-    vectors = (overrides or {}).get("paths.vectors", spacy.util.load_config(config, interpolate=False).get("paths", {}).get("vectors"))
+    vectors = (overrides or {}).get(
+        "paths.vectors", spacy.util.load_config(config, interpolate=False).get("paths", {}).get("vectors")
+    )
     if vectors and not Path(vectors).exists():
         raise VinerError(
             f"{config}: reads static vectors from {vectors}, which does not exist: make them with "
@@ -129,7 +152,9 @@ def learning_curve(
             seconds = time.perf_counter() - start
             report = evaluate(output / "model-best", dev)
             per_label = {label: asdict(scores) for label, scores in report.per_label.items()}
-            point = CurvePoint(fraction, count, sum(len(d.ents) for d in subset), seconds, asdict(report.overall), per_label)
+            point = CurvePoint(
+                fraction, count, sum(len(d.ents) for d in subset), seconds, asdict(report.overall), per_label
+            )
             curve.points.append(point)
             if on_point is not None:
                 on_point(point)
@@ -148,7 +173,9 @@ def plot(curve: Curve, path: Path | str) -> Path:
 
     x = [p.train_docs for p in curve.points]
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    ax.plot(x, [p.overall["f1"] * 100 for p in curve.points], marker="o", linewidth=2.5, color="black", label="all (micro)")
+    ax.plot(
+        x, [p.overall["f1"] * 100 for p in curve.points], marker="o", linewidth=2.5, color="black", label="all (micro)"
+    )
     for label in curve.labels:
         ax.plot(x, [p.per_label[label]["f1"] * 100 for p in curve.points], marker=".", linewidth=1.2, label=label)
     ax.set_xlabel("training docs")

@@ -9,9 +9,9 @@ inputs refused, labels collected); then each input is streamed once more into it
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import spacy
 from spacy.language import Language
@@ -107,7 +107,9 @@ class ExportInputs:
             yield example
 
 
-def export(inputs: Sequence[Path], output: Path, options: ExportOptions, on_split: OnSplit | None = None) -> ExportResult:
+def export(
+    inputs: Sequence[Path], output: Path, options: ExportOptions, on_split: OnSplit | None = None
+) -> ExportResult:
     """Export the gold units of ``inputs`` to ``output`` in ``options.fmt``; nothing is written if an input is invalid."""
     files = input_units(inputs)
     names = _split_names(files, options.split_names)
@@ -130,7 +132,14 @@ def export(inputs: Sequence[Path], output: Path, options: ExportOptions, on_spli
     else:
         for name, path in zip(names, files):
             target = output if len(files) == 1 else output / f"{name}.conll"
-            result.counts[str(target)] = conll.write(data.examples(path), target, tokeniser, comments=options.comments, docstart=options.docstart, on_split=split)
+            result.counts[str(target)] = conll.write(
+                data.examples(path),
+                target,
+                tokeniser,
+                comments=options.comments,
+                docstart=options.docstart,
+                on_split=split,
+            )
     return result
 
 
@@ -149,7 +158,9 @@ def _refuse_overwrites(output: Path, names: Sequence[str], options: ExportOption
     """Existing outputs are only replaced with ``force``; several CoNLL files go to a folder."""
     if options.fmt == "conll" and len(names) > 1:
         if output.exists() and not output.is_dir():
-            raise VinerError(f"{output}: is a file; with several inputs --output must be a folder (one NAME.conll per input)")
+            raise VinerError(
+                f"{output}: is a file; with several inputs --output must be a folder (one NAME.conll per input)"
+            )
         for name in names:
             refuse_overwrite(output / f"{name}.conll", options.force, "exported annotations")
     else:

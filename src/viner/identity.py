@@ -21,5 +21,5 @@ def data_sha256(path: Path | str) -> str:
         return file_sha256(path)
     digest = hashlib.sha256()
     for shard in sorted(path.glob("*.spacy")):
-        digest.update(f"{shard.name}\t{file_sha256(shard)}\n".encode("utf-8"))
+        digest.update(f"{shard.name}\t{file_sha256(shard)}\n".encode())
     return digest.hexdigest()

@@ -9,9 +9,9 @@ sentences. By default any problem stops the import and nothing is written.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
 
 from .errors import InvalidInput, VinerError
 from .formats import conll, doccano_jsonl
@@ -71,8 +71,15 @@ def import_conll(
     def examples() -> Iterator[Example]:
         for path in result.files:
             for example in conll.read(
-                path, label_map=reading.label_map, drop=reading.drop, labels=reading.labels, join=reading.join,
-                keep_underscores=reading.keep_underscores, encoding=reading.encoding, on_problem=on_problem, on_skip=skipped,
+                path,
+                label_map=reading.label_map,
+                drop=reading.drop,
+                labels=reading.labels,
+                join=reading.join,
+                keep_underscores=reading.keep_underscores,
+                encoding=reading.encoding,
+                on_problem=on_problem,
+                on_skip=skipped,
             ):
                 texts[example.id] += 1
                 result.per_label.update(s.label for s in example.spans)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from .errors import VinerError
 from .record import DEFAULT_LABELS
@@ -28,7 +28,18 @@ SCHEME_FILE = Path("annotations") / "labels.json"
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 #: Colours for labels the scheme gives none (Sasha Trubetskoy's palette of distinct colours), in order.
-SPARE_COLOURS = ("#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#469990", "#9a6324", "#800000", "#000075", "#808000", "#ffe119")
+SPARE_COLOURS = (
+    "#911eb4",
+    "#42d4f4",
+    "#f032e6",
+    "#bfef45",
+    "#469990",
+    "#9a6324",
+    "#800000",
+    "#000075",
+    "#808000",
+    "#ffe119",
+)
 
 
 @dataclass(frozen=True)
@@ -40,10 +51,22 @@ class Label:
 
 
 NEWS_LABELS = (
-    Label("PERSON", "#e6194b", "p", "People, real or fictional: full names, family or given names, a name shortened to one part"),
-    Label("ORG", "#4363d8", "o", "Named organisations: government bodies, international organisations, companies, news agencies, parties"),
+    Label(
+        "PERSON",
+        "#e6194b",
+        "p",
+        "People, real or fictional: full names, family or given names, a name shortened to one part",
+    ),
+    Label(
+        "ORG",
+        "#4363d8",
+        "o",
+        "Named organisations: government bodies, international organisations, companies, news agencies, parties",
+    ),
     Label("GPE", "#3cb44b", "g", "Countries, cities, provinces and other territories with a government, in every use"),
-    Label("EVENT", "#f58231", "e", "Named events: wars, summits, forums, festivals, sports events, disasters with a name"),
+    Label(
+        "EVENT", "#f58231", "e", "Named events: wars, summits, forums, festivals, sports events, disasters with a name"
+    ),
 )
 assert tuple(label.name for label in NEWS_LABELS) == DEFAULT_LABELS
 
@@ -89,9 +112,13 @@ def load_scheme(path: Path | str) -> LabelScheme:
     except OSError as err:
         raise VinerError(f"{path}: cannot read the label scheme ({err.strerror or err})") from err
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise VinerError(f"{path}: the label scheme is not UTF-8 JSON ({err}); see docs/labels.md for its format") from err
+        raise VinerError(
+            f"{path}: the label scheme is not UTF-8 JSON ({err}); see docs/labels.md for its format"
+        ) from err
     if not isinstance(data, dict) or not isinstance(data.get("labels"), list) or not data["labels"]:
-        raise VinerError(f'{path}: field "labels": expected a list of labels, e.g. [{{"name": "PERSON", "colour": "#e6194b", "key": "p", "definition": "..."}}]')
+        raise VinerError(
+            f'{path}: field "labels": expected a list of labels, e.g. [{{"name": "PERSON", "colour": "#e6194b", "key": "p", "definition": "..."}}]'
+        )
     labels, keys = [], set()
     for i, row in enumerate(data["labels"]):
         where = f"{path}: labels[{i}]"
@@ -114,10 +141,15 @@ def load_scheme(path: Path | str) -> LabelScheme:
             raise VinerError(f"{where}.definition: expected one line of text")
         labels.append(Label(name, colour or "", key, " ".join(definition.split())))
     spare = iter([colour for colour in SPARE_COLOURS if colour not in {label.colour.lower() for label in labels}])
-    labels = [label if label.colour else Label(label.name, next(spare, "#a9a9a9"), label.key, label.definition) for label in labels]
+    labels = [
+        label if label.colour else Label(label.name, next(spare, "#a9a9a9"), label.key, label.definition)
+        for label in labels
+    ]
     guidelines = data.get("guidelines")
     if guidelines is not None and (not isinstance(guidelines, str) or not guidelines.strip()):
-        raise VinerError(f'{path}: field "guidelines": expected the path of the guidelines file, relative to {path.parent}')
+        raise VinerError(
+            f'{path}: field "guidelines": expected the path of the guidelines file, relative to {path.parent}'
+        )
     return LabelScheme(tuple(labels), path, (path.parent / guidelines) if guidelines else None)
 
 

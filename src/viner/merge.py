@@ -22,9 +22,10 @@ are not entities).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .agreement import Annotations, check_same_text, is_done, load_annotations, unit_order
 from .errors import VinerError
@@ -53,11 +54,16 @@ class MergeResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "annotators": self.annotators, "min_annotators": self.min_annotators,
-            "gold": len(self.gold), "agreed": self.agreed, "adjudicated": self.adjudicated,
-            "conflicts": [e.id for e in self.conflicts], "pending": [{"unit_id": u, "finished_by": n} for u, n in self.pending],
+            "annotators": self.annotators,
+            "min_annotators": self.min_annotators,
+            "gold": len(self.gold),
+            "agreed": self.agreed,
+            "adjudicated": self.adjudicated,
+            "conflicts": [e.id for e in self.conflicts],
+            "pending": [{"unit_id": u, "finished_by": n} for u, n in self.pending],
             "unused_adjudications": self.unused_adjudications,
-            "output": str(self.output) if self.output else None, "review_file": str(self.review_file) if self.review_file else None,
+            "output": str(self.output) if self.output else None,
+            "review_file": str(self.review_file) if self.review_file else None,
         }
 
 
@@ -74,7 +80,11 @@ def default_review_file(output: Path) -> Path:
 
 
 def _base_meta(example: Example) -> dict[str, Any]:
-    return {k: v for k, v in example.meta.items() if k not in DROPPED_META and not k.startswith("version: ") and k != "disputed"}
+    return {
+        k: v
+        for k, v in example.meta.items()
+        if k not in DROPPED_META and not k.startswith("version: ") and k != "disputed"
+    }
 
 
 def _comments(versions: dict[str, Example]) -> dict[str, Any]:
@@ -119,7 +129,11 @@ def merge_annotations(
     known = set(order)
     result.unused_adjudications = [uid for uid in by_unit if uid not in known]
     for uid in order:
-        versions = {n: annotations[n][uid] for n in names if uid in annotations[n] and is_done(annotations[n][uid], include_unconfirmed)}
+        versions = {
+            n: annotations[n][uid]
+            for n in names
+            if uid in annotations[n] and is_done(annotations[n][uid], include_unconfirmed)
+        }
         any_version = next((annotations[n][uid] for n in names if uid in annotations[n]), None)
         assert any_version is not None
         meta = _base_meta(any_version)
@@ -128,7 +142,9 @@ def merge_annotations(
         if decided:
             for name, ex in decided.items():
                 if ex.text != any_version.text:
-                    raise VinerError(f"the adjudication of unit {uid} by {name} has a different text than the annotators' version; was the review project made from this snapshot?")
+                    raise VinerError(
+                        f"the adjudication of unit {uid} by {name} has a different text than the annotators' version; was the review project made from this snapshot?"
+                    )
             outcomes = {ex.spans for ex in decided.values()}
             if len(outcomes) == 1:
                 gold_meta = dict(meta, annotators=sorted(versions), adjudicators=sorted(decided), merge="adjudicated")
@@ -151,7 +167,9 @@ def merge_annotations(
         comments = _comments(versions)
         if comments:
             review["comments"] = comments
-        result.conflicts.append(Example(any_version.text, tuple(sorted(common)), uid, dict(meta, **{REVIEW_KEY: review})))
+        result.conflicts.append(
+            Example(any_version.text, tuple(sorted(common)), uid, dict(meta, **{REVIEW_KEY: review}))
+        )
     return result
 
 
@@ -180,9 +198,15 @@ def merge(
     refuse_overwrite(output, force, "gold annotations")  # before the (long) reading: fail fast
     annotations = load_annotations(snapshot, labels)
     decided = adjudications(adjudicated, labels) if adjudicated else {}
-    result = merge_annotations(annotations, decided, min_annotators=min_annotators, include_unconfirmed=include_unconfirmed)
+    result = merge_annotations(
+        annotations, decided, min_annotators=min_annotators, include_unconfirmed=include_unconfirmed
+    )
     if not result.gold and not result.conflicts:
-        waiting = f"all {len(result.pending)} unit(s) are pending (finished by fewer than {result.min_annotators} annotator(s))" if result.pending else "no units"
+        waiting = (
+            f"all {len(result.pending)} unit(s) are pending (finished by fewer than {result.min_annotators} annotator(s))"
+            if result.pending
+            else "no units"
+        )
         raise VinerError(
             f"{', '.join(map(str, snapshot))}: nothing to merge: {waiting}; annotators mark a unit as checked in Doccano when done "
             "(or pass --all-units, or --min-annotators 1); nothing was written"

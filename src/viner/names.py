@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .errors import VinerError
 from .io import write_json
@@ -105,7 +105,8 @@ def harvest(
     by_words = {t.words: t.label for t in triggers}
     sightings: dict[str, Counter] = defaultdict(Counter)
     n_lines = 0
-    for n_lines, line in enumerate(lines, 1):
+    for line in lines:
+        n_lines += 1
         text = unicodedata.normalize("NFC", line)
         offsets = tokens(text)
         words = [text[s:e] for s, e in offsets]
@@ -152,17 +153,30 @@ def make_names(
             raise VinerError(f"{option} {value}: give at least 1")
     triggers = learn_triggers(read_gold(gold, labels), min_count=min_trigger_count, min_precision=min_trigger_precision)
     if not triggers:
-        raise VinerError(f"no word in the gold announces a label often enough (--min-trigger-count {min_trigger_count}, "
-                         f"--min-trigger-precision {min_trigger_precision}): annotate more, or lower them")
+        raise VinerError(
+            f"no word in the gold announces a label often enough (--min-trigger-count {min_trigger_count}, "
+            f"--min-trigger-precision {min_trigger_precision}): annotate more, or lower them"
+        )
     result = harvest(iter_texts(raw), triggers, min_count=min_count, min_share=min_share)
     if not result.names:
-        raise VinerError(f"no name was seen --min-count {min_count} times after the triggers in {', '.join(map(str, raw))}: "
-                         "give more raw text, or lower --min-count; nothing was written")
+        raise VinerError(
+            f"no name was seen --min-count {min_count} times after the triggers in {', '.join(map(str, raw))}: "
+            "give more raw text, or lower --min-count; nothing was written"
+        )
     write_patterns([{"label": label, "pattern": name, "id": "names"} for name, label in result.names.items()], output)
     if report is not None:
-        write_json({
-            "lines": result.lines,
-            "triggers": [{"words": " ".join(t.words), "label": t.label, "count": t.count, "precision": t.precision} for t in triggers],
-            "names": [{"name": name, "label": label, "seen": dict(result.sightings[name])} for name, label in result.names.items()],
-        }, report)
+        write_json(
+            {
+                "lines": result.lines,
+                "triggers": [
+                    {"words": " ".join(t.words), "label": t.label, "count": t.count, "precision": t.precision}
+                    for t in triggers
+                ],
+                "names": [
+                    {"name": name, "label": label, "seen": dict(result.sightings[name])}
+                    for name, label in result.names.items()
+                ],
+            },
+            report,
+        )
     return result

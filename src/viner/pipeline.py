@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import spacy
 from spacy.language import Language
 
 from .errors import VinerError
-
 
 # spaCy's vocabulary keeps every string it has seen, so a long stream of rare tokens (names,
 # numbers) grows it without end. Stages that tokenise a whole corpus do the first VOCAB_BLOCK
@@ -50,11 +49,15 @@ def tokenizer_from_config(config_path: Path | str) -> Language:
     if not path.exists():
         raise VinerError(f"{path}: no such config file (pass --config with your training config)")
     if path.is_dir():
-        raise VinerError(f"{path}: is a folder, not a config file (pass --config with your training config, e.g. configs/ner.cfg)")
+        raise VinerError(
+            f"{path}: is a folder, not a config file (pass --config with your training config, e.g. configs/ner.cfg)"
+        )
     try:
         config = spacy.util.load_config(path, interpolate=False)
     except Exception as err:  # configparser and thinc raise several types
-        raise VinerError(f"{path}: not a valid spaCy config ({_one_line(err)}); check it with `python -m spacy debug config {path}`") from err
+        raise VinerError(
+            f"{path}: not a valid spaCy config ({_one_line(err)}); check it with `python -m spacy debug config {path}`"
+        ) from err
     nlp_section = config.get("nlp")
     if not isinstance(nlp_section, dict) or not nlp_section.get("lang"):
         raise VinerError(f"{path}: not a valid spaCy config: no [nlp] section with lang (start from configs/ner.cfg)")
@@ -77,12 +80,16 @@ def load_pipeline(model: Path | str) -> Language:
     """Load a trained pipeline from a folder (e.g. training/model-best) or an installed package name."""
     path = Path(model)
     if path.is_file():
-        raise VinerError(f"{path}: is a file, not a spaCy pipeline folder (give the folder that holds config.cfg, e.g. training/model-best)")
+        raise VinerError(
+            f"{path}: is a file, not a spaCy pipeline folder (give the folder that holds config.cfg, e.g. training/model-best)"
+        )
     if path.exists() and not (path / "config.cfg").exists():
         hint = " (did you mean its model-best or model-last folder?)" if (path / "model-best").exists() else ""
         raise VinerError(f"{path}: not a spaCy pipeline: no config.cfg in it{hint}")
     if not path.exists() and ("/" in str(model) or str(model).startswith(".")):
-        raise VinerError(f"{path}: no such model folder (train one with `python -m spacy train configs/ner.cfg --output training/`)")
+        raise VinerError(
+            f"{path}: no such model folder (train one with `python -m spacy train configs/ner.cfg --output training/`)"
+        )
     try:
         return spacy.load(model)
     except OSError as err:

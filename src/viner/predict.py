@@ -11,12 +11,12 @@ from __future__ import annotations
 import itertools
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
-from .formats import doccano_jsonl
 from .errors import VinerError
+from .formats import doccano_jsonl
 from .io import file_target, find_files, os_reason, refuse_replacing_spans, write_lines
 from .patterns.ruler import BLANK, pipeline_with_patterns, read_patterns
 from .pipeline import load_pipeline
@@ -47,7 +47,9 @@ def input_files(paths: Sequence[Path | str]) -> list[Path]:
     files = find_files(paths, doccano_jsonl.SUFFIXES)
     for path in files:
         if not has_content(path):
-            raise VinerError(f"{path}: empty file: no units to pre-annotate (expected one {{\"text\": ...}} object per line); nothing was written")
+            raise VinerError(
+                f'{path}: empty file: no units to pre-annotate (expected one {{"text": ...}} object per line); nothing was written'
+            )
     return files
 
 
@@ -61,7 +63,13 @@ def has_content(path: Path) -> bool:
 
 
 def predict_examples(
-    nlp, examples: Iterable[Example], *, batch_size: int = 256, n_process: int = 1, scores: bool = False, stats: PredictStats | None = None
+    nlp,
+    examples: Iterable[Example],
+    *,
+    batch_size: int = 256,
+    n_process: int = 1,
+    scores: bool = False,
+    stats: PredictStats | None = None,
 ) -> Iterator[Example]:
     """Yield each example with the pipeline's entities as its spans (meta and id kept).
 
@@ -99,7 +107,14 @@ def predicted_row(example: Example, doc, unit_scores: UnitScores | None = None) 
 
 
 def check_request(
-    model: Path | str, inputs: Sequence[Path | str], target: Path, *, batch_size: int, scores: bool, patterns: Path | str | None, force: bool
+    model: Path | str,
+    inputs: Sequence[Path | str],
+    target: Path,
+    *,
+    batch_size: int,
+    scores: bool,
+    patterns: Path | str | None,
+    force: bool,
 ) -> tuple[list[Path], list[dict] | None]:
     """The checks of a pre-annotation before any model is loaded: the input files (returned), the output
     ``target`` (an existing one with spans needs ``force``), the patterns (returned, read), the options."""
@@ -141,12 +156,20 @@ def predict(
     cores = os.cpu_count() or 1
     if not 1 <= n_process <= cores:
         raise VinerError(f"--n-process {n_process}: give a number from 1 to {cores} (the number of cores)")
-    files, rules = check_request(model, inputs, file_target(output), batch_size=batch_size, scores=scores, patterns=patterns, force=force)
-    nlp = pipeline_with_patterns(str(model), rules, load=load_pipeline) if rules or str(model) == BLANK else load_pipeline(model)
+    files, rules = check_request(
+        model, inputs, file_target(output), batch_size=batch_size, scores=scores, patterns=patterns, force=force
+    )
+    nlp = (
+        pipeline_with_patterns(str(model), rules, load=load_pipeline)
+        if rules or str(model) == BLANK
+        else load_pipeline(model)
+    )
     stats = PredictStats()
 
     def lines() -> Iterator[str]:
-        for example in predict_examples(nlp, read_units(files), batch_size=batch_size, n_process=n_process, scores=scores, stats=stats):
+        for example in predict_examples(
+            nlp, read_units(files), batch_size=batch_size, n_process=n_process, scores=scores, stats=stats
+        ):
             yield doccano_jsonl.dumps(example)
             if progress is not None and stats.units % every == 0:
                 progress(stats)

@@ -22,9 +22,9 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import srsly
 from spacy import util
@@ -63,7 +63,9 @@ def write_raw_text(inputs: Sequence[Path | str], path: Path, stats: CorpusStats)
             digest.update(line.encode("utf-8"))
             count += 1
     if not count:
-        raise VinerError(f"no text found in {', '.join(map(str, inputs))} (give .txt articles, .jsonl with a text field, or .spacy files)")
+        raise VinerError(
+            f"no text found in {', '.join(map(str, inputs))} (give .txt articles, .jsonl with a text field, or .spacy files)"
+        )
     return count, digest.hexdigest()
 
 
@@ -112,7 +114,11 @@ def pretrain(
     config = pretraining_config(config_path, raw, overrides)
     config_sha = hashlib.sha256(config.to_str().replace(str(raw), RAW_FILE).encode("utf-8")).hexdigest()
     if state.epochs_done:
-        changed = [what for what, old, new in (("raw text", state.raw_sha256, raw_sha), ("config", state.config_sha256, config_sha)) if old != new]
+        changed = [
+            what
+            for what, old, new in (("raw text", state.raw_sha256, raw_sha), ("config", state.config_sha256, config_sha))
+            if old != new
+        ]
         if changed:
             fresh.unlink()
             raise VinerError(
@@ -120,7 +126,12 @@ def pretrain(
                 "use a new --output folder, or remove this one to start afresh"
             )
     fresh.replace(raw)
-    state.raw_sha256, state.config_sha256, state.raw_texts, state.raw_duplicates = raw_sha, config_sha, texts, stats.duplicates
+    state.raw_sha256, state.config_sha256, state.raw_texts, state.raw_duplicates = (
+        raw_sha,
+        config_sha,
+        texts,
+        stats.duplicates,
+    )
     seed = config["training"]["seed"] if isinstance(config["training"]["seed"], int) else 0
     for epoch in range(state.epochs_done, epochs):
         start = time.perf_counter()
@@ -135,7 +146,10 @@ def pretrain(
                 shutil.copyfile(weights, tmp)
             with atomic_path(output / WEIGHTS_FILE) as tmp:
                 shutil.copyfile(weights, tmp)
-            with (work / "log.jsonl").open(encoding="utf-8") as log, (output / "log.jsonl").open("a", encoding="utf-8") as out:
+            with (
+                (work / "log.jsonl").open(encoding="utf-8") as log,
+                (output / "log.jsonl").open("a", encoding="utf-8") as out,
+            ):
                 out.write(log.read())
         state.epochs_done = epoch + 1
         state.seconds.append(round(time.perf_counter() - start, 1))

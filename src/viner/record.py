@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 DEFAULT_LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE", "EVENT")
 ADD_LABEL = "to use it, add it to the label scheme (annotations/labels.json) or pass --labels"
@@ -227,7 +228,13 @@ def _overlaps(text: str, spans: Iterable[Sequence[Any]], good: list[Span]) -> li
     """The overlap problems of ``good`` (sorted valid spans), each naming the two spans' places in ``spans``."""
     places: dict[Span, list[int]] = {}
     for i, raw in enumerate(spans):
-        if isinstance(raw, (list, tuple)) and len(raw) == 3 and _is_int(raw[0]) and _is_int(raw[1]) and isinstance(raw[2], str):
+        if (
+            isinstance(raw, (list, tuple))
+            and len(raw) == 3
+            and _is_int(raw[0])
+            and _is_int(raw[1])
+            and isinstance(raw[2], str)
+        ):
             places.setdefault(Span(int(raw[0]), int(raw[1]), raw[2]), []).append(i)
     taken: dict[Span, int] = {}
     indexed = []
@@ -239,7 +246,10 @@ def _overlaps(text: str, spans: Iterable[Sequence[Any]], good: list[Span]) -> li
     for (first, i1), (second, i2) in zip(indexed, indexed[1:]):
         if second.start < first.end:
             problems.append(
-                (f"label[{i2}]", f"span {second.text_in(text)!r} ({second.label}) overlaps span {first.text_in(text)!r} ({first.label}) at label[{i1}]")
+                (
+                    f"label[{i2}]",
+                    f"span {second.text_in(text)!r} ({second.label}) overlaps span {first.text_in(text)!r} ({first.label}) at label[{i1}]",
+                )
             )
     return problems
 

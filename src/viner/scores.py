@@ -20,8 +20,8 @@ units well (what choosing the next batch needs) but 0.9 does not mean "right 9 t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -35,7 +35,9 @@ BEAM_WIDTH = 16
 class UnitScores:
     """The beam's view of one doc: its entities with a confidence each, and how unsure it is overall."""
 
-    entities: list[tuple[int, int, str, float]] = field(default_factory=list)  # the best parse: start_char, end_char, label, confidence
+    entities: list[tuple[int, int, str, float]] = field(
+        default_factory=list
+    )  # the best parse: start_char, end_char, label, confidence
     uncertainty: float = 0.0
     spans: dict[tuple[int, int, str], float] = field(default_factory=dict)  # every span of any parse in the beam
 
@@ -48,9 +50,13 @@ def find_ner(nlp: Language):
     """The pipeline's entity recognizer (the component named ``ner``, or the only one built by the ``ner`` factory)."""
     if "ner" in nlp.pipe_names:
         return nlp.get_pipe("ner")
-    found = [proc for name, proc in nlp.pipeline if getattr(proc, "moves", None) is not None and hasattr(proc, "scored_ents")]
+    found = [
+        proc for name, proc in nlp.pipeline if getattr(proc, "moves", None) is not None and hasattr(proc, "scored_ents")
+    ]
     if len(found) != 1:
-        raise VinerError(f"the pipeline ({', '.join(nlp.pipe_names) or 'no components'}) has no single spaCy 'ner' component to score with")
+        raise VinerError(
+            f"the pipeline ({', '.join(nlp.pipe_names) or 'no components'}) has no single spaCy 'ner' component to score with"
+        )
     return found[0]
 
 
@@ -73,8 +79,14 @@ def score_docs(ner, docs: Sequence[Doc], beam_width: int = BEAM_WIDTH) -> list[U
         for i, doc, beam, scored in zip(todo, batch, beams, ner.scored_ents(beams)):
             parses = ner.moves.get_beam_parses(beam)
             best_prob, best = max(parses, key=lambda pair: pair[0]) if parses else (1.0, [])
-            spans = {_chars(doc, start, end) + (label,): round(min(1.0, float(prob)), 6) for (start, end, label), prob in scored.items()}
-            entities = [_chars(doc, start, end) + (label, spans[_chars(doc, start, end) + (label,)]) for start, end, label in sorted(best)]
+            spans = {
+                _chars(doc, start, end) + (label,): round(min(1.0, float(prob)), 6)
+                for (start, end, label), prob in scored.items()
+            }
+            entities = [
+                _chars(doc, start, end) + (label, spans[_chars(doc, start, end) + (label,)])
+                for start, end, label in sorted(best)
+            ]
             results[i] = UnitScores(entities, round(min(1.0, max(0.0, 1.0 - float(best_prob))), 6), spans)
     return results  # type: ignore[return-value]
 
@@ -83,7 +95,9 @@ def _chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
 
 
-def score_texts(nlp: Language, texts: Iterable[str], batch_size: int = 256, beam_width: int = BEAM_WIDTH) -> Iterator[tuple[Doc, UnitScores]]:
+def score_texts(
+    nlp: Language, texts: Iterable[str], batch_size: int = 256, beam_width: int = BEAM_WIDTH
+) -> Iterator[tuple[Doc, UnitScores]]:
     """Run ``nlp`` over ``texts`` and yield each doc (the greedy decode's entities) with the beam's scores."""
     ner = find_ner(nlp)
     before = components_before(nlp, ner)

@@ -10,8 +10,8 @@ the uncertain choice saves (docs/annotate-less.md).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Sequence
 
 from .errors import VinerError
 from .record import Example
@@ -25,7 +25,9 @@ class Selection:
     units: list[Example]  # the chosen units, the most uncertain first (uncertain) or in file order (random)
     candidates: int  # units that were not excluded
     excluded: int  # units left out because they are already in the project
-    uncertainty: dict[str, float] = field(default_factory=dict)  # unit id -> uncertainty, for the chosen units (uncertain)
+    uncertainty: dict[str, float] = field(
+        default_factory=dict
+    )  # unit id -> uncertainty, for the chosen units (uncertain)
 
 
 def select(
@@ -45,7 +47,9 @@ def select(
     if limit < 1:
         raise VinerError(f"--limit {limit}: give at least 1 (the number of units to push in this batch)")
     if strategy == "uncertain" and nlp is None:
-        raise VinerError("--select uncertain needs a model to score the units: add --preannotate MODEL (or use --select random)")
+        raise VinerError(
+            "--select uncertain needs a model to score the units: add --preannotate MODEL (or use --select random)"
+        )
     excluded = set(exclude)
     candidates = [unit for unit in pool if unit.id not in excluded]
     selection = Selection([], len(candidates), len(pool) - len(candidates))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from .errors import VinerError
 
@@ -23,7 +23,7 @@ def parse_ratios(text: str) -> tuple[float, ...]:
 
 
 def _order_key(seed: int, group: str) -> str:
-    return hashlib.sha1(f"{seed}\x00{group}".encode("utf-8")).hexdigest()
+    return hashlib.sha1(f"{seed}\x00{group}".encode()).hexdigest()
 
 
 def assign_splits(group_sizes: Mapping[str, int], ratios: Sequence[float], seed: int = 0) -> dict[str, str]:

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 import spacy
 
@@ -118,7 +118,9 @@ def align(
     ends = {e for _, e in result}
     for span in example.spans:
         if span.start not in starts or span.end not in ends:
-            raise VinerError(f"span {span.text_in(example.text)!r} ({span.label}) of unit {example.id} cannot be aligned to tokens")
+            raise VinerError(
+                f"span {span.text_in(example.text)!r} ({span.label}) of unit {example.id} cannot be aligned to tokens"
+            )
     return result
 
 
@@ -150,7 +152,9 @@ def word_tokenizer(config: str | None = None):
     if config is None:
         if Path(DEFAULT_CONFIG).exists():
             return tokenizer_from_config(DEFAULT_CONFIG)
-        return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.vi.VietnameseTokenizer", "use_pyvi": True}}})
+        return spacy.blank(
+            "vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.vi.VietnameseTokenizer", "use_pyvi": True}}}
+        )
     return tokenizer_from_config(config)
 
 
@@ -204,7 +208,9 @@ class Tokeniser:
             return syllable_offsets(text)
         return spacy_offsets(self.nlp, text)
 
-    def __call__(self, example: Example, on_split: Callable[[SplitToken], None] | None = None) -> tuple[TokenOffsets, list[str]]:
+    def __call__(
+        self, example: Example, on_split: Callable[[SplitToken], None] | None = None
+    ) -> tuple[TokenOffsets, list[str]]:
         """Aligned token offsets of ``example`` and their IOB2 tags."""
         offsets = align(example, self.offsets(example.text), on_split)
         return offsets, iob2_tags(example, offsets)

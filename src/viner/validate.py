@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from .formats import doccano_jsonl
 from .io import find_files
@@ -47,6 +47,13 @@ def validate_paths(
             report.valid += 1
             report.spans += len(example.spans)
         if (report.valid, len(report.problems)) == before:
-            collect(Problem(str(path), None, None, "empty file: no JSON lines (expected one {\"text\": ..., \"label\": [...]} object per line)"))
+            collect(
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    'empty file: no JSON lines (expected one {"text": ..., "label": [...]} object per line)',
+                )
+            )
     report.records = report.valid + report.invalid
     return report

@@ -18,9 +18,9 @@ from __future__ import annotations
 import itertools
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 from .corpus import CorpusStats, build_units, normalise_line
 from .errors import VinerError
@@ -57,7 +57,9 @@ def iter_texts(paths: Sequence[Path | str], stats: CorpusStats | None = None) ->
                 yield doc.text
 
 
-def tokenised_lines(texts: Iterable[str], config: Path | str, report: VectorsReport, block: int = VOCAB_BLOCK) -> Iterator[str]:
+def tokenised_lines(
+    texts: Iterable[str], config: Path | str, report: VectorsReport, block: int = VOCAB_BLOCK
+) -> Iterator[str]:
     """Each non-empty line of ``texts`` as space-separated tokens of the config's tokenizer.
 
     After the first ``block`` lines, lines are tokenised ``block`` at a time in spaCy memory
@@ -123,8 +125,18 @@ def train_vectors(
             raise VinerError(f"no text to train vectors on in {', '.join(map(str, inputs))}")
         say(f"training floret on {report.tokens:,} tokens ({report.lines:,} lines)")
         model = floret.train_unsupervised(
-            str(corpus), model="cbow", mode="floret", dim=dim, epoch=epochs, minCount=min_count,
-            minn=minn, maxn=maxn, bucket=bucket, hashCount=hash_count, thread=threads, verbose=0,
+            str(corpus),
+            model="cbow",
+            mode="floret",
+            dim=dim,
+            epoch=epochs,
+            minCount=min_count,
+            minn=minn,
+            maxn=maxn,
+            bucket=bucket,
+            hashCount=hash_count,
+            thread=threads,
+            verbose=0,
         )
         table = Path(work) / "vectors.floret"
         model.save_floret_vectors(str(table))

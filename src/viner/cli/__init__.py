@@ -11,38 +11,50 @@ import os
 import signal
 import sys
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import click
 import typer
 
 from ..errors import InvalidInput, VinerError
+from . import (
+    agreement,  # noqa: F401
+    compare,  # noqa: F401
+    convert,  # noqa: F401
+    corpus,  # noqa: F401  (registers commands)
+    curve,  # noqa: F401
+    doccano,  # noqa: F401
+    evaluate,  # noqa: F401
+    formats,  # noqa: F401
+    names,  # noqa: F401
+    patterns,  # noqa: F401
+    predict,  # noqa: F401
+    pretrain,  # noqa: F401
+    validate,  # noqa: F401
+    vectors,  # noqa: F401
+)
 from ._util import Opt, app, fail, print_problems
-
-from . import corpus  # noqa: E402,F401  (registers commands)
-from . import validate  # noqa: E402,F401
-from . import convert  # noqa: E402,F401
-from . import evaluate  # noqa: E402,F401
-from . import compare  # noqa: E402,F401
-from . import formats  # noqa: E402,F401
-from . import curve  # noqa: E402,F401
-from . import predict  # noqa: E402,F401
-from . import vectors  # noqa: E402,F401
-from . import pretrain  # noqa: E402,F401
-from . import doccano  # noqa: E402,F401
-from . import agreement  # noqa: E402,F401
-from . import patterns  # noqa: E402,F401
-from . import names  # noqa: E402,F401
-
 
 # typer >= 0.20 raises its own copy of click's exceptions (typer._click); catch both.
 try:
     from typer._click import exceptions as _typer_click
 except ImportError:  # pragma: no cover - older typer uses click itself
     _typer_click = click.exceptions
-_EXIT = tuple({click.exceptions.Exit, getattr(typer, "Exit", click.exceptions.Exit), getattr(_typer_click, "Exit", click.exceptions.Exit)})
-_ABORT = tuple({click.exceptions.Abort, getattr(typer, "Abort", click.exceptions.Abort), getattr(_typer_click, "Abort", click.exceptions.Abort)})
-_NO_ARGS = tuple(getattr(m, "NoArgsIsHelpError") for m in (click.exceptions, _typer_click) if hasattr(m, "NoArgsIsHelpError"))
+_EXIT = tuple(
+    {
+        click.exceptions.Exit,
+        getattr(typer, "Exit", click.exceptions.Exit),
+        getattr(_typer_click, "Exit", click.exceptions.Exit),
+    }
+)
+_ABORT = tuple(
+    {
+        click.exceptions.Abort,
+        getattr(typer, "Abort", click.exceptions.Abort),
+        getattr(_typer_click, "Abort", click.exceptions.Abort),
+    }
+)
+_NO_ARGS = tuple(m.NoArgsIsHelpError for m in (click.exceptions, _typer_click) if hasattr(m, "NoArgsIsHelpError"))
 _CLICK_ERRORS = (click.ClickException, _typer_click.ClickException)
 
 
@@ -57,7 +69,11 @@ def _usage_message(err) -> str:
 
 @app.callback()
 def _root(
-    debug: bool = Opt(False, "--debug", help="Show the full Python traceback of an error instead of a one-line message (or set VINER_DEBUG=1)"),
+    debug: bool = Opt(
+        False,
+        "--debug",
+        help="Show the full Python traceback of an error instead of a one-line message (or set VINER_DEBUG=1)",
+    ),
 ) -> None:
     """viner: build a custom Vietnamese named-entity model (PERSON, ORG, GPE, EVENT) end to end."""
 
@@ -144,6 +160,8 @@ def _run(args: list[str], debug: bool) -> int:
     except Exception as err:  # a bug: still one line, the traceback with --debug
         if debug:
             raise
-        fail(f"internal error ({type(err).__name__}: {' '.join(str(err).split())}); rerun with --debug for the traceback and please report it")
+        fail(
+            f"internal error ({type(err).__name__}: {' '.join(str(err).split())}); rerun with --debug for the traceback and please report it"
+        )
         return 70
     return result if isinstance(result, int) else 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -19,11 +18,25 @@ def _fmt(value: float | None) -> str:
 
 @app.command("agree")
 def agree_cli(
-    snapshot: List[Path] = Arg(..., help="Snapshot folder from `viner doccano pull` (or annotator JSONL files, one per annotator, named after them)", show_default=False),
-    output: Optional[Path] = Opt(None, "--output", "-o", help="Also write the full report (every pair, label and disagreement) as JSON here", show_default=False),
-    all_units: bool = Opt(False, "--all-units", help="Compare every unit both annotators have, not only the units both marked as checked in Doccano"),
+    snapshot: list[Path] = Arg(
+        ...,
+        help="Snapshot folder from `viner doccano pull` (or annotator JSONL files, one per annotator, named after them)",
+        show_default=False,
+    ),
+    output: Path | None = Opt(
+        None,
+        "--output",
+        "-o",
+        help="Also write the full report (every pair, label and disagreement) as JSON here",
+        show_default=False,
+    ),
+    all_units: bool = Opt(
+        False,
+        "--all-units",
+        help="Compare every unit both annotators have, not only the units both marked as checked in Doccano",
+    ),
     show: int = Opt(20, "--show", help="How many disagreeing units to list (0: none; the JSON report has all)"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
+    labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:
     """Inter-annotator agreement: pairwise strict span F1 and token-level Cohen's kappa.
 
@@ -35,13 +48,36 @@ def agree_cli(
     """
     report = agree(snapshot, labels=parse_labels(labels), include_unconfirmed=all_units)
     rows = [
-        (f"{p.a} / {p.b}", p.units, p.overall.gold, p.overall.predicted, p.overall.tp, _fmt(p.overall.precision), _fmt(p.overall.recall), _fmt(p.overall.f1), p.tokens, _fmt(p.kappa))
+        (
+            f"{p.a} / {p.b}",
+            p.units,
+            p.overall.gold,
+            p.overall.predicted,
+            p.overall.tp,
+            _fmt(p.overall.precision),
+            _fmt(p.overall.recall),
+            _fmt(p.overall.f1),
+            p.tokens,
+            _fmt(p.kappa),
+        )
         for p in report.pairs
     ]
-    msg.table(rows, header=("pair", "units", "spans A", "spans B", "agreed", "P", "R", "F1", "tokens", "kappa"), divider=True, title="Pairwise agreement (strict spans, A = reference)")
+    msg.table(
+        rows,
+        header=("pair", "units", "spans A", "spans B", "agreed", "P", "R", "F1", "tokens", "kappa"),
+        divider=True,
+        title="Pairwise agreement (strict spans, A = reference)",
+    )
     label_rows = [(label, c.gold, c.predicted, c.tp, _fmt(c.f1)) for label, c in report.per_label.items()]
-    label_rows.append(("ALL (micro)", report.overall.gold, report.overall.predicted, report.overall.tp, _fmt(report.overall.f1)))
-    msg.table(label_rows, header=("label", "spans A", "spans B", "agreed", "F1"), divider=True, title="Per label, all pairs pooled")
+    label_rows.append(
+        ("ALL (micro)", report.overall.gold, report.overall.predicted, report.overall.tp, _fmt(report.overall.f1))
+    )
+    msg.table(
+        label_rows,
+        header=("label", "spans A", "spans B", "agreed", "F1"),
+        divider=True,
+        title="Per label, all pairs pooled",
+    )
     if report.units_single:
         msg.info(f"{report.units_single} unit(s) finished by only one annotator are not compared")
     if report.units_compared == 0:
@@ -50,26 +86,55 @@ def agree_cli(
         msg.divider(f"{len(report.disagreements)} unit(s) with disagreements")
         for item in report.disagreements[: max(show, 0)]:
             where = f"unit {item.unit_id}" + (f" (Doccano #{item.doccano_id})" if item.doccano_id is not None else "")
-            diffs = "; ".join(f"{name}: {span.text_in(item.text)!r} {span.label} [{span.start}:{span.end}]" for name, span in item.differences())
+            diffs = "; ".join(
+                f"{name}: {span.text_in(item.text)!r} {span.label} [{span.start}:{span.end}]"
+                for name, span in item.differences()
+            )
             msg.text(f"{where}: {diffs}")
         if len(report.disagreements) > show:
-            msg.text(f"... and {len(report.disagreements) - show} more" + (f" (all in {output})" if output else " (pass -o report.json for all)"))
+            msg.text(
+                f"... and {len(report.disagreements) - show} more"
+                + (f" (all in {output})" if output else " (pass -o report.json for all)")
+            )
     if output:
         write_json(report.to_dict(), output)
         msg.good(f"Wrote {output}")
-    msg.good(f"Span F1 (strict, micro): {_fmt(report.overall.f1)}; mean pairwise token kappa: {_fmt(report.mean_kappa)}; {report.units_compared} unit(s) compared")
+    msg.good(
+        f"Span F1 (strict, micro): {_fmt(report.overall.f1)}; mean pairwise token kappa: {_fmt(report.mean_kappa)}; {report.units_compared} unit(s) compared"
+    )
 
 
 @app.command("merge")
 def merge_cli(
-    snapshot: List[Path] = Arg(..., help="Snapshot folder from `viner doccano pull` (or annotator JSONL files)", show_default=False),
-    output: Path = Opt(..., "--output", "-o", help="Gold JSONL to write, e.g. annotations/gold/NAME.jsonl", show_default=False),
-    review_file: Optional[Path] = Opt(None, "--review-file", help="Where conflicts go [default: annotations/review/NAME.jsonl for an output in annotations/gold/, else NAME.review.jsonl beside the output]", show_default=False),
-    adjudicated: List[Path] = Opt([], "--adjudicated", "-a", help="Snapshot of a pulled review project: its checked units replace the conflicts they resolve (repeatable)", show_default=False),
-    min_annotators: int = Opt(2, "--min-annotators", help="Units finished by fewer annotators stay pending (capped at the number of annotators)"),
-    all_units: bool = Opt(False, "--all-units", help="Use every unit in the files, not only the units the annotators marked as checked"),
+    snapshot: list[Path] = Arg(
+        ..., help="Snapshot folder from `viner doccano pull` (or annotator JSONL files)", show_default=False
+    ),
+    output: Path = Opt(
+        ..., "--output", "-o", help="Gold JSONL to write, e.g. annotations/gold/NAME.jsonl", show_default=False
+    ),
+    review_file: Path | None = Opt(
+        None,
+        "--review-file",
+        help="Where conflicts go [default: annotations/review/NAME.jsonl for an output in annotations/gold/, else NAME.review.jsonl beside the output]",
+        show_default=False,
+    ),
+    adjudicated: list[Path] = Opt(
+        [],
+        "--adjudicated",
+        "-a",
+        help="Snapshot of a pulled review project: its checked units replace the conflicts they resolve (repeatable)",
+        show_default=False,
+    ),
+    min_annotators: int = Opt(
+        2,
+        "--min-annotators",
+        help="Units finished by fewer annotators stay pending (capped at the number of annotators)",
+    ),
+    all_units: bool = Opt(
+        False, "--all-units", help="Use every unit in the files, not only the units the annotators marked as checked"
+    ),
     force: bool = Opt(False, "--force", help="Replace an existing gold or review file"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
+    labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:
     """Merge annotators into one gold file; conflicts go to a review file, none is dropped.
 
@@ -79,26 +144,54 @@ def merge_cli(
     again with --adjudicated). Units finished by fewer than --min-annotators are listed as
     pending. Nothing is overwritten without --force.
     """
-    result = merge(snapshot, output, review_file=review_file, adjudicated=adjudicated, min_annotators=min_annotators,
-                   include_unconfirmed=all_units, labels=parse_labels(labels), force=force)
-    rows = [("agreed", result.agreed), ("adjudicated", result.adjudicated), ("conflicts -> review", len(result.conflicts)), ("pending", len(result.pending))]
-    msg.table(rows, header=("units", "count"), divider=True, title=f"Merge of {', '.join(result.annotators)} (min. {result.min_annotators} annotator(s) per unit)")
+    result = merge(
+        snapshot,
+        output,
+        review_file=review_file,
+        adjudicated=adjudicated,
+        min_annotators=min_annotators,
+        include_unconfirmed=all_units,
+        labels=parse_labels(labels),
+        force=force,
+    )
+    rows = [
+        ("agreed", result.agreed),
+        ("adjudicated", result.adjudicated),
+        ("conflicts -> review", len(result.conflicts)),
+        ("pending", len(result.pending)),
+    ]
+    msg.table(
+        rows,
+        header=("units", "count"),
+        divider=True,
+        title=f"Merge of {', '.join(result.annotators)} (min. {result.min_annotators} annotator(s) per unit)",
+    )
     if result.pending:
         shown = ", ".join(f"{uid} ({'+'.join(by) or 'nobody'})" for uid, by in result.pending[:10])
-        msg.warn(f"{len(result.pending)} unit(s) pending (finished by fewer than {result.min_annotators}): {shown}{' ...' if len(result.pending) > 10 else ''}")
+        msg.warn(
+            f"{len(result.pending)} unit(s) pending (finished by fewer than {result.min_annotators}): {shown}{' ...' if len(result.pending) > 10 else ''}"
+        )
     if result.unused_adjudications:
-        msg.warn(f"{len(result.unused_adjudications)} adjudicated unit(s) are not in the snapshot and were not used (first: {result.unused_adjudications[0]})")
+        msg.warn(
+            f"{len(result.unused_adjudications)} adjudicated unit(s) are not in the snapshot and were not used (first: {result.unused_adjudications[0]})"
+        )
     if result.conflicts:
-        msg.warn(f"{len(result.conflicts)} conflict(s) -> review file {result.review_file}; adjudicate them: "
-                 f"viner doccano push {result.review_file} --review --project <NAME>-review")
+        msg.warn(
+            f"{len(result.conflicts)} conflict(s) -> review file {result.review_file}; adjudicate them: "
+            f"viner doccano push {result.review_file} --review --project <NAME>-review"
+        )
     elif result.removed_stale:
         msg.info(f"No conflicts left; removed the review file of an earlier merge, {result.stale_review}")
     elif result.stale_review is not None:
-        msg.warn(f"No conflicts left, but {result.stale_review} is from an earlier merge: do not push it again (--force removes it)")
+        msg.warn(
+            f"No conflicts left, but {result.stale_review} is from an earlier merge: do not push it again (--force removes it)"
+        )
     else:
         msg.good("No conflicts left")
     if result.output is None:
-        fail(f"no gold written: no unit is agreed or adjudicated yet ({output} was not created); "
-             "adjudicate the conflicts, then merge again with --adjudicated")
+        fail(
+            f"no gold written: no unit is agreed or adjudicated yet ({output} was not created); "
+            "adjudicate the conflicts, then merge again with --adjudicated"
+        )
         raise typer.Exit(1)
     msg.good(f"Wrote {len(result.gold)} gold unit(s) to {result.output}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 from ..evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from ..evaluation.compare import compare_files
@@ -26,7 +25,13 @@ def print_comparison(comparison: dict) -> None:
             v = m["overall"] if label == "overall" else m["per_label"].get(label)
             cells.append(f"{v['f1']:.1%}" if v else "-")
         rows.append(("ALL (micro)" if label == "overall" else label, *cells))
-    msg.table(rows, header=("F1", *(m["name"] for m in models)), aligns=("l",) + ("r",) * len(models), divider=True, title="F1 per label, side by side")
+    msg.table(
+        rows,
+        header=("F1", *(m["name"] for m in models)),
+        aligns=("l",) + ("r",) * len(models),
+        divider=True,
+        title="F1 per label, side by side",
+    )
     for c in comparison["comparisons"]:
         title = f"{c['b_name']} vs {c['a_name']}"
         if not c["comparable"]:
@@ -41,9 +46,25 @@ def print_comparison(comparison: dict) -> None:
         rows = []
         for label in labels + ["overall"]:
             r = b["overall"] if label == "overall" else b["per_label"][label]
-            rows.append(("ALL (micro)" if label == "overall" else label, r["support"], _pts(r["delta"]), f"{_pts(r['ci'][0])} to {_pts(r['ci'][1])}", verdict(r["verdict"], c)))
-        msg.table(rows, header=("label", "support", "delta F1", f"{int(b['level'] * 100)}% interval", "verdict"), aligns=("l", "r", "r", "r", "l"), divider=True, title=title)
-        msg.text(f"paired bootstrap over {b['documents']} documents, {b['resamples']:,} resamples, seed {b['seed']}; delta = F1({c['b_name']}) - F1({c['a_name']}) in points")
+            rows.append(
+                (
+                    "ALL (micro)" if label == "overall" else label,
+                    r["support"],
+                    _pts(r["delta"]),
+                    f"{_pts(r['ci'][0])} to {_pts(r['ci'][1])}",
+                    verdict(r["verdict"], c),
+                )
+            )
+        msg.table(
+            rows,
+            header=("label", "support", "delta F1", f"{int(b['level'] * 100)}% interval", "verdict"),
+            aligns=("l", "r", "r", "r", "l"),
+            divider=True,
+            title=title,
+        )
+        msg.text(
+            f"paired bootstrap over {b['documents']} documents, {b['resamples']:,} resamples, seed {b['seed']}; delta = F1({c['b_name']}) - F1({c['a_name']}) in points"
+        )
     for m in models:
         if len(m["runs"]) > 1:
             runs = ", ".join(f"{r['name']} {r['f1']:.1%}" for r in m["runs"])
@@ -52,8 +73,17 @@ def print_comparison(comparison: dict) -> None:
 
 @app.command("compare")
 def compare_cli(
-    reports: List[str] = Arg(..., help="Report JSON files from `viner evaluate`, one per model version; the first is the baseline. Several runs of one version (seeds) joined by commas are pooled: a.json,b.json", show_default=False),
-    output: Optional[Path] = Opt(None, "--output", "-o", help="Comparison to write, e.g. evaluate/compare-NAME.html (.md and .json beside it; evaluate/index.html is updated)"),
+    reports: list[str] = Arg(
+        ...,
+        help="Report JSON files from `viner evaluate`, one per model version; the first is the baseline. Several runs of one version (seeds) joined by commas are pooled: a.json,b.json",
+        show_default=False,
+    ),
+    output: Path | None = Opt(
+        None,
+        "--output",
+        "-o",
+        help="Comparison to write, e.g. evaluate/compare-NAME.html (.md and .json beside it; evaluate/index.html is updated)",
+    ),
     resamples: int = Opt(DEFAULT_RESAMPLES, "--resamples", help="Bootstrap resamples of the paired documents"),
     seed: int = Opt(DEFAULT_SEED, "--seed", help="Seed of the bootstrap (fixed, so comparisons are reproducible)"),
 ) -> None:

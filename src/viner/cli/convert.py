@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 from ..convert import convert
 from ..split import parse_ratios
@@ -12,16 +11,37 @@ from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
 @app.command("convert")
 def convert_cli(
-    inputs: List[Path] = Arg(..., help="Doccano JSONL files or folders of them (gold annotations)", show_default=False),
-    output: Path = Opt(Path("corpus"), "--output", "-o", help="Folder for train.spacy, dev.spacy, test.spacy and convert-report.json"),
-    config: Path = Opt(Path("configs/ner.cfg"), "--config", "-c", help="Training config whose language and tokenizer the gold docs are tokenised with"),
-    split: str = Opt("0.8,0.1,0.1", "--split", "-s", help="Ratios of units for train,dev,test (whole articles are assigned)"),
+    inputs: list[Path] = Arg(..., help="Doccano JSONL files or folders of them (gold annotations)", show_default=False),
+    output: Path = Opt(
+        Path("corpus"), "--output", "-o", help="Folder for train.spacy, dev.spacy, test.spacy and convert-report.json"
+    ),
+    config: Path = Opt(
+        Path("configs/ner.cfg"),
+        "--config",
+        "-c",
+        help="Training config whose language and tokenizer the gold docs are tokenised with",
+    ),
+    split: str = Opt(
+        "0.8,0.1,0.1", "--split", "-s", help="Ratios of units for train,dev,test (whole articles are assigned)"
+    ),
     seed: int = Opt(0, "--seed", help="Seed of the article shuffle; the same seed always gives the same split"),
-    misaligned: str = Opt("keep", "--misaligned", help="Spans not on token boundaries: 'keep' splits the token so the span survives, 'drop' leaves the span out; both are reported"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP),
+    misaligned: str = Opt(
+        "keep",
+        "--misaligned",
+        help="Spans not on token boundaries: 'keep' splits the token so the span survives, 'drop' leaves the span out; both are reported",
+    ),
+    labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP),
     any_label: bool = Opt(False, "--any-label", help="Accept every label in the gold (skip the label-set check)"),
-    per_file: bool = Opt(False, "--per-file", help="No split: write one NAME.spacy per input file NAME.jsonl (for corpora with their own train/dev files)"),
-    keep_whole: bool = Opt(False, "--keep-whole", help="With --per-file: skip repeated units within a file only, so each output keeps every unit of its file even when it repeats another file's (a test set comparable with published figures)"),
+    per_file: bool = Opt(
+        False,
+        "--per-file",
+        help="No split: write one NAME.spacy per input file NAME.jsonl (for corpora with their own train/dev files)",
+    ),
+    keep_whole: bool = Opt(
+        False,
+        "--keep-whole",
+        help="With --per-file: skip repeated units within a file only, so each output keeps every unit of its file even when it repeats another file's (a test set comparable with published figures)",
+    ),
 ) -> None:
     """Validate gold annotations, split them by article and write spaCy DocBins.
 

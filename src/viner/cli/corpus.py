@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
 
 import typer
 
@@ -16,13 +15,31 @@ app.add_typer(corpus_app, name="corpus")
 
 @corpus_app.command("build")
 def build_cli(
-    inputs: List[Path] = Arg(..., help="Article files or folders: .txt (one article per file) and .jsonl (one article per row, field \"text\")", show_default=False),
-    output: Path = Opt(Path("corpus/docs.jsonl"), "--output", "-o", help="JSONL file to write, importable into Doccano"),
+    inputs: list[Path] = Arg(
+        ...,
+        help='Article files or folders: .txt (one article per file) and .jsonl (one article per row, field "text")',
+        show_default=False,
+    ),
+    output: Path = Opt(
+        Path("corpus/docs.jsonl"), "--output", "-o", help="JSONL file to write, importable into Doccano"
+    ),
     unit: str = Opt("paragraph", "--unit", "-u", help=f"Annotation unit: {', '.join(UNITS)}"),
-    encoding: str = Opt("utf-8", "--encoding", "-e", help="Encoding of the input files (UTF-8 with or without BOM by default)"),
-    drop_captions: bool = Opt(False, "--drop-captions", help="Leave photo captions out (by default they are kept as units with meta.caption=true)"),
-    skip_invalid: bool = Opt(False, "--skip-invalid", help="Skip invalid JSONL rows (counted and listed) instead of stopping"),
-    force: bool = Opt(False, "--force", help="Replace an existing output even if it holds spans (an earlier units file without spans is always replaced)"),
+    encoding: str = Opt(
+        "utf-8", "--encoding", "-e", help="Encoding of the input files (UTF-8 with or without BOM by default)"
+    ),
+    drop_captions: bool = Opt(
+        False,
+        "--drop-captions",
+        help="Leave photo captions out (by default they are kept as units with meta.caption=true)",
+    ),
+    skip_invalid: bool = Opt(
+        False, "--skip-invalid", help="Skip invalid JSONL rows (counted and listed) instead of stopping"
+    ),
+    force: bool = Opt(
+        False,
+        "--force",
+        help="Replace an existing output even if it holds spans (an earlier units file without spans is always replaced)",
+    ),
 ) -> None:
     """Clean raw articles, cut them into annotation units and write them as JSONL.
 
@@ -38,7 +55,16 @@ def build_cli(
     def progress(stats: CorpusStats) -> None:
         msg.text(f"... {stats.units} units from {stats.articles} articles")
 
-    stats = build_corpus(inputs, output, unit=unit, encoding=encoding, drop_captions=drop_captions, skip_invalid=skip_invalid, progress=progress, force=force)
+    stats = build_corpus(
+        inputs,
+        output,
+        unit=unit,
+        encoding=encoding,
+        drop_captions=drop_captions,
+        skip_invalid=skip_invalid,
+        progress=progress,
+        force=force,
+    )
     for problem in stats.skipped:
         msg.warn(f"skipped {problem}")
     removed = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in sorted(stats.removed.items())) or "none"

@@ -31,11 +31,21 @@ def curve_cli(
     msg.info(f"Training {len(points)} models on {', '.join(f'{p:.0%}' for p in points)} of {train}")
 
     def show(point) -> None:
-        msg.good(f"{point.fraction:.0%} ({point.train_docs} docs): dev F1 {point.overall['f1']:.1%} in {point.seconds:.0f} s")
+        msg.good(
+            f"{point.fraction:.0%} ({point.train_docs} docs): dev F1 {point.overall['f1']:.1%} in {point.seconds:.0f} s"
+        )
 
     curve = learning_curve(config, train, dev, fractions=points, seed=seed, overrides=overrides, on_point=show)
     labels = curve.labels
-    rows = [(f"{p.fraction:.0%}", p.train_docs, f"{p.overall['f1']:.1%}", *(f"{p.per_label[l]['f1']:.1%}" for l in labels)) for p in curve.points]
+    rows = [
+        (
+            f"{p.fraction:.0%}",
+            p.train_docs,
+            f"{p.overall['f1']:.1%}",
+            *(f"{p.per_label[label]['f1']:.1%}" for label in labels),
+        )
+        for p in curve.points
+    ]
     msg.table(rows, header=("fraction", "docs", "F1", *labels), divider=True, title="Learning curve (dev F1)")
     msg.info(curve.verdict())
     written = write_outputs(curve, output)

@@ -6,15 +6,14 @@ import json
 import os
 from functools import partial
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from ..doccano import messages
 from ..doccano.pull import pull
 from ..doccano.push import push
-from ..doccano.status import project_status
 from ..doccano.server import DEFAULT_HOME, DEFAULT_PORT, admin_credentials, serve
+from ..doccano.status import project_status
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
 doccano_app = typer.Typer(
@@ -38,10 +37,24 @@ PASSWORD_HELP = "Password of the admin user [default: $DOCCANO_ADMIN_PASSWORD]"
 
 @doccano_app.command("serve")
 def serve_cli(
-    port: int = Opt(DEFAULT_PORT, "--port", "-p", help="Port on 127.0.0.1 to serve on (the server is never reachable from other machines)"),
-    home: Path = Opt(DEFAULT_HOME, "--home", help="Folder with the server's database, uploads and logs; a second start on it keeps every project, user and annotation"),
-    env: Optional[Path] = Opt(None, "--env", help="Doccano's own Python environment, built there on first use [default: $VINER_DOCCANO_ENV, else ~/.cache/viner/doccano-1.8.4]", show_default=False),
-    user: Optional[str] = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
+    port: int = Opt(
+        DEFAULT_PORT,
+        "--port",
+        "-p",
+        help="Port on 127.0.0.1 to serve on (the server is never reachable from other machines)",
+    ),
+    home: Path = Opt(
+        DEFAULT_HOME,
+        "--home",
+        help="Folder with the server's database, uploads and logs; a second start on it keeps every project, user and annotation",
+    ),
+    env: Path | None = Opt(
+        None,
+        "--env",
+        help="Doccano's own Python environment, built there on first use [default: $VINER_DOCCANO_ENV, else ~/.cache/viner/doccano-1.8.4]",
+        show_default=False,
+    ),
+    user: str | None = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
     workers: int = Opt(2, "--workers", help="Web server worker processes (each takes ~150 MB)"),
 ) -> None:
     """Run a local Doccano 1.8.4 server in the foreground until Ctrl-C.
@@ -54,27 +67,81 @@ def serve_cli(
     Ctrl-C or SIGTERM stops both processes.
     """
     username, password = admin_credentials(user)
-    serve(port=port, home=home, env=env, username=username, password=password, workers=workers, echo=msg.text,
-          on_ready=partial(messages.server_ready, msg, home=home))
+    serve(
+        port=port,
+        home=home,
+        env=env,
+        username=username,
+        password=password,
+        workers=workers,
+        echo=msg.text,
+        on_ready=partial(messages.server_ready, msg, home=home),
+    )
 
 
 @doccano_app.command("push")
 def push_cli(
-    file: Path = Arg(..., help="Doccano JSONL units (from `viner corpus build`, gold, or a review file from `viner merge`)", exists=True, dir_okay=False, show_default=False),
+    file: Path = Arg(
+        ...,
+        help="Doccano JSONL units (from `viner corpus build`, gold, or a review file from `viner merge`)",
+        exists=True,
+        dir_okay=False,
+        show_default=False,
+    ),
     project: str = Opt(..., "--project", help="Doccano project to create or reuse", show_default=False),
-    annotators: Optional[str] = Opt(None, "--annotators", "-a", help="Comma-separated annotator accounts to create and add to the project, e.g. alice,bob; new accounts get a generated password, printed once, or DOCCANO_ANNOTATOR_PASSWORD", show_default=False),
-    preannotate: Optional[str] = Opt(None, "--preannotate", "-m", help="spaCy pipeline (name or folder) whose entities become every annotator's suggestions on units without spans (ner.correct)", show_default=False),
-    review: bool = Opt(False, "--review", help="FILE is a review file from `viner merge`: push its conflicts to a review project for adjudication (adjudicators: --annotators, default the admin)"),
-    guidelines: Optional[Path] = Opt(None, "--guidelines", help="Markdown guidelines shown in the annotation page [default: the file the label scheme names, else annotations/GUIDELINES.md]; on an existing project they replace its guidelines", show_default=False),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
-    patterns: Optional[Path] = Opt(None, "--patterns", help="Patterns JSONL (spaCy EntityRuler format, e.g. from `viner patterns`) whose matches become suggestions too, with or without --preannotate", exists=True, dir_okay=False, show_default=False),
-    select_by: Optional[str] = Opt(None, "--select", help="Push only --limit units not in the project yet: 'uncertain' = those the --preannotate model is least sure of (active learning), 'random' = a seeded sample", show_default=False),
-    limit: Optional[int] = Opt(None, "--limit", help="With --select: how many units this batch pushes", show_default=False),
+    annotators: str | None = Opt(
+        None,
+        "--annotators",
+        "-a",
+        help="Comma-separated annotator accounts to create and add to the project, e.g. alice,bob; new accounts get a generated password, printed once, or DOCCANO_ANNOTATOR_PASSWORD",
+        show_default=False,
+    ),
+    preannotate: str | None = Opt(
+        None,
+        "--preannotate",
+        "-m",
+        help="spaCy pipeline (name or folder) whose entities become every annotator's suggestions on units without spans (ner.correct)",
+        show_default=False,
+    ),
+    review: bool = Opt(
+        False,
+        "--review",
+        help="FILE is a review file from `viner merge`: push its conflicts to a review project for adjudication (adjudicators: --annotators, default the admin)",
+    ),
+    guidelines: Path | None = Opt(
+        None,
+        "--guidelines",
+        help="Markdown guidelines shown in the annotation page [default: the file the label scheme names, else annotations/GUIDELINES.md]; on an existing project they replace its guidelines",
+        show_default=False,
+    ),
+    labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
+    patterns: Path | None = Opt(
+        None,
+        "--patterns",
+        help="Patterns JSONL (spaCy EntityRuler format, e.g. from `viner patterns`) whose matches become suggestions too, with or without --preannotate",
+        exists=True,
+        dir_okay=False,
+        show_default=False,
+    ),
+    select_by: str | None = Opt(
+        None,
+        "--select",
+        help="Push only --limit units not in the project yet: 'uncertain' = those the --preannotate model is least sure of (active learning), 'random' = a seeded sample",
+        show_default=False,
+    ),
+    limit: int | None = Opt(
+        None, "--limit", help="With --select: how many units this batch pushes", show_default=False
+    ),
     seed: int = Opt(0, "--seed", help="With --select random: the sample's seed"),
-    home: Optional[Path] = Opt(None, "--home", help="Home folder of the `viner doccano serve` serving --url: suggestions are written straight into its database, in batches (10,000 units in seconds, no annotator passwords needed) [default: .doccano when it serves --url; else through the API, one request per span]", show_default=False),
-    url: Optional[str] = Opt(None, "--url", help=URL_HELP, show_default=False),
-    user: Optional[str] = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
-    password: Optional[str] = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
+    home: Path | None = Opt(
+        None,
+        "--home",
+        help="Home folder of the `viner doccano serve` serving --url: suggestions are written straight into its database, in batches (10,000 units in seconds, no annotator passwords needed) [default: .doccano when it serves --url; else through the API, one request per span]",
+        show_default=False,
+    ),
+    url: str | None = Opt(None, "--url", help=URL_HELP, show_default=False),
+    user: str | None = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
+    password: str | None = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
 ) -> None:
     """Upload units to a Doccano project, with their spans as pre-annotations.
 
@@ -88,21 +155,44 @@ def push_cli(
     sample, never one the project already has (docs/doccano.md, "Annotate less").
     """
     names = [a for a in (annotators or "").split(",") if a.strip()]
-    result = push(file, project, annotators=names, preannotate=preannotate, review=review, guidelines=guidelines,
-                  labels=parse_labels(labels), echo=msg.text, warn=msg.warn, url=url, user=user, password=password,
-                  select_by=select_by, limit=limit, seed=seed, patterns=patterns, home=home)
+    result = push(
+        file,
+        project,
+        annotators=names,
+        preannotate=preannotate,
+        review=review,
+        guidelines=guidelines,
+        labels=parse_labels(labels),
+        echo=msg.text,
+        warn=msg.warn,
+        url=url,
+        user=user,
+        password=password,
+        select_by=select_by,
+        limit=limit,
+        seed=seed,
+        patterns=patterns,
+        home=home,
+    )
     messages.push_summary(msg, result, file)
 
 
 @doccano_app.command("pull")
 def pull_cli(
     project: str = Opt(..., "--project", help="Doccano project to export", show_default=False),
-    output: Path = Opt(Path("annotations/exports"), "--output", "-o", help="Folder in which a new timestamped snapshot folder is created (earlier snapshots are never touched)"),
-    approved_only: bool = Opt(False, "--approved-only", help="Export, per annotator, only the units they marked as checked"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
-    url: Optional[str] = Opt(None, "--url", help=URL_HELP, show_default=False),
-    user: Optional[str] = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
-    password: Optional[str] = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
+    output: Path = Opt(
+        Path("annotations/exports"),
+        "--output",
+        "-o",
+        help="Folder in which a new timestamped snapshot folder is created (earlier snapshots are never touched)",
+    ),
+    approved_only: bool = Opt(
+        False, "--approved-only", help="Export, per annotator, only the units they marked as checked"
+    ),
+    labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
+    url: str | None = Opt(None, "--url", help=URL_HELP, show_default=False),
+    user: str | None = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
+    password: str | None = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
 ) -> None:
     """Export every annotator's work into a new snapshot folder, one JSONL per annotator.
 
@@ -110,7 +200,16 @@ def pull_cli(
     line and field (and in problems.txt) so nothing is lost. Prints each annotator's progress
     (units checked / total). The snapshot is written atomically.
     """
-    result = pull(project, output, approved_only=approved_only, labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password)
+    result = pull(
+        project,
+        output,
+        approved_only=approved_only,
+        labels=parse_labels(labels),
+        echo=msg.text,
+        url=url,
+        user=user,
+        password=password,
+    )
     messages.pull_summary(msg, result)
 
 
@@ -118,18 +217,25 @@ def pull_cli(
 def status_cli(
     project: str = Opt(..., "--project", help="Doccano project to report on", show_default=False),
     as_json: bool = Opt(False, "--json", help="Print the figures as JSON (for scripts) instead of a table"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
-    url: Optional[str] = Opt(None, "--url", help=URL_HELP, show_default=False),
-    user: Optional[str] = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
-    password: Optional[str] = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
+    labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
+    url: str | None = Opt(None, "--url", help=URL_HELP, show_default=False),
+    user: str | None = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
+    password: str | None = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
 ) -> None:
     """How the annotation goes, without a pull: per annotator units checked / total and spans
     (Doccano's own counts), units per hour from Doccano's check timestamps (read as each
     annotator: set DOCCANO_ANNOTATOR_PASSWORD), and agreement so far (span F1, kappa) on the
     units two annotators both checked. Writes nothing.
     """
-    status = project_status(project, annotator_password=os.environ.get("DOCCANO_ANNOTATOR_PASSWORD") or None,
-                            labels=parse_labels(labels), echo=msg.text, url=url, user=user, password=password)
+    status = project_status(
+        project,
+        annotator_password=os.environ.get("DOCCANO_ANNOTATOR_PASSWORD") or None,
+        labels=parse_labels(labels),
+        echo=msg.text,
+        url=url,
+        user=user,
+        password=password,
+    )
     if as_json:
         print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
     else:

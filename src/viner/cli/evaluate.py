@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from ..evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from ..evaluation.evaluate import evaluate
@@ -20,10 +19,19 @@ def _interval(ci) -> str:
 def per_label_table(report: Report) -> None:
     rows = []
     for label, m in report.per_label.items():
-        rows.append((label, f"{m.precision:.1%}", f"{m.recall:.1%}", f"{m.f1:.1%}", _interval(report.ci(label)), m.support))
+        rows.append(
+            (label, f"{m.precision:.1%}", f"{m.recall:.1%}", f"{m.f1:.1%}", _interval(report.ci(label)), m.support)
+        )
     o = report.overall
-    rows.append(("ALL (micro)", f"{o.precision:.1%}", f"{o.recall:.1%}", f"{o.f1:.1%}", _interval(report.ci()), o.support))
-    msg.table(rows, header=("label", "precision", "recall", "F1", "F1 95% interval", "support"), divider=True, aligns=("l", "r", "r", "r", "r", "r"))
+    rows.append(
+        ("ALL (micro)", f"{o.precision:.1%}", f"{o.recall:.1%}", f"{o.f1:.1%}", _interval(report.ci()), o.support)
+    )
+    msg.table(
+        rows,
+        header=("label", "precision", "recall", "F1", "F1 95% interval", "support"),
+        divider=True,
+        aligns=("l", "r", "r", "r", "r", "r"),
+    )
 
 
 def error_summary(report: Report) -> None:
@@ -38,12 +46,28 @@ def error_summary(report: Report) -> None:
 
 @app.command("evaluate")
 def evaluate_cli(
-    model: str = Arg(..., help="Trained pipeline folder (e.g. training/model-best) or installed package", show_default=False),
+    model: str = Arg(
+        ..., help="Trained pipeline folder (e.g. training/model-best) or installed package", show_default=False
+    ),
     data: Path = Arg(..., help="Gold test data: .spacy (from `viner convert`) or Doccano .jsonl", show_default=False),
-    output: Optional[Path] = Opt(None, "--output", "-o", help="Report to write, e.g. evaluate/reports/NAME.json (NAME.md and NAME.html are written beside it, and evaluate/index.html is updated)"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help="Labels to report (default: the model's NER labels); labels without predictions are included"),
-    name: Optional[str] = Opt(None, "--name", "-n", help="Name of the report (default: the output file's name, else the model's name)"),
-    resamples: int = Opt(DEFAULT_RESAMPLES, "--resamples", help="Bootstrap resamples of the documents for the 95% intervals"),
+    output: Path | None = Opt(
+        None,
+        "--output",
+        "-o",
+        help="Report to write, e.g. evaluate/reports/NAME.json (NAME.md and NAME.html are written beside it, and evaluate/index.html is updated)",
+    ),
+    labels: str | None = Opt(
+        None,
+        "--labels",
+        "-l",
+        help="Labels to report (default: the model's NER labels); labels without predictions are included",
+    ),
+    name: str | None = Opt(
+        None, "--name", "-n", help="Name of the report (default: the output file's name, else the model's name)"
+    ),
+    resamples: int = Opt(
+        DEFAULT_RESAMPLES, "--resamples", help="Bootstrap resamples of the documents for the 95% intervals"
+    ),
     seed: int = Opt(DEFAULT_SEED, "--seed", help="Seed of the bootstrap (fixed, so reports are reproducible)"),
 ) -> None:
     """Score a pipeline's entities against gold spans (strict: same start, end and label).
@@ -57,15 +81,24 @@ def evaluate_cli(
     """
     paths = report_paths(output) if output else None
     report = evaluate(
-        model, data, labels=parse_labels(labels) if labels else None,
-        name=name or (paths["json"].stem if paths else None), resamples=resamples, seed=seed,
+        model,
+        data,
+        labels=parse_labels(labels) if labels else None,
+        name=name or (paths["json"].stem if paths else None),
+        resamples=resamples,
+        seed=seed,
         predictions=paths["predictions"] if paths else None,
     )
     per_label_table(report)
     error_summary(report)
     speed = report.speed.words_per_second
-    msg.info(f"{report.data.examples} examples, {report.data.entities} gold entities" + (f", {speed:,.0f} words/s" if speed else ""))
+    msg.info(
+        f"{report.data.examples} examples, {report.data.entities} gold entities"
+        + (f", {speed:,.0f} words/s" if speed else "")
+    )
     if paths:
         write_report(report, paths["json"])
-        msg.good(f"Report written to {paths['json']} (+ {paths['md'].name}, {paths['html'].name}, {paths['predictions'].name})")
+        msg.good(
+            f"Report written to {paths['json']} (+ {paths['md'].name}, {paths['html'].name}, {paths['predictions'].name})"
+        )
         msg.good(f"Index of reports updated: {index_root(paths['json']) / 'index.html'}")

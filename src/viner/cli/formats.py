@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 from ..errors import VinerError
 from ..export import FORMATS, ExportOptions, export
@@ -16,16 +15,36 @@ from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels, parse_names
 
 @app.command("import-conll")
 def import_conll_cli(
-    inputs: List[Path] = Arg(..., help="CoNLL/IOB files (TOKEN ... TAG per line, blank line between sentences) or folders of .conll/.iob/.bio/.txt/.tsv files", show_default=False),
+    inputs: list[Path] = Arg(
+        ...,
+        help="CoNLL/IOB files (TOKEN ... TAG per line, blank line between sentences) or folders of .conll/.iob/.bio/.txt/.tsv files",
+        show_default=False,
+    ),
     output: Path = Opt(..., "--output", "-o", help="Doccano JSONL file to write", show_default=False),
-    label_map: Optional[str] = Opt(None, "--label-map", "-m", help="Rename labels, e.g. PER=PERSON,ORG=ORG,LOC=GPE (unmapped labels are kept)"),
-    drop: Optional[str] = Opt(None, "--drop", help="Comma-separated labels (as in the file) whose entities are left out, e.g. MISC"),
-    join: str = Opt("smart", "--join", help="How tokens are joined into text: 'smart' (no space before , . : ; ! ? ) and after ( etc., see docs/formats.md) or 'space' (single spaces, exactly VLSP's text)"),
-    keep_underscores: bool = Opt(False, "--keep-underscores", help="Keep '_' in tokens (by default '_' between syllables of a word-level file becomes a space)"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=f"{LABELS_HELP}; checked after --label-map"),
+    label_map: str | None = Opt(
+        None, "--label-map", "-m", help="Rename labels, e.g. PER=PERSON,ORG=ORG,LOC=GPE (unmapped labels are kept)"
+    ),
+    drop: str | None = Opt(
+        None, "--drop", help="Comma-separated labels (as in the file) whose entities are left out, e.g. MISC"
+    ),
+    join: str = Opt(
+        "smart",
+        "--join",
+        help="How tokens are joined into text: 'smart' (no space before , . : ; ! ? ) and after ( etc., see docs/formats.md) or 'space' (single spaces, exactly VLSP's text)",
+    ),
+    keep_underscores: bool = Opt(
+        False,
+        "--keep-underscores",
+        help="Keep '_' in tokens (by default '_' between syllables of a word-level file becomes a space)",
+    ),
+    labels: str | None = Opt(None, "--labels", "-l", help=f"{LABELS_HELP}; checked after --label-map"),
     any_label: bool = Opt(False, "--any-label", help="Accept every label (skip the label-set check)"),
     encoding: str = Opt("utf-8", "--encoding", "-e", help="Encoding of the input files"),
-    skip_invalid: bool = Opt(False, "--skip-invalid", help="Skip sentences with problems (each reported) instead of stopping and writing nothing"),
+    skip_invalid: bool = Opt(
+        False,
+        "--skip-invalid",
+        help="Skip sentences with problems (each reported) instead of stopping and writing nothing",
+    ),
     force: bool = Opt(False, "--force", help="Replace OUTPUT if it exists"),
 ) -> None:
     """Read CoNLL/IOB files (BIO, IOB2, BIOES; syllable- or word-level) into Doccano JSONL.
@@ -55,7 +74,9 @@ def import_conll_cli(
     if rows:
         msg.table(rows, header=("label", "entities"), divider=True, title="Imported")
     if result.duplicates:
-        msg.warn(f"{result.duplicates} sentence(s) repeat the text of an earlier one (kept; `viner convert` keeps only the first)")
+        msg.warn(
+            f"{result.duplicates} sentence(s) repeat the text of an earlier one (kept; `viner convert` keeps only the first)"
+        )
     if result.problems:
         msg.warn(f"{result.skipped} sentence(s) skipped because of {len(result.problems)} problem(s)")
     msg.good(f"Wrote {result.units} units from {len(result.files)} file(s) to {output}")
@@ -63,15 +84,44 @@ def import_conll_cli(
 
 @app.command("export")
 def export_cli(
-    inputs: List[Path] = Arg(..., help="Doccano JSONL files, .spacy DocBins (e.g. corpus/train.spacy) or folders of them", show_default=False),
-    output: Path = Opt(..., "--output", "-o", help="conll: the file to write (one input) or a folder of NAME.conll files (several inputs); hf: the dataset folder", show_default=False),
-    fmt: str = Opt("conll", "--format", "-f", help="conll: IOB2, tab-separated TOKEN<TAB>TAG; hf: a Hugging Face DatasetDict saved to disk"),
-    tokens: str = Opt("word", "--tokens", "-t", help="word: the tokenizer of --config (pyvi words are written with '_' joining their syllables; the default config's tokens are syllables); syllable: rule-based whitespace and punctuation split"),
-    config: Optional[Path] = Opt(None, "--config", "-c", help="Training config whose tokenizer gives the word tokens [default: configs/ner.cfg if it exists, else spaCy's Vietnamese tokenizer with pyvi]"),
-    split_names: Optional[str] = Opt(None, "--split-names", help="Comma-separated split names, one per input file (default: the file names)"),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP),
+    inputs: list[Path] = Arg(
+        ..., help="Doccano JSONL files, .spacy DocBins (e.g. corpus/train.spacy) or folders of them", show_default=False
+    ),
+    output: Path = Opt(
+        ...,
+        "--output",
+        "-o",
+        help="conll: the file to write (one input) or a folder of NAME.conll files (several inputs); hf: the dataset folder",
+        show_default=False,
+    ),
+    fmt: str = Opt(
+        "conll",
+        "--format",
+        "-f",
+        help="conll: IOB2, tab-separated TOKEN<TAB>TAG; hf: a Hugging Face DatasetDict saved to disk",
+    ),
+    tokens: str = Opt(
+        "word",
+        "--tokens",
+        "-t",
+        help="word: the tokenizer of --config (pyvi words are written with '_' joining their syllables; the default config's tokens are syllables); syllable: rule-based whitespace and punctuation split",
+    ),
+    config: Path | None = Opt(
+        None,
+        "--config",
+        "-c",
+        help="Training config whose tokenizer gives the word tokens [default: configs/ner.cfg if it exists, else spaCy's Vietnamese tokenizer with pyvi]",
+    ),
+    split_names: str | None = Opt(
+        None, "--split-names", help="Comma-separated split names, one per input file (default: the file names)"
+    ),
+    labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP),
     any_label: bool = Opt(False, "--any-label", help="Accept every label (skip the label-set check)"),
-    comments: bool = Opt(False, "--comments", help="conll: write '# id =', '# text =' and '# meta =' lines so `viner import-conll` restores texts exactly (many CoNLL readers do not accept them)"),
+    comments: bool = Opt(
+        False,
+        "--comments",
+        help="conll: write '# id =', '# text =' and '# meta =' lines so `viner import-conll` restores texts exactly (many CoNLL readers do not accept them)",
+    ),
     docstart: bool = Opt(False, "--docstart", help="conll: write a -DOCSTART- line before each article"),
     force: bool = Opt(False, "--force", help="Replace OUTPUT if it exists"),
 ) -> None:
@@ -105,5 +155,7 @@ def export_cli(
     else:
         msg.table(list(result.counts.items()), header=("file", "sentences"), divider=True, title="CoNLL")
     if result.split_spans:
-        msg.warn(f"{result.split_spans} span(s) did not fall on token edges; their tokens were split so every span is kept")
+        msg.warn(
+            f"{result.split_spans} span(s) did not fall on token edges; their tokens were split so every span is kept"
+        )
     msg.good(f"Wrote {result.units} units to {output}")

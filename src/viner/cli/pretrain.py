@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
 
 import typer
 from spacy.cli._util import parse_config_overrides
@@ -16,10 +15,30 @@ from ._util import Arg, Opt, app, msg
 @app.command("pretrain", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def pretrain_cli(
     ctx: typer.Context,
-    inputs: List[Path] = Arg(..., help="Raw text: .txt articles, .jsonl (field \"text\"), .spacy DocBins, or folders of them", show_default=False),
-    output: Path = Opt(Path("pretrain"), "--output", "-o", help="Folder for the weights (tok2vec.bin, model{N}.bin), raw.jsonl, log.jsonl and pretrain.json"),
-    config: Path = Opt(Path("configs/ner.cfg"), "--config", "-c", help="Training config whose tok2vec is pretrained (its [pretraining] block says how)"),
-    epochs: int = Opt(..., "--epochs", "-e", help="Epochs to have done in OUTPUT when the command ends: a folder with fewer resumes at the next one", show_default=False),
+    inputs: list[Path] = Arg(
+        ...,
+        help='Raw text: .txt articles, .jsonl (field "text"), .spacy DocBins, or folders of them',
+        show_default=False,
+    ),
+    output: Path = Opt(
+        Path("pretrain"),
+        "--output",
+        "-o",
+        help="Folder for the weights (tok2vec.bin, model{N}.bin), raw.jsonl, log.jsonl and pretrain.json",
+    ),
+    config: Path = Opt(
+        Path("configs/ner.cfg"),
+        "--config",
+        "-c",
+        help="Training config whose tok2vec is pretrained (its [pretraining] block says how)",
+    ),
+    epochs: int = Opt(
+        ...,
+        "--epochs",
+        "-e",
+        help="Epochs to have done in OUTPUT when the command ends: a folder with fewer resumes at the next one",
+        show_default=False,
+    ),
     quiet: bool = Opt(False, "--quiet", "-q", help="Only a line per epoch, not spaCy's progress rows"),
 ) -> None:
     """Pretrain the config's tok2vec on raw text, one epoch at a time, so that `spacy train`

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -14,8 +13,12 @@ from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels, print_problems
 
 @app.command("validate")
 def validate_cli(
-    inputs: List[Path] = Arg(..., help="JSONL files or folders of them ({\"text\": ..., \"label\": [[start, end, \"LABEL\"], ...]})", show_default=False),
-    labels: Optional[str] = Opt(None, "--labels", "-l", help=LABELS_HELP),
+    inputs: list[Path] = Arg(
+        ...,
+        help='JSONL files or folders of them ({"text": ..., "label": [[start, end, "LABEL"], ...]})',
+        show_default=False,
+    ),
+    labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP),
     any_label: bool = Opt(False, "--any-label", help="Accept every label (skip the label-set check)"),
 ) -> None:
     """Check every record: JSON syntax, the text field, offsets in range, start < end, no

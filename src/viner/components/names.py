@@ -29,8 +29,8 @@ The list is saved with the trained pipeline (``names.jsonl`` in the component's 
 
 # no `from __future__ import annotations`: spaCy validates the factory's arguments from its annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
 
 import srsly
 from spacy.language import Language
@@ -42,7 +42,8 @@ from spacy.util import filter_spans
 from ..patterns.build import build_patterns
 from ..patterns.lexicon import lexicon_patterns
 from ..patterns.ruler import read_patterns
-from ..record import Example, Span as CharSpan
+from ..record import Example
+from ..record import Span as CharSpan
 
 FEATURE = "Name"
 NAMES_FILE = "names.jsonl"
@@ -60,7 +61,15 @@ def make_names(nlp: Language, name: str, min_count: int, min_precision: float, l
 class NameFeatures:
     """Phrase matches of known names written to ``token.morph`` as ``Name=<BILU>_<label>``."""
 
-    def __init__(self, nlp: Language, name: str = "viner_names", *, min_count: int = 2, min_precision: float = 0.9, lexicon: bool = True):
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "viner_names",
+        *,
+        min_count: int = 2,
+        min_precision: float = 0.9,
+        lexicon: bool = True,
+    ):
         self.name = name
         self.vocab = nlp.vocab
         self.min_count = min_count
@@ -85,8 +94,8 @@ class NameFeatures:
         self,
         get_examples: Callable[[], Iterable[SpacyExample]],
         *,
-        nlp: Optional[Language] = None,
-        names: Optional[Path] = None,
+        nlp: Language | None = None,
+        names: Path | None = None,
     ) -> None:
         """Make the name list from the training gold, the lexicon and a names file: see the module docstring."""
         examples = [as_record(eg.reference) for eg in get_examples()]

@@ -24,7 +24,9 @@ def merge_patterns(doc: Doc) -> Doc:
         overlapping = [m for m in matches if m.start < ent.end and m.end > ent.start]
         if not overlapping:
             kept.append(ent)
-        elif all(ent.start <= m.start and m.end <= ent.end and (m.start, m.end) != (ent.start, ent.end) for m in overlapping):
+        elif all(
+            ent.start <= m.start and m.end <= ent.end and (m.start, m.end) != (ent.start, ent.end) for m in overlapping
+        ):
             kept.append(ent)  # the model's longer name contains the known one: keep the model's
             matches = [m for m in matches if m not in overlapping]
     doc.ents = sorted(kept + matches, key=lambda span: span.start)

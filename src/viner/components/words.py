@@ -18,8 +18,8 @@ are kept, which makes a small training set (the seed corpus of `make demo`) cost
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy
 import srsly
@@ -17,7 +17,13 @@ from ..record import Example
 from .rows import GoldRows
 from .shards import pack, user_data_bytes
 
-_ARRAYS = {"tokens": numpy.uint64, "spaces": bool, "lengths": numpy.int64, "span_counts": numpy.int64, "span_labels": numpy.uint64}
+_ARRAYS = {
+    "tokens": numpy.uint64,
+    "spaces": bool,
+    "lengths": numpy.int64,
+    "span_counts": numpy.int64,
+    "span_labels": numpy.uint64,
+}
 
 
 @dataclass
@@ -42,7 +48,7 @@ class Pool:
         self.folder = folder
         self.index: list[tuple[int, int, list[int]]] = []  # offset, header size and array sizes of each block
 
-    def __enter__(self) -> "Pool":
+    def __enter__(self) -> Pool:
         try:
             self.handle = tempfile.TemporaryFile(dir=self.folder, prefix=".viner-convert-")
         except OSError as err:
@@ -54,11 +60,15 @@ class Pool:
 
     def add(self, rows: GoldRows, examples: Sequence[Example], groups: Sequence[int], files: Sequence[int]) -> None:
         strings = rows.strings
-        header = pack({
-            "hashes": numpy.fromiter(strings, dtype=numpy.uint64, count=len(strings)).tobytes(), "strings": list(strings.values()),
-            "user_data": [user_data_bytes(e) for e in examples],
-            "groups": numpy.asarray(groups, dtype=numpy.int64).tobytes(), "files": numpy.asarray(files, dtype=numpy.int64).tobytes(),
-        })
+        header = pack(
+            {
+                "hashes": numpy.fromiter(strings, dtype=numpy.uint64, count=len(strings)).tobytes(),
+                "strings": list(strings.values()),
+                "user_data": [user_data_bytes(e) for e in examples],
+                "groups": numpy.asarray(groups, dtype=numpy.int64).tobytes(),
+                "files": numpy.asarray(files, dtype=numpy.int64).tobytes(),
+            }
+        )
         arrays = [numpy.ascontiguousarray(getattr(rows, name), dtype=dtype) for name, dtype in _ARRAYS.items()]
         self.index.append((self.handle.tell(), len(header), [array.nbytes for array in arrays]))
         self.handle.write(header)
@@ -72,8 +82,16 @@ class Pool:
             self.handle.seek(offset)
             unpacker.feed(self.handle.read(header_size))
             block = unpacker.unpack()
-            arrays = {name: numpy.frombuffer(self.handle.read(size), dtype=dtype) for (name, dtype), size in zip(_ARRAYS.items(), sizes)}
+            arrays = {
+                name: numpy.frombuffer(self.handle.read(size), dtype=dtype)
+                for (name, dtype), size in zip(_ARRAYS.items(), sizes)
+            }
             arrays["tokens"] = arrays["tokens"].reshape((-1, len(GOLD_ATTRS)))
             strings = dict(zip(numpy.frombuffer(block["hashes"], dtype=numpy.uint64).tolist(), block["strings"]))
             rows = GoldRows(strings=strings, **arrays)
-            yield Chunk(rows, block["user_data"], numpy.frombuffer(block["groups"], dtype=numpy.int64), numpy.frombuffer(block["files"], dtype=numpy.int64))
+            yield Chunk(
+                rows,
+                block["user_data"],
+                numpy.frombuffer(block["groups"], dtype=numpy.int64),
+                numpy.frombuffer(block["files"], dtype=numpy.int64),
+            )

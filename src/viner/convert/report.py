@@ -54,4 +54,7 @@ class ConvertReport:
     def table(self) -> list[tuple]:
         """One row per output: its name, articles, units and the spans of each of :meth:`labels`."""
         labels = self.labels()
-        return [(name, self.articles[name], self.units[name], *(self.spans[name][label] for label in labels)) for name in self.units]
+        return [
+            (name, self.articles[name], self.units[name], *(self.spans[name][label] for label in labels))
+            for name in self.units
+        ]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy
 from spacy.attrs import IDS, IDX, NORM, ORTH, SPACY
@@ -155,17 +155,31 @@ class GoldRows:
     span_counts: numpy.ndarray
     span_labels: numpy.ndarray
 
-    def select(self, docs: numpy.ndarray) -> "GoldRows":
+    def select(self, docs: numpy.ndarray) -> GoldRows:
         """The rows of the docs where ``docs`` (a boolean mask over docs) is true, in order."""
         rows = numpy.repeat(docs, self.lengths)
         spans = numpy.repeat(docs, self.span_counts)
-        return GoldRows(self.tokens[rows], self.spaces[rows], self.lengths[docs], self.strings, self.span_counts[docs], self.span_labels[spans])
+        return GoldRows(
+            self.tokens[rows],
+            self.spaces[rows],
+            self.lengths[docs],
+            self.strings,
+            self.span_counts[docs],
+            self.span_labels[spans],
+        )
 
-    def slice(self, start: int, stop: int) -> "GoldRows":
+    def slice(self, start: int, stop: int) -> GoldRows:
         """The rows of docs ``start`` to ``stop``."""
         first, last = int(self.lengths[:start].sum()), int(self.lengths[:stop].sum())
         low, high = int(self.span_counts[:start].sum()), int(self.span_counts[:stop].sum())
-        return GoldRows(self.tokens[first:last], self.spaces[first:last], self.lengths[start:stop], self.strings, self.span_counts[start:stop], self.span_labels[low:high])
+        return GoldRows(
+            self.tokens[first:last],
+            self.spaces[first:last],
+            self.lengths[start:stop],
+            self.strings,
+            self.span_counts[start:stop],
+            self.span_labels[low:high],
+        )
 
     def label_counts(self) -> Counter:
         """How many spans of each label the docs have."""
@@ -188,7 +202,14 @@ def gold_rows(
     texts = [e.text for e in examples]
     values, lengths = token_rows(nlp, texts)
     if not texts:
-        return GoldRows(values, numpy.zeros(0, dtype=bool), lengths, {}, numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.uint64))
+        return GoldRows(
+            values,
+            numpy.zeros(0, dtype=bool),
+            lengths,
+            {},
+            numpy.zeros(0, dtype=numpy.int64),
+            numpy.zeros(0, dtype=numpy.uint64),
+        )
     doc_starts = numpy.concatenate(([0], numpy.cumsum(lengths)))
     count = len(texts)
     sizes = numpy.fromiter(map(len, texts), dtype=numpy.int64, count=count)
@@ -213,7 +234,11 @@ def gold_rows(
     first = numpy.searchsorted(starts, span_starts + span_base)
     after = numpy.searchsorted(ends, span_ends + span_base) + 1
     inside = numpy.minimum(first, len(starts) - 1), numpy.minimum(after - 1, len(ends) - 1)
-    aligned = (starts[inside[0]] == span_starts + span_base) & (ends[inside[1]] == span_ends + span_base) if len(starts) else numpy.zeros(len(span_starts), dtype=bool)
+    aligned = (
+        (starts[inside[0]] == span_starts + span_base) & (ends[inside[1]] == span_ends + span_base)
+        if len(starts)
+        else numpy.zeros(len(span_starts), dtype=bool)
+    )
     tokens = numpy.empty((len(values), len(GOLD_ATTRS)), dtype=numpy.uint64)  # ORTH, NORM, ENT_IOB, ENT_TYPE
     tokens[:, :2] = values[:, :2]
     iob, types = tokens[:, 2], tokens[:, 3]  # views: filled in place
@@ -221,12 +246,16 @@ def gold_rows(
     types.fill(0)
     first, after = first[aligned], after[aligned]
     widths = after - first
-    covered = numpy.repeat(first - numpy.concatenate(([0], numpy.cumsum(widths)[:-1])), widths) + numpy.arange(int(widths.sum()))
+    covered = numpy.repeat(first - numpy.concatenate(([0], numpy.cumsum(widths)[:-1])), widths) + numpy.arange(
+        int(widths.sum())
+    )
     iob[covered] = _IOB_INSIDE
     iob[first] = _IOB_BEGIN
     types[covered] = numpy.repeat(span_labels[aligned], widths)
     if not aligned.all():
-        tokens, spaces, lengths = _redo_misaligned(nlp, examples, aligned, span_counts, tokens, spaces, lengths, misaligned, on_misaligned)
+        tokens, spaces, lengths = _redo_misaligned(
+            nlp, examples, aligned, span_counts, tokens, spaces, lengths, misaligned, on_misaligned
+        )
     store = nlp.vocab.strings
     strings = {value: store[value] for value in unique_values(tokens[:, :2]).tolist()}
     strings.update((value, label) for label, value in label_ids.items())

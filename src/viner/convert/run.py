@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import numpy
 from spacy.language import Language
@@ -70,7 +70,9 @@ def convert(
     if output_dir.exists() and not output_dir.is_dir():
         raise VinerError(f"{output_dir}: is a file; --output must be a folder (for train.spacy, dev.spacy, test.spacy)")
     if keep_whole and not per_file:
-        raise VinerError("--keep-whole keeps each input file's units whole: it goes with --per-file (a split by article never puts one text in two splits)")
+        raise VinerError(
+            "--keep-whole keeps each input file's units whole: it goes with --per-file (a split by article never puts one text in two splits)"
+        )
     names = _output_names(report.files) if per_file else list(SPLIT_NAMES)
     nlp = lean_vocab(tokenizer_from_config(config))
     shard_docs = shard_docs or min(shard_size, 1000)
@@ -83,7 +85,9 @@ def convert(
             sizes = Counter(dict(zip(names, run.articles.file_sizes)))
         else:
             assignment = assign_splits(dict(zip(run.articles.numbers, run.articles.sizes)), ratios, seed)
-            route_of_group = numpy.asarray([names.index(assignment[group]) for group in run.articles.numbers], dtype=numpy.int64)
+            route_of_group = numpy.asarray(
+                [names.index(assignment[group]) for group in run.articles.numbers], dtype=numpy.int64
+            )
             route_of_doc = lambda chunk: route_of_group[chunk.groups]  # noqa: E731
             sizes = Counter()
             for group, size in zip(run.articles.numbers, run.articles.sizes):
@@ -92,7 +96,16 @@ def convert(
         run.write(route_of_doc, targets, shard_docs)
     # The report describes the outputs, so it is written once they are all in place.
     manifest = report.as_dict()
-    manifest.update({"seed": seed, "ratios": None if per_file else list(ratios), "config": str(config), "assignment": assignment, "shard_size": shard_size, "shard_docs": shard_docs})
+    manifest.update(
+        {
+            "seed": seed,
+            "ratios": None if per_file else list(ratios),
+            "config": str(config),
+            "assignment": assignment,
+            "shard_size": shard_size,
+            "shard_docs": shard_docs,
+        }
+    )
     write_json(manifest, output_dir / "convert-report.json")
     return report
 
@@ -102,7 +115,9 @@ def _output_names(files: Sequence[Path]) -> list[str]:
     names = [p.stem for p in files]
     clash = {n for n in names if names.count(n) > 1}
     if clash:
-        raise VinerError(f"--per-file: several inputs are named {', '.join(sorted(clash))}; rename them so each output name is unique")
+        raise VinerError(
+            f"--per-file: several inputs are named {', '.join(sorted(clash))}; rename them so each output name is unique"
+        )
     return names
 
 
@@ -201,7 +216,9 @@ class ConvertRun:
         if block.examples:
             self.pool_block(block)
         if not self.articles.numbers:
-            raise VinerError(f"{', '.join(map(str, self.report.files))}: no units to convert (empty file(s)); nothing was written")
+            raise VinerError(
+                f"{', '.join(map(str, self.report.files))}: no units to convert (empty file(s)); nothing was written"
+            )
 
     def pool_block(self, block: Block) -> None:
         """Tokenise a block of examples into the pool."""
@@ -209,7 +226,9 @@ class ConvertRun:
 
         def note(m: Misaligned) -> None:
             file_number, line = block.places[position[id(m.example)]]
-            item = MisalignedSpan(str(self.report.files[file_number]), line, m.span.text_in(m.example.text), m.span.label, m.tokens)
+            item = MisalignedSpan(
+                str(self.report.files[file_number]), line, m.span.text_in(m.example.text), m.span.label, m.tokens
+            )
             self.report.misaligned.append(item)
             if self.on_misaligned is not None:
                 self.on_misaligned(item)
@@ -231,7 +250,10 @@ class ConvertRun:
         articles: set[int] = set()  # route * _ROUTE_SPAN + article number, for each article of each output
         # the background thread stops (its writes done) before the atomic paths are left
         with contextlib.ExitStack() as stack, Background() as background:
-            writers = [DocBinWriter(stack.enter_context(atomic_path(path, is_dir=sharded)), sharded, shard_docs, background) for path, sharded in targets.values()]
+            writers = [
+                DocBinWriter(stack.enter_context(atomic_path(path, is_dir=sharded)), sharded, shard_docs, background)
+                for path, sharded in targets.values()
+            ]
             written = 0
             for chunk in self.pool:
                 routes = route_of_doc(chunk)

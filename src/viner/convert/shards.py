@@ -4,9 +4,9 @@ background thread, one file per output or a folder of shards."""
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
 
 import numpy
 import srsly
@@ -87,7 +87,15 @@ def gold_docbin_msgpack(blocks: Sequence[GoldRows], user_data: Sequence[bytes]) 
                 table.update(block.strings)
         strings = {table[value] for value in unique_values(tokens[:, [0, 1, 3]]).tolist()}
     return docbin_msgpack(
-        _GOLD_BIN, tokens, spaces, lengths, strings, [{}] * count, [{"has_unknown_spaces": False}] * count, [_NO_SPAN_GROUPS] * count, list(user_data)
+        _GOLD_BIN,
+        tokens,
+        spaces,
+        lengths,
+        strings,
+        [{}] * count,
+        [{"has_unknown_spaces": False}] * count,
+        [_NO_SPAN_GROUPS] * count,
+        list(user_data),
     )
 
 
@@ -100,7 +108,7 @@ class Background:
     """One thread that compresses and writes DocBin files (zlib/ISA-L release the GIL, so this
     overlaps with the main thread's work); at most two files wait, so memory stays flat."""
 
-    def __enter__(self) -> "Background":
+    def __enter__(self) -> Background:
         self.executor = ThreadPoolExecutor(max_workers=1)
         self.waiting: list[Future] = []
         return self

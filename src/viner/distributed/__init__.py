@@ -9,8 +9,8 @@ input line stops the run with the same error. How it runs: ``run.py``; the reade
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ..errors import VinerError
 from ..io import file_target, folder_target
@@ -24,7 +24,7 @@ INSTALL = 'pip install "viner[ray]"'
 def ray_missing() -> str | None:
     """Why Ray cannot be used here (a one-line message saying how to install it), or None."""
     try:
-        import ray  # noqa: F401
+        import ray
         import ray.data  # noqa: F401
     except ImportError as err:
         return f"--ray needs Ray, an optional extra that is not installed ({err}); install it with: {INSTALL}"
@@ -62,7 +62,9 @@ def predict_on_ray(
     if shard_size is not None and shard_size < 1:
         raise VinerError(f"--shard-size {shard_size}: give at least 1")
     target = folder_target(output) if shard_size else file_target(output)
-    files, rules = check_request(model, inputs, target, batch_size=batch_size, scores=scores, patterns=patterns, force=force)
+    files, rules = check_request(
+        model, inputs, target, batch_size=batch_size, scores=scores, patterns=patterns, force=force
+    )
     if model != BLANK:
         load_pipeline(model)  # a bad model folder fails here, with viner predict's message, before Ray starts
 

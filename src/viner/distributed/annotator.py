@@ -43,12 +43,18 @@ def unpack_model(files: ModelFiles, folder: Path) -> Path:
 class Annotator:
     """One per actor: the pipeline loaded once, then ``__call__`` on each batch of rows (Ray Data's numpy format)."""
 
-    def __init__(self, model: str, shipped: list[ray.ObjectRef], patterns: list[dict] | None, scores: bool, batch_size: int) -> None:
+    def __init__(
+        self, model: str, shipped: list[ray.ObjectRef], patterns: list[dict] | None, scores: bool, batch_size: int
+    ) -> None:
         files = ray.get(shipped[0])  # the driver's pack_model, fetched once per actor from the object store
         folder = Path(tempfile.mkdtemp(prefix="viner-actor-model-"))
         try:
             name = str(unpack_model(files, folder)) if files is not None else model
-            self.nlp = pipeline_with_patterns(name, patterns, load=load_pipeline) if patterns or model == BLANK else load_pipeline(name)
+            self.nlp = (
+                pipeline_with_patterns(name, patterns, load=load_pipeline)
+                if patterns or model == BLANK
+                else load_pipeline(name)
+            )
         finally:
             shutil.rmtree(folder, ignore_errors=True)  # spacy.load has read everything it needs
         self.scores = scores
@@ -60,10 +66,14 @@ class Annotator:
         todo = [i for i in range(size) if not batch["problem"][i]]
         examples = []
         for i in todo:
-            example, _ = doccano_jsonl.parse_row(json.loads(batch["row"][i]), (str(batch["file"][i]), int(batch["line"][i])), labels=None)
+            example, _ = doccano_jsonl.parse_row(
+                json.loads(batch["row"][i]), (str(batch["file"][i]), int(batch["line"][i])), labels=None
+            )
             examples.append(example)
         stats, counted = PredictStats(), 0
-        for i, predicted in zip(todo, predict_examples(self.nlp, examples, batch_size=self.batch_size, scores=self.scores, stats=stats)):
+        for i, predicted in zip(
+            todo, predict_examples(self.nlp, examples, batch_size=self.batch_size, scores=self.scores, stats=stats)
+        ):
             out[i] = doccano_jsonl.dumps(predicted)
             words[i], entities[i], counted = stats.words - counted, len(predicted.spans), stats.words
         return {"row": np.array(out, dtype=object), "problem": batch["problem"], "words": words, "entities": entities}

@@ -8,10 +8,10 @@ import os
 import signal
 import time
 import warnings
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import ray
 from ray.data import ActorPoolStrategy, DataContext
@@ -53,7 +53,13 @@ def runtime(address: str | None) -> Iterator[tuple[int, str]]:
         if address:
             ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
         else:
-            ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+            ray.init(
+                address="local",
+                num_cpus=os.cpu_count() or 1,
+                include_dashboard=False,
+                logging_level=logging.WARNING,
+                log_to_driver=False,
+            )
         # ray.init replaces the command's SIGTERM handler with its own (exit status 15 after a C++ stack dump on
         # stderr): put the command's back, so a kill ends as with every viner command (one line, status 143), the
         # `finally` below shutting Ray down, actors included, and the atomic write leaving nothing behind.
@@ -73,21 +79,31 @@ def runtime(address: str | None) -> Iterator[tuple[int, str]]:
 def actor_count(requested: int | None, cpus: int) -> int:
     """One actor per CPU unless fewer are asked for; more than the CPUs would wait forever."""
     if requested is not None and requested > cpus:
-        raise VinerError(f"--actors {requested}: the Ray runtime has {cpus} CPU(s); give at most {cpus} (one actor per CPU)")
+        raise VinerError(
+            f"--actors {requested}: the Ray runtime has {cpus} CPU(s); give at most {cpus} (one actor per CPU)"
+        )
     return requested or cpus
 
 
-def annotated_rows(model: str, files: Sequence[Path], patterns: list[dict] | None, scores: bool, run: RayRun, actors: int):
+def annotated_rows(
+    model: str, files: Sequence[Path], patterns: list[dict] | None, scores: bool, run: RayRun, actors: int
+):
     """The Ray Data pipeline: units read on this node, annotated by a pool of ``actors`` actors, in input order."""
     context = DataContext.get_current()
     context.execution_options.preserve_order = True  # rows come out in the input's order, as from viner predict
     context.enable_progress_bars = False  # viner prints its own progress
     here = NodeAffinitySchedulingStrategy(node_id=ray.get_runtime_context().get_node_id(), soft=False)
-    units = ray.data.read_datasource(UnitsSource([str(f) for f in files]), num_cpus=0, ray_remote_args={"scheduling_strategy": here})
+    units = ray.data.read_datasource(
+        UnitsSource([str(f) for f in files]), num_cpus=0, ray_remote_args={"scheduling_strategy": here}
+    )
     shipped = [ray.put(pack_model(model))]  # in a list: the actors borrow the reference, the driver keeps it alive
     return units.map_batches(
-        Annotator, fn_constructor_args=(model, shipped, patterns, scores, run.batch_size),
-        compute=ActorPoolStrategy(size=actors), batch_size=run.batch_size, batch_format="numpy", num_cpus=1,
+        Annotator,
+        fn_constructor_args=(model, shipped, patterns, scores, run.batch_size),
+        compute=ActorPoolStrategy(size=actors),
+        batch_size=run.batch_size,
+        batch_format="numpy",
+        num_cpus=1,
     )
 
 
@@ -100,7 +116,14 @@ def batches(dataset) -> Iterator[dict]:
         raise VinerError(f"the Ray job failed: {cause[:400]} (Ray's logs: /tmp/ray/session_latest/logs)") from err
 
 
-def write_rows(dataset, output: Path, run: RayRun, files: Sequence[Path], progress: Callable[[PredictStats], None] | None, every: int) -> PredictStats:
+def write_rows(
+    dataset,
+    output: Path,
+    run: RayRun,
+    files: Sequence[Path],
+    progress: Callable[[PredictStats], None] | None,
+    every: int,
+) -> PredictStats:
     """Iterate the annotated rows in order and write them atomically (one file, or shards of ``shard_size``)."""
     stats = PredictStats()
     start = time.perf_counter()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import pyarrow as pa
 from ray.data import Datasource, ReadTask
@@ -28,7 +28,9 @@ BLOCK_ROWS = 1024  # rows per block read: small enough that the first actors sta
 def problem_field(err: VinerError) -> str:
     """A bad line (or an unreadable file) as a JSON string the driver turns back into the same error."""
     if isinstance(err, InvalidInput):
-        return json.dumps({"problems": [[p.path, p.line, p.field, p.message] for p in err.problems]}, ensure_ascii=False)
+        return json.dumps(
+            {"problems": [[p.path, p.line, p.field, p.message] for p in err.problems]}, ensure_ascii=False
+        )
     return json.dumps({"error": str(err)}, ensure_ascii=False)
 
 
@@ -67,7 +69,9 @@ class UnitsSource(Datasource):
 
     def get_read_tasks(self, parallelism: int, per_task_row_limit=None, data_context=None) -> list[ReadTask]:
         return [
-            ReadTask(lambda path=path: read_units(path),
-                     BlockMetadata(num_rows=None, size_bytes=os.path.getsize(path), exec_stats=None, input_files=(path,)))
+            ReadTask(
+                lambda path=path: read_units(path),
+                BlockMetadata(num_rows=None, size_bytes=os.path.getsize(path), exec_stats=None, input_files=(path,)),
+            )
             for path in self.files
         ]

@@ -49,7 +49,9 @@ class AdminResult:
     password: str | None = field(default=None, repr=False)  # only when generated now
 
 
-def ensure_admin(env: Path, home: Path, username: str, password: str | None, email: str = "admin@example.com") -> AdminResult:
+def ensure_admin(
+    env: Path, home: Path, username: str, password: str | None, email: str = "admin@example.com"
+) -> AdminResult:
     """Create the admin unless it exists; never changes an existing password.
 
     Without ``password`` a random one is generated and returned (for printing once).
@@ -57,10 +59,19 @@ def ensure_admin(env: Path, home: Path, username: str, password: str | None, ema
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     environ = server_environ(env, home)
-    environ.update(VINER_BACKEND=str(backend_dir(env)), VINER_ADMIN_USER=username, VINER_ADMIN_PASSWORD=password, VINER_ADMIN_EMAIL=email)
+    environ.update(
+        VINER_BACKEND=str(backend_dir(env)),
+        VINER_ADMIN_USER=username,
+        VINER_ADMIN_PASSWORD=password,
+        VINER_ADMIN_EMAIL=email,
+    )
     result = subprocess.run(
-        [str(env / "bin" / "python"), "-c", ENSURE_ADMIN_SCRIPT], env=environ, cwd=home,
-        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        [str(env / "bin" / "python"), "-c", ENSURE_ADMIN_SCRIPT],
+        env=environ,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
     status = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     if result.returncode != 0 or status not in STATUSES:

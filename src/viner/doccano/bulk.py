@@ -25,9 +25,9 @@ import json
 import os
 import subprocess
 import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 from ..errors import VinerError
 from ..io import write_json
@@ -159,8 +159,10 @@ def find_local(url: str, home: Path | None, default_home: Path) -> LocalDoccano 
     state = _read_state(candidate)
     if state is None or state.get("url", "").rstrip("/") != url.rstrip("/") or not _alive(state.get("pid")):
         if home is not None:
-            raise VinerError(f"--home {home}: no `viner doccano serve` is serving {url} from this folder now "
-                             f"(start it with `viner doccano serve --home {home}`, or leave --home out to go through the API)")
+            raise VinerError(
+                f"--home {home}: no `viner doccano serve` is serving {url} from this folder now "
+                f"(start it with `viner doccano serve --home {home}`, or leave --home out to go through the API)"
+            )
         return None
     return LocalDoccano(candidate, Path(state["env"]), url)
 
@@ -203,34 +205,61 @@ def bulk_suggest(
     batch: int = BATCH,
 ) -> BulkResult:
     """Create ``suggestions`` for every annotator in ``targets`` through Doccano's models (see the module docstring)."""
-    units = [[examples[key]["id"], [[s.start, s.end, type_ids[s.label]] for s in spans]]
-             for key, spans in suggestions.items() if key in examples and spans]
+    units = [
+        [examples[key]["id"], [[s.start, s.end, type_ids[s.label]] for s in spans]]
+        for key, spans in suggestions.items()
+        if key in examples and spans
+    ]
     result = BulkResult({}, {}, {}, {}, {})
     with tempfile.TemporaryDirectory(prefix="viner-suggest-") as tmp:
         job = Path(tmp) / "job.json"
-        job.write_text(json.dumps({"project": project, "project_id": project_id, "users": list(targets), "units": units, "batch": batch,
-                                   "suggested_key": SUGGESTED_KEY}), encoding="utf-8")
+        job.write_text(
+            json.dumps(
+                {
+                    "project": project,
+                    "project_id": project_id,
+                    "users": list(targets),
+                    "units": units,
+                    "batch": batch,
+                    "suggested_key": SUGGESTED_KEY,
+                }
+            ),
+            encoding="utf-8",
+        )
         environ = server_environ(local.env, local.home)
         environ.update(VINER_BACKEND=str(backend_dir(local.env)), VINER_JOB=str(job))
         errors = Path(tmp) / "stderr.txt"
         with errors.open("w", encoding="utf-8") as error_log:
-            process = subprocess.Popen([str(local.env / "bin" / "python"), "-c", BULK_SCRIPT], env=environ, cwd=local.home,
-                                       stdout=subprocess.PIPE, stderr=error_log, stdin=subprocess.DEVNULL, text=True,
-                                       preexec_fn=die_with_parent)  # viner killed: the unfinished batch is rolled back
+            process = subprocess.Popen(
+                [str(local.env / "bin" / "python"), "-c", BULK_SCRIPT],
+                env=environ,
+                cwd=local.home,
+                stdout=subprocess.PIPE,
+                stderr=error_log,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                preexec_fn=die_with_parent,
+            )  # viner killed: the unfinished batch is rolled back
             shown: dict[str, int] = {}
             for line in process.stdout:
                 _take(json.loads(line), result, shown, echo, local, project)
         if process.wait() != 0:
             last = (errors.read_text(encoding="utf-8", errors="replace").strip().splitlines() or ["no output"])[-1]
-            raise VinerError(f"writing suggestions into {local.home} failed: {last}; nothing of the unfinished batch was "
-                             "written: push again to finish (suggestions already made are not repeated)")
+            raise VinerError(
+                f"writing suggestions into {local.home} failed: {last}; nothing of the unfinished batch was "
+                "written: push again to finish (suggestions already made are not repeated)"
+            )
     return result
 
 
-def _take(event: dict, result: BulkResult, shown: dict[str, int], echo: Echo, local: LocalDoccano, project: str) -> None:
+def _take(
+    event: dict, result: BulkResult, shown: dict[str, int], echo: Echo, local: LocalDoccano, project: str
+) -> None:
     if event.get("error") in ("project", "units"):
-        raise VinerError(f"{local.home} does not hold the project {project!r} the server at {local.url} showed "
-                         "(or not all its units and labels): pass the --home that server runs from")
+        raise VinerError(
+            f"{local.home} does not hold the project {project!r} the server at {local.url} showed "
+            "(or not all its units and labels): pass the --home that server runs from"
+        )
     name = event["user"]
     if "error" in event:
         result.refused[name] = event["error"]

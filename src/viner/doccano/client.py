@@ -23,8 +23,9 @@ import contextlib
 import os
 import time
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import requests
 from doccano_client import DoccanoClient
@@ -82,7 +83,9 @@ class Session:
         self.url = url.rstrip("/")
         self.username = username
         self.retries = int(os.environ.get("VINER_DOCCANO_RETRIES", 4)) if retries is None else retries
-        self.task_timeout = float(os.environ.get("VINER_DOCCANO_TASK_TIMEOUT", 600)) if task_timeout is None else task_timeout
+        self.task_timeout = (
+            float(os.environ.get("VINER_DOCCANO_TASK_TIMEOUT", 600)) if task_timeout is None else task_timeout
+        )
         self.client = DoccanoClient(self.url)
         self.api: BaseRepository = self.client._base_repository
         # doccano-client 1.2.8 sends every request without a timeout and without retries, and
@@ -113,11 +116,15 @@ class Session:
                 "start it with `viner doccano serve` or set DOCCANO_URL / --url to the running server"
             ) from err
         except requests.exceptions.Timeout as err:
-            raise VinerError(f"Doccano at {self.url} did not answer in time while {what}; check the server and retry") from err
+            raise VinerError(
+                f"Doccano at {self.url} did not answer in time while {what}; check the server and retry"
+            ) from err
         except requests.exceptions.RequestException as err:
             raise VinerError(f"request to Doccano at {self.url} failed while {what}: {err}") from err
         except ValidationError as err:  # doccano-client could not read Doccano's answer into its models
-            raise VinerError(f"Doccano at {self.url} answered something doccano-client cannot read while {what}: {_first_error(err)}") from err
+            raise VinerError(
+                f"Doccano at {self.url} answered something doccano-client cannot read while {what}: {_first_error(err)}"
+            ) from err
 
     def _explain(self, what: str, response: requests.Response | None) -> str:
         if response is None:
@@ -193,9 +200,13 @@ class Session:
         project = self.find_project(name)
         if project is None:
             names = ", ".join(sorted(p["name"] for p in self.projects())) or "none"
-            raise VinerError(f"Doccano at {self.url} has no project {name!r} (projects: {names}); push units first with `viner doccano push`")
+            raise VinerError(
+                f"Doccano at {self.url} has no project {name!r} (projects: {names}); push units first with `viner doccano push`"
+            )
         if project.get("project_type") != SEQUENCE_LABELING:
-            raise VinerError(f"Doccano project {name!r} is a {project.get('project_type')} project; viner needs a sequence-labeling project")
+            raise VinerError(
+                f"Doccano project {name!r} is a {project.get('project_type')} project; viner needs a sequence-labeling project"
+            )
         return project
 
     def create_project(self, name: str, description: str, guideline: str) -> dict:
@@ -249,9 +260,13 @@ class Session:
         with self.call(f"reading the spans of example {example_id}"):
             return [span.dict() for span in self.client.list_spans(project_id, example_id)]
 
-    def create_span(self, project_id: int, example_id: int, start: int, end: int, label_id: int, prob: float = 0.0) -> dict:
+    def create_span(
+        self, project_id: int, example_id: int, start: int, end: int, label_id: int, prob: float = 0.0
+    ) -> dict:
         with self.call(f"creating a span on example {example_id}"):
-            return self.client.create_span(project_id, example_id, start, end, label_id, human_annotated=False, confidence=prob).dict()
+            return self.client.create_span(
+                project_id, example_id, start, end, label_id, human_annotated=False, confidence=prob
+            ).dict()
 
     def update_meta(self, project_id: int, example_id: int, meta: dict) -> None:
         """Replace an example's metadata (a project admin's right)."""
@@ -284,7 +299,9 @@ class Session:
             if status.get("ready"):
                 if status.get("error"):
                     text = status["error"].get("text") if isinstance(status["error"], dict) else status["error"]
-                    raise VinerError(f"Doccano's {what} task failed: {text}; see the worker log (.doccano/logs/worker.log)")
+                    raise VinerError(
+                        f"Doccano's {what} task failed: {text}; see the worker log (.doccano/logs/worker.log)"
+                    )
                 return status.get("result")
             waited = time.monotonic() - started
             if waited > self.task_timeout:
@@ -304,7 +321,13 @@ class Session:
             upload_id = repo.upload(str(path))
         with self.call(f"importing {path.name}"):
             task_id = repo.ingest(
-                project_id, [upload_id], SEQUENCE_LABELING, "JSONL", column_data="text", column_label="label", encoding="utf_8"
+                project_id,
+                [upload_id],
+                SEQUENCE_LABELING,
+                "JSONL",
+                column_data="text",
+                column_label="label",
+                encoding="utf_8",
             )
         result = self.wait_task(task_id, "import")
         errors = (result or {}).get("error", []) if isinstance(result, dict) else []

@@ -14,8 +14,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..errors import VinerError
 from .files import file_lock, log_tail
@@ -40,7 +40,11 @@ def default_env() -> Path:
 
 def env_is_ready(env: Path) -> bool:
     marker = env / READY_MARKER
-    return marker.is_file() and marker.read_text().strip() == " ".join(SERVER_REQUIREMENTS) and (env / "bin" / "gunicorn").exists()
+    return (
+        marker.is_file()
+        and marker.read_text().strip() == " ".join(SERVER_REQUIREMENTS)
+        and (env / "bin" / "gunicorn").exists()
+    )
 
 
 def ensure_env(env: Path | None = None, echo: Echo = print, python: str | None = None) -> Path:
@@ -85,7 +89,15 @@ def _build(env: Path, python: str, echo: Echo) -> None:
     started = time.monotonic()
     steps = [
         [python, "-m", "venv", str(env)],
-        [str(env / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", *SERVER_REQUIREMENTS],
+        [
+            str(env / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            *SERVER_REQUIREMENTS,
+        ],
     ]
     with log.open("w", encoding="utf-8") as out:
         for step in steps:
@@ -94,7 +106,9 @@ def _build(env: Path, python: str, echo: Echo) -> None:
             try:
                 result = subprocess.run(step, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             except OSError as err:
-                raise VinerError(f"cannot run {step[0]} to build Doccano's environment ({err}); set VINER_DOCCANO_PYTHON to a Python 3.10/3.11") from err
+                raise VinerError(
+                    f"cannot run {step[0]} to build Doccano's environment ({err}); set VINER_DOCCANO_PYTHON to a Python 3.10/3.11"
+                ) from err
             if result.returncode != 0:
                 raise VinerError(
                     f"building Doccano's environment failed (exit {result.returncode}): {log_tail(log, 3)}; "

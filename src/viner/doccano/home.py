@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..errors import VinerError
 from .environment import DOCCANO_VERSION
@@ -59,8 +59,12 @@ def init_home(env: Path, home: Path, echo: Echo = print) -> None:
     log = home / "logs" / "init.log"
     with log.open("w", encoding="utf-8") as out:
         result = subprocess.run(
-            [str(env / "bin" / "doccano"), "init"], env=server_environ(env, home), cwd=home,
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [str(env / "bin" / "doccano"), "init"],
+            env=server_environ(env, home),
+            cwd=home,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     if result.returncode != 0:
         raise VinerError(f"`doccano init` failed (exit {result.returncode}): {log_tail(log, 2)}; see {log}")

@@ -6,8 +6,9 @@ The functions write through any printer with wasabi-like methods (``good``, ``in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from .admin import AdminResult
 from .processes import Server
@@ -57,10 +58,22 @@ def push_summary(out: Printer, result: PushResult, file: Path) -> None:
         out.warn(f"model entities not pushed (label not in the project): {skipped}")
     if result.duplicates:
         out.warn(f"{result.duplicates} duplicate unit(s) in {file} (same text as an earlier line) skipped")
-    rows = [(name, result.suggested_units.get(name, 0), result.suggested_spans.get(name, 0), result.earlier_units.get(name, 0),
-             result.kept_units.get(name, 0)) for name in result.suggested_spans]
+    rows = [
+        (
+            name,
+            result.suggested_units.get(name, 0),
+            result.suggested_spans.get(name, 0),
+            result.earlier_units.get(name, 0),
+            result.kept_units.get(name, 0),
+        )
+        for name in result.suggested_spans
+    ]
     if rows:
-        out.table(rows, header=("annotator", "units pre-annotated", "spans", "suggested before", "worked on, left alone"), divider=True)
+        out.table(
+            rows,
+            header=("annotator", "units pre-annotated", "spans", "suggested before", "worked on, left alone"),
+            divider=True,
+        )
     out.good(
         f"{result.project!r}: {result.uploaded} unit(s) uploaded, {result.already_there} already there"
         f"; open {result.url}/projects/{result.project_id}"
@@ -74,8 +87,12 @@ def pull_summary(out: Printer, result: PullResult) -> None:
     if len(result.problems) > SHOWN_PROBLEMS:
         out.warn(f"... and {len(result.problems) - SHOWN_PROBLEMS} more (see {result.snapshot / 'problems.txt'})")
     if result.problems:
-        out.warn(f"{len(result.problems)} invalid row(s) kept as exported; fix them in Doccano and pull again before `viner agree`/`merge`")
-    out.good(f"Snapshot {result.snapshot} ({len(result.annotators)} annotator file(s), {result.total_units} units in the project)")
+        out.warn(
+            f"{len(result.problems)} invalid row(s) kept as exported; fix them in Doccano and pull again before `viner agree`/`merge`"
+        )
+    out.good(
+        f"Snapshot {result.snapshot} ({len(result.annotators)} annotator file(s), {result.total_units} units in the project)"
+    )
 
 
 def status_summary(out: Printer, status) -> None:
@@ -83,7 +100,15 @@ def status_summary(out: Printer, status) -> None:
     rows = []
     for a in status.annotators:
         rate = f"{a.units_per_hour:,.0f}" if a.units_per_hour is not None else "-"
-        rows.append((a.name, f"{a.checked}/{a.total}", a.spans, rate, f"{a.active_minutes:.0f}" if a.active_minutes is not None else "-"))
+        rows.append(
+            (
+                a.name,
+                f"{a.checked}/{a.total}",
+                a.spans,
+                rate,
+                f"{a.active_minutes:.0f}" if a.active_minutes is not None else "-",
+            )
+        )
     if rows:
         out.table(rows, header=("annotator", "checked", "spans", "units/hour", "active min"), divider=True)
     for a in status.annotators:
@@ -94,8 +119,13 @@ def status_summary(out: Printer, status) -> None:
     else:
         report = status.agreement
         kappa = f", mean kappa {report.mean_kappa:.3f}" if report.mean_kappa is not None else ""
-        out.text(f"Agreement so far on {report.units_compared} unit(s) checked by two annotators: span F1 {report.overall.f1:.3f}{kappa}")
+        out.text(
+            f"Agreement so far on {report.units_compared} unit(s) checked by two annotators: span F1 {report.overall.f1:.3f}{kappa}"
+        )
         for pair in report.pairs:
             if pair.units:
-                out.text(f"  {pair.a} / {pair.b}: {pair.units} unit(s), span F1 {pair.overall.f1:.3f}" + (f", kappa {pair.kappa:.3f}" if pair.kappa is not None else ""))
+                out.text(
+                    f"  {pair.a} / {pair.b}: {pair.units} unit(s), span F1 {pair.overall.f1:.3f}"
+                    + (f", kappa {pair.kappa:.3f}" if pair.kappa is not None else "")
+                )
     out.good(f"{status.project!r}: {status.total} unit(s); open {status.url}/projects/{status.project_id}")

@@ -16,9 +16,9 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..errors import VinerError
 from .environment import backend_dir
@@ -103,8 +103,19 @@ def start(env: Path, home: Path, port: int, workers: int = 2) -> Server:
     environ = server_environ(env, home)
     logs = {"web": home / "logs" / "webserver.log", "worker": home / "logs" / "worker.log"}
     web_cmd = [
-        str(env / "bin" / "gunicorn"), "--chdir", str(backend_dir(env)), "--bind", f"{HOST}:{port}",
-        "--workers", str(workers), "--timeout", "120", "--capture-output", "--log-level", "info", "config.wsgi",
+        str(env / "bin" / "gunicorn"),
+        "--chdir",
+        str(backend_dir(env)),
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "120",
+        "--capture-output",
+        "--log-level",
+        "info",
+        "config.wsgi",
     ]
     worker_cmd = [str(env / "bin" / "doccano"), "task", "--concurrency", "1"]
     procs = []
@@ -114,7 +125,15 @@ def start(env: Path, home: Path, port: int, workers: int = 2) -> Server:
                 out.write(f"\n=== viner doccano serve {time.strftime('%Y-%m-%d %H:%M:%S')}: {' '.join(cmd)}\n")
                 out.flush()
                 procs.append(
-                    subprocess.Popen(cmd, env=environ, cwd=home, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+                    subprocess.Popen(
+                        cmd,
+                        env=environ,
+                        cwd=home,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        preexec_fn=die_with_parent,
+                    )
                 )
     except OSError as err:
         for proc in procs:
@@ -137,7 +156,9 @@ def wait_ready(server: Server, timeout: float = 90.0, cancelled: Callable[[], bo
         if dead:
             name, code = dead
             log = server.log_of(name)
-            raise VinerError(f"Doccano's {name} exited with status {code} while starting: {log_tail(log, 2)}; see {log}")
+            raise VinerError(
+                f"Doccano's {name} exited with status {code} while starting: {log_tail(log, 2)}; see {log}"
+            )
         try:
             with urllib.request.urlopen(f"{server.url}/v1/projects", timeout=2) as response:
                 response.read()
@@ -173,7 +194,7 @@ class StopRequest:
         return bool(self.signals)
 
     @contextlib.contextmanager
-    def installed(self) -> Iterator["StopRequest"]:
+    def installed(self) -> Iterator[StopRequest]:
         previous = {sig: signal.signal(sig, self._record) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield self

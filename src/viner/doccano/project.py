@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ..errors import VinerError
 from ..io import read_text
@@ -43,7 +43,9 @@ def find_guidelines(given: Path | None, scheme: LabelScheme) -> Guidelines:
     if given is not None:
         return Guidelines(_read_guidelines(given, "--guidelines"), str(given))
     if scheme.guidelines is not None:
-        return Guidelines(_read_guidelines(scheme.guidelines, f"{scheme.path} (field \"guidelines\")"), str(scheme.guidelines))
+        return Guidelines(
+            _read_guidelines(scheme.guidelines, f'{scheme.path} (field "guidelines")'), str(scheme.guidelines)
+        )
     if DEFAULT_GUIDELINES.is_file() and read_text(DEFAULT_GUIDELINES).strip():
         return Guidelines(read_text(DEFAULT_GUIDELINES).strip(), str(DEFAULT_GUIDELINES))
     lines = [f"Mark every named entity with one of these labels ({scheme.describe()}):", ""]
@@ -54,7 +56,11 @@ def find_guidelines(given: Path | None, scheme: LabelScheme) -> Guidelines:
 
 def _read_guidelines(path: Path, named_by: str) -> str:
     if not path.is_file():
-        raise VinerError(f"{path}: guidelines file not found" + (" (it is a folder)" if path.is_dir() else "") + f"; named by {named_by}")
+        raise VinerError(
+            f"{path}: guidelines file not found"
+            + (" (it is a folder)" if path.is_dir() else "")
+            + f"; named by {named_by}"
+        )
     text = read_text(path).strip()
     if not text:
         raise VinerError(f"{path}: the guidelines file is empty; named by {named_by}")
@@ -67,8 +73,16 @@ def project_description(labels: Sequence[str], review: bool) -> str:
     return f"{what}: {', '.join(labels)}. Guidelines: the guideline icon in the annotation page's toolbar."[:300]
 
 
-def open_project(session: Session, name: str, guidelines: Guidelines, labels: Sequence[str], *, review: bool,
-                 update_guidelines: bool, echo: Echo) -> tuple[int, bool]:
+def open_project(
+    session: Session,
+    name: str,
+    guidelines: Guidelines,
+    labels: Sequence[str],
+    *,
+    review: bool,
+    update_guidelines: bool,
+    echo: Echo,
+) -> tuple[int, bool]:
     """The id of the sequence-labeling project ``name``, created when missing; and whether it was created now.
 
     An existing project keeps its guidelines unless ``update_guidelines`` (``--guidelines`` given), which replaces
@@ -80,7 +94,9 @@ def open_project(session: Session, name: str, guidelines: Guidelines, labels: Se
         echo(f"Created project {name!r} (id {found['id']}) with the guidelines of {guidelines.source}")
         return int(found["id"]), True
     if found.get("project_type") != SEQUENCE_LABELING:
-        raise VinerError(f"Doccano project {name!r} is a {found.get('project_type')} project; choose another --project name")
+        raise VinerError(
+            f"Doccano project {name!r} is a {found.get('project_type')} project; choose another --project name"
+        )
     if update_guidelines:
         session.update_guidelines(int(found["id"]), description=project_description(labels, review), guideline=text)
         echo(f"Updated the guidelines of {name!r} from {guidelines.source}")
@@ -104,8 +120,12 @@ class Accounts:
     """The project's members before the push, and what the push created."""
 
     members: dict[str, str]  # username -> role, as found
-    passwords: dict[str, str] = field(default_factory=dict, repr=False)  # accounts created now -> password (to log in as them)
-    created: dict[str, str | None] = field(default_factory=dict, repr=False)  # name -> generated password (None: from env)
+    passwords: dict[str, str] = field(
+        default_factory=dict, repr=False
+    )  # accounts created now -> password (to log in as them)
+    created: dict[str, str | None] = field(
+        default_factory=dict, repr=False
+    )  # name -> generated password (None: from env)
     added: list[str] = field(default_factory=list)  # new memberships
 
 

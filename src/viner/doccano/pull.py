@@ -29,14 +29,14 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ..errors import VinerError
+from ..formats.doccano_jsonl import parse_row
 from ..io import folder_target, remove_stale_temps, temp_prefix
 from ..record import DEFAULT_LABELS, Problem
-from ..formats.doccano_jsonl import parse_row
 from .client import Session, connect
 from .units import META_KEY, SUGGESTED_KEY
 
@@ -188,12 +188,22 @@ def pull(
                 meta["unit_id"] = example.id
                 meta["doccano_confirmed"] = is_done
                 stats.spans += len(example.spans)
-                lines.append(json.dumps({"text": example.text, "label": [s.as_list() for s in example.spans], "meta": meta}, ensure_ascii=False))
+                lines.append(
+                    json.dumps(
+                        {"text": example.text, "label": [s.as_list() for s in example.spans], "meta": meta},
+                        ensure_ascii=False,
+                    )
+                )
             (tmp / stats.file).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
             result.annotators.append(stats)
-            echo(f"{user} ({role}): {stats.confirmed}/{total} units done, {stats.spans} spans" + (f", {stats.problems} invalid row(s)" if stats.problems else ""))
+            echo(
+                f"{user} ({role}): {stats.confirmed}/{total} units done, {stats.spans} spans"
+                + (f", {stats.problems} invalid row(s)" if stats.problems else "")
+            )
         if not result.annotators:
-            raise VinerError(f"project {project!r} has no annotators with work to export; add annotators with `viner doccano push --annotators`")
+            raise VinerError(
+                f"project {project!r} has no annotators with work to export; add annotators with `viner doccano push --annotators`"
+            )
         manifest = {
             "project": project,
             "project_id": pid,
@@ -201,7 +211,17 @@ def pull(
             "pulled_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "approved_only": approved_only,
             "total_units": total,
-            "annotators": {a.name: {"file": a.file, "role": a.role, "units": a.units, "confirmed": a.confirmed, "spans": a.spans, "problems": a.problems} for a in result.annotators},
+            "annotators": {
+                a.name: {
+                    "file": a.file,
+                    "role": a.role,
+                    "units": a.units,
+                    "confirmed": a.confirmed,
+                    "spans": a.spans,
+                    "problems": a.problems,
+                }
+                for a in result.annotators
+            },
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if result.problems:

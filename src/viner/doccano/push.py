@@ -39,9 +39,9 @@ import json
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ..errors import VinerError
 from ..labels import LabelScheme, scheme_for
@@ -50,14 +50,30 @@ from ..record import DEFAULT_LABELS, Example, Span
 from ..selection import Selection, select
 from .bulk import find_local
 from .client import Session, connect
-from .project import ANNOTATOR_ROLE, DEFAULT_GUIDELINES, Guidelines, ensure_accounts, ensure_labels, find_guidelines, open_project
+from .project import (
+    ANNOTATOR_ROLE,
+    DEFAULT_GUIDELINES,
+    Guidelines,
+    ensure_accounts,
+    ensure_labels,
+    find_guidelines,
+    open_project,
+)
 from .server import DEFAULT_HOME
 from .suggestions import load_model, model_suggestions, suggest_to_annotators
 from .units import META_KEY, REVIEW_KEY, example_key, load_units, upload_batches, upload_row
 
 __all__ = [
-    "META_KEY", "REVIEW_KEY", "PushPlan", "PushResult",
-    "load_units", "plan_push", "push", "upload_batches", "upload_row", "upload_units",
+    "META_KEY",
+    "REVIEW_KEY",
+    "PushPlan",
+    "PushResult",
+    "load_units",
+    "plan_push",
+    "push",
+    "upload_batches",
+    "upload_row",
+    "upload_units",
 ]
 
 Echo = Callable[[str], None]
@@ -78,8 +94,12 @@ class PushResult:
     members_added: list[str] = field(default_factory=list)
     suggested_spans: dict[str, int] = field(default_factory=dict)  # annotator -> spans created now
     suggested_units: dict[str, int] = field(default_factory=dict)
-    kept_units: dict[str, int] = field(default_factory=dict)  # annotator -> units left alone (the annotator worked on them)
-    earlier_units: dict[str, int] = field(default_factory=dict)  # annotator -> units holding an earlier push's suggestions
+    kept_units: dict[str, int] = field(
+        default_factory=dict
+    )  # annotator -> units left alone (the annotator worked on them)
+    earlier_units: dict[str, int] = field(
+        default_factory=dict
+    )  # annotator -> units holding an earlier push's suggestions
     no_login: dict[str, str] = field(default_factory=dict)  # annotator -> why viner could not act as them
     model_spans: int = 0
     model_labels_skipped: Counter = field(default_factory=Counter)
@@ -128,8 +148,10 @@ def plan_push(
     scheme = scheme_for(labels)
     found = find_guidelines(Path(guidelines) if guidelines is not None else None, scheme)
     if found.fallback:
-        (warn or echo)(f"no guidelines file found (none named by a label scheme, no {DEFAULT_GUIDELINES} here): annotators get "
-                       "only the label definitions; give --guidelines FILE")
+        (warn or echo)(
+            f"no guidelines file found (none named by a label scheme, no {DEFAULT_GUIDELINES} here): annotators get "
+            "only the label definitions; give --guidelines FILE"
+        )
     plan = PushPlan(
         path=path,
         project=project,
@@ -148,7 +170,9 @@ def plan_push(
         plan.nlp = pipeline_with_patterns(preannotate, rules, load=load_model)
         if not defer_suggestions:  # with --select they are made for the chosen units only (narrow_plan)
             add_model_suggestions(plan, describe(preannotate, patterns), echo)
-    plan.annotator_password = annotator_password if annotator_password is not None else os.environ.get("DOCCANO_ANNOTATOR_PASSWORD") or None
+    plan.annotator_password = (
+        annotator_password if annotator_password is not None else os.environ.get("DOCCANO_ANNOTATOR_PASSWORD") or None
+    )
     return plan
 
 
@@ -162,19 +186,39 @@ def add_model_suggestions(plan: PushPlan, preannotate: str, echo: Echo) -> None:
     plan.model_spans, plan.model_labels_skipped = found.count, found.skipped
 
 
-def narrow_plan(session: Session, plan: PushPlan, strategy: str, limit: int, seed: int, preannotate: str | None, echo: Echo, patterns: Path | None = None) -> Selection:
+def narrow_plan(
+    session: Session,
+    plan: PushPlan,
+    strategy: str,
+    limit: int,
+    seed: int,
+    preannotate: str | None,
+    echo: Echo,
+    patterns: Path | None = None,
+) -> Selection:
     """Keep only the ``limit`` units chosen by ``strategy`` among those the project does not have yet."""
     found = session.find_project(plan.project)
     in_project = {example_key(e) for e in session.examples(found["id"])} if found else set()
     if strategy == "uncertain":
-        echo(f"Scoring {len(plan.units) - len(in_project & {u.id for u in plan.units})} unit(s) with {preannotate} to find the least certain")
-    chosen = select(plan.units, strategy, limit, nlp=plan.nlp if preannotate else None, seed=seed, exclude=in_project,
-                    progress=lambda done, total: echo(f"... scored {done}/{total}"))
+        echo(
+            f"Scoring {len(plan.units) - len(in_project & {u.id for u in plan.units})} unit(s) with {preannotate} to find the least certain"
+        )
+    chosen = select(
+        plan.units,
+        strategy,
+        limit,
+        nlp=plan.nlp if preannotate else None,
+        seed=seed,
+        exclude=in_project,
+        progress=lambda done, total: echo(f"... scored {done}/{total}"),
+    )
     plan.units = chosen.units
     plan.suggestions = {e.id: e.spans for e in chosen.units if e.spans}
     if plan.nlp is not None:
         add_model_suggestions(plan, describe(preannotate, patterns), echo)
-    echo(f"Selected {len(chosen.units)} of {chosen.candidates} unit(s) not in {plan.project!r} yet ({strategy}; {chosen.excluded} already there)")
+    echo(
+        f"Selected {len(chosen.units)} of {chosen.candidates} unit(s) not in {plan.project!r} yet ({strategy}; {chosen.excluded} already there)"
+    )
     return chosen
 
 
@@ -209,23 +253,58 @@ def push(
     """
     if select_by is not None and (limit is None or review):
         raise VinerError("--select needs --limit N (the batch size) and cannot be used with --review")
-    plan = plan_push(path, project, annotators=annotators, preannotate=preannotate, review=review, guidelines=guidelines,
-                     labels=labels, annotator_password=annotator_password, echo=echo, warn=warn, defer_suggestions=select_by is not None,
-                     patterns=patterns)
+    plan = plan_push(
+        path,
+        project,
+        annotators=annotators,
+        preannotate=preannotate,
+        review=review,
+        guidelines=guidelines,
+        labels=labels,
+        annotator_password=annotator_password,
+        echo=echo,
+        warn=warn,
+        defer_suggestions=select_by is not None,
+        patterns=patterns,
+    )
     session = session or connect(url, user, password)
     local = find_local(session.url, home, DEFAULT_HOME)
-    chosen = narrow_plan(session, plan, select_by, limit, seed, preannotate, echo, patterns) if select_by is not None else None
+    chosen = (
+        narrow_plan(session, plan, select_by, limit, seed, preannotate, echo, patterns)
+        if select_by is not None
+        else None
+    )
     if chosen is not None and not chosen.units:
-        raise VinerError(f"{path}: every unit is already in {project!r}: nothing left to select; add new units to the file")
+        raise VinerError(
+            f"{path}: every unit is already in {project!r}: nothing left to select; add new units to the file"
+        )
 
-    pid, created = open_project(session, plan.project, plan.guidelines, plan.labels, review=plan.review,
-                                update_guidelines=plan.update_guidelines, echo=echo)
-    result = PushResult(session.url, plan.project, pid, created, units=len(plan.units), duplicates=plan.duplicates,
-                        model_spans=plan.model_spans, model_labels_skipped=plan.model_labels_skipped, selection=chosen)
+    pid, created = open_project(
+        session,
+        plan.project,
+        plan.guidelines,
+        plan.labels,
+        review=plan.review,
+        update_guidelines=plan.update_guidelines,
+        echo=echo,
+    )
+    result = PushResult(
+        session.url,
+        plan.project,
+        pid,
+        created,
+        units=len(plan.units),
+        duplicates=plan.duplicates,
+        model_spans=plan.model_spans,
+        model_labels_skipped=plan.model_labels_skipped,
+        selection=chosen,
+    )
     result.labels_created = ensure_labels(session, pid, plan.scheme)
     type_ids = session.span_types(pid)
 
-    annotators = plan.annotators or ([session.username] if plan.review else [])  # review: the admin adjudicates by default
+    annotators = plan.annotators or (
+        [session.username] if plan.review else []
+    )  # review: the admin adjudicates by default
     accounts = ensure_accounts(session, pid, annotators, plan.annotator_password)
     result.accounts_created, result.members_added = accounts.created, accounts.added
 
@@ -234,8 +313,15 @@ def push(
     if plan.suggestions:
         targets = annotators or [name for name, role in accounts.members.items() if role == ANNOTATOR_ROLE]
         passwords = {name: accounts.passwords.get(name) or plan.annotator_password for name in targets}
-        done = suggest_to_annotators(session, pid, targets, passwords, examples, plan.suggestions, type_ids, echo, local, plan.project)
-        result.suggested_spans, result.suggested_units, result.kept_units, result.no_login = done.spans, done.units, done.kept, done.no_login
+        done = suggest_to_annotators(
+            session, pid, targets, passwords, examples, plan.suggestions, type_ids, echo, local, plan.project
+        )
+        result.suggested_spans, result.suggested_units, result.kept_units, result.no_login = (
+            done.spans,
+            done.units,
+            done.kept,
+            done.no_login,
+        )
         result.earlier_units = done.earlier
     return result
 

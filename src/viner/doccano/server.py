@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..errors import VinerError
 from ..io import folder_target
@@ -30,7 +30,16 @@ from .files import file_lock
 from .home import init_home
 from .processes import HOST, Server, StopRequest, free_port, port_is_free, start, supervise, wait_ready
 
-__all__ = ["AdminResult", "Server", "admin_credentials", "default_env", "ensure_env", "free_port", "port_is_free", "serve"]
+__all__ = [
+    "AdminResult",
+    "Server",
+    "admin_credentials",
+    "default_env",
+    "ensure_env",
+    "free_port",
+    "port_is_free",
+    "serve",
+]
 
 DEFAULT_PORT = 8000
 DEFAULT_HOME = Path(".doccano")
@@ -71,7 +80,9 @@ def serve(
             server = start(env, home, port, workers)
             try:
                 if announce_when_ready(server, admin, stop, echo, on_ready):
-                    record_server(home, server.url, env)  # push writes suggestions straight into this home (viner.doccano.bulk)
+                    record_server(
+                        home, server.url, env
+                    )  # push writes suggestions straight into this home (viner.doccano.bulk)
                 supervise(server, stopped=lambda: bool(stop))
                 echo("Stopping Doccano (web server and task worker)...")
             finally:
@@ -101,16 +112,21 @@ def prepare_home(port: int, home: Path, env: Path | None, username: str, workers
 def locked_home(home: Path, port: int) -> Iterator[None]:
     """One server per home (a lock held while serving), on a port nobody else uses."""
     lock = file_lock(
-        home / ".viner-serve.lock", wait=False,
+        home / ".viner-serve.lock",
+        wait=False,
         what=f"{home} is already served by another `viner doccano serve`; stop it first or use another --home",
     )
     with lock:
         if not port_is_free(port):
-            raise VinerError(f"port {port} on {HOST} is already in use (another server?); stop it or pass another --port")
+            raise VinerError(
+                f"port {port} on {HOST} is already in use (another server?); stop it or pass another --port"
+            )
         yield
 
 
-def announce_when_ready(server: Server, admin: AdminResult, stop: StopRequest, echo: Echo, on_ready: OnReady | None) -> bool:
+def announce_when_ready(
+    server: Server, admin: AdminResult, stop: StopRequest, echo: Echo, on_ready: OnReady | None
+) -> bool:
     """Wait until the API answers (unless a stop comes first), then report it; False if it never answered."""
     waited = wait_ready(server, cancelled=lambda: bool(stop))
     if waited is None:

@@ -16,10 +16,10 @@ Read from the server without writing anything:
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ..agreement import CONFIRMED_KEY, AgreementReport, agreement
 from ..errors import VinerError
@@ -62,11 +62,18 @@ class ProjectStatus:
         for pair in pairs:
             pair.pop("per_label", None)
         return {
-            "project": self.project, "project_id": self.project_id, "url": self.url, "total_units": self.total,
+            "project": self.project,
+            "project_id": self.project_id,
+            "url": self.url,
+            "total_units": self.total,
             "annotators": [a.to_dict() for a in self.annotators],
-            "agreement": None if self.agreement is None else {
-                "units_compared": self.agreement.units_compared, "f1": self.agreement.overall.f1,
-                "mean_pairwise_kappa": self.agreement.mean_kappa, "pairs": pairs,
+            "agreement": None
+            if self.agreement is None
+            else {
+                "units_compared": self.agreement.units_compared,
+                "f1": self.agreement.overall.f1,
+                "mean_pairwise_kappa": self.agreement.mean_kappa,
+                "pairs": pairs,
             },
         }
 
@@ -85,7 +92,9 @@ def check_times(session: Session, pid: int) -> list[datetime]:
     times = []
     for example in session.examples(pid):
         if example.get("is_confirmed"):
-            for state in session.paged(f"projects/{pid}/examples/{example['id']}/states", "reading when a unit was checked"):
+            for state in session.paged(
+                f"projects/{pid}/examples/{example['id']}/states", "reading when a unit was checked"
+            ):
                 times.append(datetime.fromisoformat(state["confirmed_at"].replace("Z", "+00:00")))
     return times
 
@@ -102,7 +111,9 @@ def checked_work(session: Session, pid: int, labels: Sequence[str] | None) -> di
             if example is not None:  # an invalid row is pull's to report; status only counts what it can read
                 meta = unit_meta(example.meta)
                 meta[CONFIRMED_KEY] = True
-                mine[example.id] = type(example)(example.text, example.spans, id=str(meta.get("unit_id") or example.id), meta=meta)
+                mine[example.id] = type(example)(
+                    example.text, example.spans, id=str(meta.get("unit_id") or example.id), meta=meta
+                )
     return {name: {e.id: e for e in units.values()} for name, units in work.items()}
 
 
@@ -127,7 +138,9 @@ def project_status(
     for name, role in sorted(members.items()):
         if role != "annotator" and not done.get(name) and not sum(spans.get(name, {}).values()):
             continue  # the admin or an approver who did nothing here
-        entry = AnnotatorStatus(name, role, int(done.get(name, 0)), status.total, int(sum(spans.get(name, {}).values())))
+        entry = AnnotatorStatus(
+            name, role, int(done.get(name, 0)), status.total, int(sum(spans.get(name, {}).values()))
+        )
         if entry.checked:
             as_member = session if name == session.username else login(session, name, annotator_password)
             if isinstance(as_member, str):

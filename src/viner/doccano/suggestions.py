@@ -13,8 +13,8 @@ touches anyone's work.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 import spacy
 
@@ -40,10 +40,14 @@ def load_model(model: str):
     try:
         return spacy.load(model)
     except Exception as err:  # spaCy raises OSError/IOError/ValueError for a missing or broken pipeline
-        raise VinerError(f"--preannotate {model}: cannot load the spaCy pipeline ({str(err).splitlines()[0][:200]})") from err
+        raise VinerError(
+            f"--preannotate {model}: cannot load the spaCy pipeline ({str(err).splitlines()[0][:200]})"
+        ) from err
 
 
-def model_suggestions(model: str, examples: Sequence[Example], labels: Sequence[str], echo: Echo, nlp=None) -> ModelSuggestions:
+def model_suggestions(
+    model: str, examples: Sequence[Example], labels: Sequence[str], echo: Echo, nlp=None
+) -> ModelSuggestions:
     """Entities a spaCy pipeline (``nlp``, else loaded from ``model``) predicts for ``examples`` (units that already have spans are skipped)."""
     nlp = nlp if nlp is not None else load_model(model)
     todo = [e for e in examples if not e.spans]
@@ -57,7 +61,7 @@ def model_suggestions(model: str, examples: Sequence[Example], labels: Sequence[
                 continue
             raw.append((ent.start_char, ent.end_char, ent.label_))
         if raw and not check_example(example.text, raw, labels):
-            found.spans[example.id] = tuple(Span(s, e, l) for s, e, l in raw)
+            found.spans[example.id] = tuple(Span(s, e, label) for s, e, label in raw)
             found.count += len(raw)
         elif raw:
             found.skipped["(invalid span)"] += len(raw)
@@ -70,8 +74,12 @@ class Suggested:
 
     spans: dict[str, int] = field(default_factory=dict)  # annotator -> spans created now
     units: dict[str, int] = field(default_factory=dict)
-    kept: dict[str, int] = field(default_factory=dict)  # annotator -> units left alone (checked, or spans changed by the annotator)
-    earlier: dict[str, int] = field(default_factory=dict)  # annotator -> units that still hold an earlier push's suggestions
+    kept: dict[str, int] = field(
+        default_factory=dict
+    )  # annotator -> units left alone (checked, or spans changed by the annotator)
+    earlier: dict[str, int] = field(
+        default_factory=dict
+    )  # annotator -> units that still hold an earlier push's suggestions
     no_login: dict[str, str] = field(default_factory=dict)  # annotator -> why viner could not act as them
 
 
@@ -91,12 +99,22 @@ def suggest_to_annotators(
     else through the API, logged in as each annotator (the admin is ``session`` itself)."""
     done = Suggested()
     if not targets:
-        echo(f"warning: {sum(map(len, suggestions.values()))} span(s) to pre-annotate but the project has no annotators; pass --annotators")
+        echo(
+            f"warning: {sum(map(len, suggestions.values()))} span(s) to pre-annotate but the project has no annotators; pass --annotators"
+        )
         done.no_login["(nobody)"] = "no annotators"
     elif local is not None:
-        echo(f"Writing the suggestions into the database of {local.home} (the local server at {local.url}), {len(suggestions)} unit(s) per annotator")
+        echo(
+            f"Writing the suggestions into the database of {local.home} (the local server at {local.url}), {len(suggestions)} unit(s) per annotator"
+        )
         bulk = bulk_suggest(local, project, project_id, targets, examples, suggestions, type_ids, echo)
-        done.spans, done.units, done.kept, done.earlier, done.no_login = bulk.spans, bulk.units, bulk.kept, bulk.earlier, bulk.refused
+        done.spans, done.units, done.kept, done.earlier, done.no_login = (
+            bulk.spans,
+            bulk.units,
+            bulk.kept,
+            bulk.earlier,
+            bulk.refused,
+        )
         for name in bulk.spans:
             report(echo, name, bulk.spans[name], bulk.units[name], bulk.earlier[name], bulk.kept[name])
         return done
@@ -113,19 +131,28 @@ def suggest_to_annotators(
             except VinerError as err:
                 done.no_login[name] = str(err)
                 continue
-        spans, units, kept, earlier = preannotate_for(as_user, project_id, examples, suggestions, type_ids, admin=session)
+        spans, units, kept, earlier = preannotate_for(
+            as_user, project_id, examples, suggestions, type_ids, admin=session
+        )
         done.spans[name], done.units[name], done.kept[name], done.earlier[name] = spans, units, kept, earlier
         report(echo, name, spans, units, earlier, kept)
     return done
 
 
 def report(echo: Echo, name: str, spans: int, units: int, earlier: int, kept: int) -> None:
-    echo(f"{name}: {spans} suggested span(s) on {units} unit(s); {earlier} unit(s) already had these suggestions; "
-         f"{kept} unit(s) the annotator worked on left alone")
+    echo(
+        f"{name}: {spans} suggested span(s) on {units} unit(s); {earlier} unit(s) already had these suggestions; "
+        f"{kept} unit(s) the annotator worked on left alone"
+    )
 
 
 def preannotate_for(
-    session: Session, pid: int, examples: dict[str, dict], suggestions: Suggestions, type_ids: dict[str, int], admin: Session
+    session: Session,
+    pid: int,
+    examples: dict[str, dict],
+    suggestions: Suggestions,
+    type_ids: dict[str, int],
+    admin: Session,
 ) -> tuple[int, int, int, int]:
     """Create ``suggestions`` as the logged-in user's spans, on units they have not worked on.
 

@@ -10,8 +10,8 @@ tells a unit the annotator emptied of suggestions from one never given any.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ..errors import InvalidInput, ProblemLog, VinerError
 from ..formats import doccano_jsonl
@@ -20,7 +20,12 @@ from ..record import Example, unit_id
 REVIEW_KEY = "viner_review"
 META_KEY = "viner_meta"
 SUGGESTED_KEY = "viner_suggested"  # annotators a push gave suggestions on this unit, comma-separated
-PROJECT_META_KEYS = ("doccano_id", "doccano_confirmed", "Comments", SUGGESTED_KEY)  # the project's, never uploaded from a file
+PROJECT_META_KEYS = (
+    "doccano_id",
+    "doccano_confirmed",
+    "Comments",
+    SUGGESTED_KEY,
+)  # the project's, never uploaded from a file
 
 
 def load_units(path: Path, labels: Sequence[str], review: bool) -> tuple[list[Example], int]:
@@ -30,7 +35,9 @@ def load_units(path: Path, labels: Sequence[str], review: bool) -> tuple[list[Ex
     if log:
         raise InvalidInput(log.problems)
     if not examples:
-        raise VinerError(f"{path}: empty file: no units to push (expected one {{\"text\": ..., \"label\": [...]}} object per line)")
+        raise VinerError(
+            f'{path}: empty file: no units to push (expected one {{"text": ..., "label": [...]}} object per line)'
+        )
     units: dict[str, Example] = {}
     duplicates = 0
     for example in examples:
@@ -40,9 +47,13 @@ def load_units(path: Path, labels: Sequence[str], review: bool) -> tuple[list[Ex
         units[example.id] = example
     is_review = [REVIEW_KEY in e.meta for e in units.values()]
     if review and not all(is_review):
-        raise VinerError(f"{path}: not a review file (rows lack meta.{REVIEW_KEY}); write one with `viner merge`, or push without --review")
+        raise VinerError(
+            f"{path}: not a review file (rows lack meta.{REVIEW_KEY}); write one with `viner merge`, or push without --review"
+        )
     if not review and any(is_review):
-        raise VinerError(f"{path}: this is a review file written by `viner merge`; push it with --review to a review project")
+        raise VinerError(
+            f"{path}: this is a review file written by `viner merge`; push it with --review to a review project"
+        )
     return list(units.values()), duplicates
 
 

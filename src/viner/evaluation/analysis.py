@@ -25,8 +25,8 @@ negative: strict fp = false_positive + the three "wrong" categories, strict fn =
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from ..record import Span
 
@@ -112,7 +112,9 @@ def align(gold: Sequence[Span], pred: Sequence[Span]) -> list[Pair]:
         span = gold[g] if g is not None else pred[p]
         return (span.start, span.end, g is None)
 
-    return [Pair(gold[g] if g is not None else None, pred[p] if p is not None else None) for g, p in sorted(pairs, key=key)]
+    return [
+        Pair(gold[g] if g is not None else None, pred[p] if p is not None else None) for g, p in sorted(pairs, key=key)
+    ]
 
 
 CONTEXT = 60  # characters of context either side of an error kept with it in a report
@@ -162,7 +164,13 @@ class ErrorCollector:
             if category == "correct" or (self.max_examples is not None and self.kept[category] >= self.max_examples):
                 continue
             self.kept[category] += 1
-            example = {"doc": d, "id": uid, "category": category, "gold": _span_json(g, text), "pred": _span_json(p, text)}
+            example = {
+                "doc": d,
+                "id": uid,
+                "category": category,
+                "gold": _span_json(g, text),
+                "pred": _span_json(p, text),
+            }
             if self.context:
                 spans = [s for s in (g, p) if s]
                 start = max(0, min(s.start for s in spans) - CONTEXT)

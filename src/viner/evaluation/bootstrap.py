@@ -14,7 +14,7 @@ The seed is fixed, so a report is reproducible to the last digit.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Sequence
 
 PALETTE = ("#3b6fb6", "#e07b39", "#3f9e6e", "#9b59b6", "#c0392b", "#7f8c8d", "#d4a017", "#16a085")
 
@@ -35,7 +35,7 @@ def f1_bars(rows: Sequence[dict], *, title: str = "F1 per label (strict)", width
     out = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}">',
-        f'<title>{escape(title)}</title>',
+        f"<title>{escape(title)}</title>",
     ]
     y0 = top + legend_h
     # grid lines at 0, 25, 50, 75, 100 %
@@ -63,9 +63,9 @@ def f1_bars(rows: Sequence[dict], *, title: str = "F1 per label (strict)", width
             color = PALETTE[k % len(PALETTE)]
             y = gy + k * bar_h
             w = max(0.0, min(1.0, bar["value"])) * plot_w
-            tip = f'{name}: F1 {_pct(bar["value"])}%'
+            tip = f"{name}: F1 {_pct(bar['value'])}%"
             if bar.get("ci"):
-                tip += f' (95% CI {_pct(bar["ci"][0])}-{_pct(bar["ci"][1])})'
+                tip += f" (95% CI {_pct(bar['ci'][0])}-{_pct(bar['ci'][1])})"
             out.append(
                 f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{bar_h - 4}" rx="3" fill="{color}"><title>{escape(tip)}</title></rect>'
             )
@@ -75,7 +75,9 @@ def f1_bars(rows: Sequence[dict], *, title: str = "F1 per label (strict)", width
                 out.append(f'<line x1="{lo:.1f}" y1="{cy:.1f}" x2="{hi:.1f}" y2="{cy:.1f}" class="whisker"/>')
                 out.append(f'<line x1="{lo:.1f}" y1="{cy - 4:.1f}" x2="{lo:.1f}" y2="{cy + 4:.1f}" class="whisker"/>')
                 out.append(f'<line x1="{hi:.1f}" y1="{cy - 4:.1f}" x2="{hi:.1f}" y2="{cy + 4:.1f}" class="whisker"/>')
-            out.append(f'<text x="{width - right + 44}" y="{y + bar_h / 2 + 4:.1f}" class="value" text-anchor="end">{_pct(bar["value"])}</text>')
+            out.append(
+                f'<text x="{width - right + 44}" y="{y + bar_h / 2 + 4:.1f}" class="value" text-anchor="end">{_pct(bar["value"])}</text>'
+            )
     out.append("</svg>")
     return "".join(out)
 
@@ -88,7 +90,9 @@ def forest(rows: Sequence[dict], *, title: str = "F1 difference (B - A) with 95%
     height = top + len(rows) * row_h + 30
     plot_w = width - left - right
     largest = max([0.0] + [abs(v) for row in rows for v in (row["delta"], *row["ci"])])
-    extent = next(nice for nice in (0.05, 0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.8, 1.0) if nice >= largest * 1.05 or nice == 1.0)
+    extent = next(
+        nice for nice in (0.05, 0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.8, 1.0) if nice >= largest * 1.05 or nice == 1.0
+    )
 
     def x(v: float) -> float:
         return left + (v + extent) / (2 * extent) * plot_w
@@ -99,16 +103,24 @@ def forest(rows: Sequence[dict], *, title: str = "F1 difference (B - A) with 95%
         f"<title>{escape(title)}</title>",
     ]
     for tick in (-extent, -extent / 2, 0.0, extent / 2, extent):
-        out.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" y2="{height - 24}" class="{"zero" if tick == 0 else "grid"}"/>')
-        out.append(f'<text x="{x(tick):.1f}" y="{height - 8}" class="tick" text-anchor="middle">{100 * tick:+.0f}</text>')
+        out.append(
+            f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" y2="{height - 24}" class="{"zero" if tick == 0 else "grid"}"/>'
+        )
+        out.append(
+            f'<text x="{x(tick):.1f}" y="{height - 8}" class="tick" text-anchor="middle">{100 * tick:+.0f}</text>'
+        )
     for i, row in enumerate(rows):
         cy = top + i * row_h + row_h / 2
         lo, hi = row["ci"]
         cls = "better" if lo > 0 else "worse" if hi < 0 else "unclear"
-        out.append(f'<text x="{left - 10}" y="{cy + 4:.1f}" class="label" text-anchor="end">{escape(row["label"])}</text>')
+        out.append(
+            f'<text x="{left - 10}" y="{cy + 4:.1f}" class="label" text-anchor="end">{escape(row["label"])}</text>'
+        )
         out.append(f'<line x1="{x(lo):.1f}" y1="{cy:.1f}" x2="{x(hi):.1f}" y2="{cy:.1f}" class="ci {cls}"/>')
-        tip = f'{row["label"]}: {100 * row["delta"]:+.1f} points (95% CI {100 * lo:+.1f} to {100 * hi:+.1f})'
-        out.append(f'<circle cx="{x(row["delta"]):.1f}" cy="{cy:.1f}" r="5" class="dot {cls}"><title>{escape(tip)}</title></circle>')
+        tip = f"{row['label']}: {100 * row['delta']:+.1f} points (95% CI {100 * lo:+.1f} to {100 * hi:+.1f})"
+        out.append(
+            f'<circle cx="{x(row["delta"]):.1f}" cy="{cy:.1f}" r="5" class="dot {cls}"><title>{escape(tip)}</title></circle>'
+        )
         out.append(f'<text x="{width - right + 8}" y="{cy + 4:.1f}" class="value">{100 * row["delta"]:+.1f}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -19,9 +19,9 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Sequence
 
 from ..errors import VinerError
 from ..record import Span
@@ -58,12 +58,15 @@ def same_test_data(a: Report, b: Report) -> tuple[bool, str]:
 
 
 def _spans(rows) -> list[Span]:
-    return sorted(Span(int(s), int(e), str(l)) for s, e, l in rows)
+    return sorted(Span(int(s), int(e), str(label)) for s, e, label in rows)
 
 
 def _document_key(doc: dict) -> bytes:
     """A hash of a document's text and gold spans: enough to check that two reports saw the same document."""
-    return hashlib.blake2b(json.dumps([doc["text"], [s.as_list() for s in _spans(doc["gold"])]], ensure_ascii=False).encode("utf-8"), digest_size=16).digest()
+    return hashlib.blake2b(
+        json.dumps([doc["text"], [s.as_list() for s in _spans(doc["gold"])]], ensure_ascii=False).encode("utf-8"),
+        digest_size=16,
+    ).digest()
 
 
 class Pairing:
@@ -81,7 +84,7 @@ class Pairing:
         self.a, self.labels, self.rows, self.base = a, list(labels), rows, base
 
     @classmethod
-    def of(cls, a: Report, labels: Sequence[str], path_a: Path | str | None = None) -> "Pairing | None":
+    def of(cls, a: Report, labels: Sequence[str], path_a: Path | str | None = None) -> Pairing | None:
         docs_a = documents(a, path_a)
         if docs_a is None:
             return None
@@ -115,7 +118,9 @@ class Pairing:
             paired += 1
         unpaired += len(self.rows) - paired
         if unpaired:
-            raise VinerError(f"{self.a.name} and {b.name}: the documents do not pair up by unit id ({unpaired} unpaired)")
+            raise VinerError(
+                f"{self.a.name} and {b.name}: the documents do not pair up by unit id ({unpaired} unpaired)"
+            )
         return counter.array(len(self.rows))
 
 
@@ -137,7 +142,9 @@ def _made_unique(names: Sequence[str]) -> list[str]:
 
 
 def _unique_names(reports: Sequence[Report], paths: Sequence[Path | str | None]) -> list[str]:
-    return _made_unique([str(r.name or (Path(p).stem if p else None) or r.model.name or "model") for r, p in zip(reports, paths)])
+    return _made_unique(
+        [str(r.name or (Path(p).stem if p else None) or r.model.name or "model") for r, p in zip(reports, paths)]
+    )
 
 
 def _pooled_scores(runs: Sequence[Report], labels: Sequence[str]) -> tuple[dict, dict]:
@@ -177,7 +184,12 @@ def _model_entry(name: str, runs: Sequence[Report], paths: Sequence[Path | str |
         "speed": speed,
         "has_documents": all(r.has_documents for r in runs),
         "runs": [
-            {"name": run_name, "report": str(p) if p else None, "html": str(report_paths(p)["html"]) if p else None, "f1": r.overall.f1}
+            {
+                "name": run_name,
+                "report": str(p) if p else None,
+                "html": str(report_paths(p)["html"]) if p else None,
+                "f1": r.overall.f1,
+            }
             for run_name, r, p in zip(_unique_names(runs, paths), runs, paths)
         ],
     }
@@ -201,7 +213,7 @@ def _version_names(groups: Sequence[Sequence[Report]], path_groups: Sequence[Seq
 
 def compare(
     versions: Sequence[Report | Sequence[Report]],
-    paths: Sequence[Path | str | None | Sequence[Path | str | None]] | None = None,
+    paths: Sequence[Path | str | Sequence[Path | str | None] | None] | None = None,
     *,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
@@ -238,7 +250,15 @@ def compare(
     for i, (runs, paths_i) in enumerate(zip(groups[1:], path_groups[1:]), start=1):
         comparable, reason = same_test_data(base, runs[0])
         models[i]["comparable"] = comparable
-        entry: dict = {"a": 0, "b": i, "a_name": names[0], "b_name": names[i], "comparable": comparable, "reason": reason, "bootstrap": None}
+        entry: dict = {
+            "a": 0,
+            "b": i,
+            "a_name": names[0],
+            "b_name": names[i],
+            "comparable": comparable,
+            "reason": reason,
+            "bootstrap": None,
+        }
         if not comparable:
             warnings.append(f"{names[i]} is NOT comparable with {names[0]}: {reason}; no deltas are shown for it")
         else:
@@ -248,19 +268,27 @@ def compare(
             counts = _summed_counts(pairing, runs, paths_i) if base_counts is not None else None
             if counts is None:
                 missing = names[0] if not models[0]["has_documents"] else names[i]
-                entry["note"] = f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
+                entry["note"] = (
+                    f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
+                )
                 warnings.append(entry["note"])
             else:
-                entry["bootstrap"] = paired_bootstrap(base_counts, counts, labels, resamples=resamples, seed=seed, level=level)
+                entry["bootstrap"] = paired_bootstrap(
+                    base_counts, counts, labels, resamples=resamples, seed=seed, level=level
+                )
                 for j, (runs_j, counts_j) in enumerate([(groups[0], base_counts), (runs, counts)]):
                     model = models[0 if j == 0 else i]
                     if len(runs_j) > 1 and model["uncertainty"] is None:  # the pooled runs' own intervals
-                        model["uncertainty"] = metric_intervals(counts_j, labels, resamples=resamples, seed=seed, level=level)
+                        model["uncertainty"] = metric_intervals(
+                            counts_j, labels, resamples=resamples, seed=seed, level=level
+                        )
                 for row in [entry["bootstrap"]["overall"], *entry["bootstrap"]["per_label"].values()]:
                     row["support"] //= len(groups[0])  # the baseline's gold, counted once per run
             a, b = models[0], models[i]
             entry["deltas"] = {
-                label: b["per_label"][label]["f1"] - a["per_label"][label]["f1"] if label in b["per_label"] and label in a["per_label"] else None
+                label: b["per_label"][label]["f1"] - a["per_label"][label]["f1"]
+                if label in b["per_label"] and label in a["per_label"]
+                else None
                 for label in labels
             }
             entry["deltas"]["overall"] = b["overall"]["f1"] - a["overall"]["f1"]

@@ -11,8 +11,8 @@ import contextlib
 import hashlib
 import itertools
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from ..errors import VinerError
 from ..formats import docbin, doccano_jsonl
@@ -35,7 +35,9 @@ def read_gold(path: Path | str, nlp) -> Iterator[Example]:
         return doccano_jsonl.read(path, labels=None)
     if path.suffix == ".spacy":
         return docbin.read(path, nlp)
-    raise VinerError(f"{path}: unsupported test data; give a .spacy file (from `viner convert`) or a Doccano .jsonl file")
+    raise VinerError(
+        f"{path}: unsupported test data; give a .spacy file (from `viner convert`) or a Doccano .jsonl file"
+    )
 
 
 def folder_size(path: Path) -> int:
@@ -69,7 +71,9 @@ def model_metadata(model: Path | str, nlp) -> tuple[ModelInfo, TrainingData]:
     else:
         path = Path(str(train))
         if path.is_file() or (path.is_dir() and any(path.glob("*.spacy"))):
-            training.sha256 = data_sha256(path)  # a folder of shards (convert's large outputs): its shards' names and hashes
+            training.sha256 = data_sha256(
+                path
+            )  # a folder of shards (convert's large outputs): its shards' names and hashes
         elif path.is_dir():
             training.reason = f"{path} is a folder without DocBin shards (*.spacy)"
         else:

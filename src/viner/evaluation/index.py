@@ -45,9 +45,13 @@ def _comparison_entry(data: dict) -> dict:
             summary.append(f"{c['b_name']}: not comparable (different test data)")
         elif c.get("bootstrap"):
             o = c["bootstrap"]["overall"]
-            summary.append(f"{c['b_name']} vs {c['a_name']}: {points(o['delta'])} ({points(o['ci'][0])} to {points(o['ci'][1])}), {verdict(o['verdict'], c)}")
+            summary.append(
+                f"{c['b_name']} vs {c['a_name']}: {points(o['delta'])} ({points(o['ci'][0])} to {points(o['ci'][1])}), {verdict(o['verdict'], c)}"
+            )
         else:
-            summary.append(f"{c['b_name']} vs {c['a_name']}: {points(c.get('deltas', {}).get('overall'))} (no interval)")
+            summary.append(
+                f"{c['b_name']} vs {c['a_name']}: {points(c.get('deltas', {}).get('overall'))} (no interval)"
+            )
     return {
         "date": data.get("date"),
         "models": [m["name"] for m in data.get("models", [])],

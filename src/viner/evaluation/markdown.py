@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .analysis import CATEGORY_TITLES, ERROR_CATEGORIES, NONE
 from .numbers import count, date, interval, pct, points, rate, short, size, verdict
@@ -21,6 +21,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence], aligns: str | None = 
 
 
 # ---- evaluation report ---------------------------------------------------------------------
+
 
 def report_markdown(report: Report) -> str:
     m, d, o = report.model, report.data, report.overall
@@ -48,7 +49,19 @@ def _schemas(report: Report) -> list[str]:
     rows = []
     for schema in SCHEMAS:
         s = report.schemas.overall[schema]
-        rows.append((SCHEMA_TITLES[schema], s.correct, s.incorrect, s.partial, s.missed, s.spurious, pct(s.precision), pct(s.recall), pct(s.f1)))
+        rows.append(
+            (
+                SCHEMA_TITLES[schema],
+                s.correct,
+                s.incorrect,
+                s.partial,
+                s.missed,
+                s.spurious,
+                pct(s.precision),
+                pct(s.recall),
+                pct(s.f1),
+            )
+        )
     out.append(table(("schema", "correct", "incorrect", "partial", "missed", "spurious", "P %", "R %", "F1 %"), rows))
     out += ["", "F1 % per label and schema:", ""]
     rows = [(label, *(pct(per[s].f1) for s in SCHEMAS)) for label, per in report.schemas.per_label.items()]
@@ -60,8 +73,17 @@ def _confusion(report: Report) -> list[str]:
     c = report.confusion
     if not c:
         return []
-    out = ["", "## Confusion matrix", "", "Rows: gold label; columns: predicted label. `NONE` column: missed; `NONE` row: spurious.", ""]
-    rows = [(f"**{g}**", *("" if g == NONE and p == NONE else c.counts[i][j] for j, p in enumerate(c.columns))) for i, g in enumerate(c.rows)]
+    out = [
+        "",
+        "## Confusion matrix",
+        "",
+        "Rows: gold label; columns: predicted label. `NONE` column: missed; `NONE` row: spurious.",
+        "",
+    ]
+    rows = [
+        (f"**{g}**", *("" if g == NONE and p == NONE else c.counts[i][j] for j, p in enumerate(c.columns)))
+        for i, g in enumerate(c.rows)
+    ]
     out.append(table(("gold \\ predicted", *c.columns), rows))
     return out
 
@@ -77,12 +99,27 @@ def _errors(report: Report) -> list[str]:
     out.append(table(("label", *(CATEGORY_TITLES[c] for c in categories)), rows))
     if errors.examples:
         kept = errors.max_examples_per_category
-        sample = f"; the report keeps the first {kept} of each category" if kept and errors.total > len(errors.examples) else ""
-        out += ["", f"First {min(MAX_MD_ERRORS, len(errors.examples))} of {errors.total:,} errors (the HTML report has an error browser{sample}):", ""]
+        sample = (
+            f"; the report keeps the first {kept} of each category"
+            if kept and errors.total > len(errors.examples)
+            else ""
+        )
+        out += [
+            "",
+            f"First {min(MAX_MD_ERRORS, len(errors.examples))} of {errors.total:,} errors (the HTML report has an error browser{sample}):",
+            "",
+        ]
         rows = []
         for e in errors.examples[:MAX_MD_ERRORS]:
             g, p = e.gold, e.pred
-            rows.append((CATEGORY_TITLES[e.category], f"{g.text} ({g.label})" if g else "–", f"{p.text} ({p.label})" if p else "–", e.id))
+            rows.append(
+                (
+                    CATEGORY_TITLES[e.category],
+                    f"{g.text} ({g.label})" if g else "–",
+                    f"{p.text} ({p.label})" if p else "–",
+                    e.id,
+                )
+            )
         out.append(table(("error", "gold", "predicted", "unit"), rows, "llll"))
     return out
 
@@ -96,7 +133,10 @@ def _meta(report: Report) -> list[str]:
         ("training data", f"{t.path} sha256 {t.sha256}" if t and t.sha256 else f"unknown: {t.reason if t else None}"),
         ("test data", f"{d.path} (sha256 {d.sha256})"),
         ("gold hash", d.gold_sha256 or "–"),
-        ("speed", f"{rate(s.words_per_second)} words/s ({count(s.words)} words in {s.seconds:.2f} s)" if s.seconds else "–"),
+        (
+            "speed",
+            f"{rate(s.words_per_second)} words/s ({count(s.words)} words in {s.seconds:.2f} s)" if s.seconds else "–",
+        ),
         ("versions", ", ".join(f"{k} {v}" for k, v in report.versions.items())),
         ("date", date(report.date)),
     ]
@@ -108,6 +148,7 @@ def _meta(report: Report) -> list[str]:
 
 # ---- comparison ------------------------------------------------------------------------------
 
+
 def comparison_markdown(comparison: dict) -> str:
     models, labels = comparison["models"], comparison["labels"]
     out = [f"# Comparison of {len(models)} models (baseline: {comparison['baseline']})", ""]
@@ -116,14 +157,26 @@ def comparison_markdown(comparison: dict) -> str:
         out.append("")
     out += ["## Models", ""]
     rows = [
-        (m["name"], f"{m['model'].get('name')} {m['model'].get('version')}", date(m.get("date")), m["data"].get("path"), short(m["data"].get("gold_sha256") or m["data"].get("sha256")), m["data"].get("examples"), pct(m["overall"].get("f1")))
+        (
+            m["name"],
+            f"{m['model'].get('name')} {m['model'].get('version')}",
+            date(m.get("date")),
+            m["data"].get("path"),
+            short(m["data"].get("gold_sha256") or m["data"].get("sha256")),
+            m["data"].get("examples"),
+            pct(m["overall"].get("f1")),
+        )
         for m in models
     ]
     out.append(table(("report", "model", "date", "test data", "data hash", "docs", "F1 %"), rows, "llllrrr"))
     for m in models:
         runs = m.get("runs", [])
         if len(runs) > 1:
-            out += ["", f"{m['name']}: {len(runs)} runs pooled (their counts summed); F1 % of each: " + ", ".join(f"{r['name']} {pct(r['f1'])}" for r in runs)]
+            out += [
+                "",
+                f"{m['name']}: {len(runs)} runs pooled (their counts summed); F1 % of each: "
+                + ", ".join(f"{r['name']} {pct(r['f1'])}" for r in runs),
+            ]
     out += ["", "## F1 % per label, side by side", ""]
     rows = []
     for label in labels + ["overall"]:
@@ -153,27 +206,78 @@ def comparison_markdown(comparison: dict) -> str:
         rows = []
         for label in labels + ["overall"]:
             r = b["overall"] if label == "overall" else b["per_label"][label]
-            rows.append((label, r["support"], pct(r["f1_a"]), pct(r["f1_b"]), points(r["delta"]), interval(r["ci"], signed=True), pct(r["b_wins"]), verdict(r["verdict"], c)))
-        out.append(table(("label", "support", f"F1 {c['a_name']}", f"F1 {c['b_name']}", "Δ", "95% interval", f"{c['b_name']} wins %", "verdict"), rows, "lrrrrrrl"))
+            rows.append(
+                (
+                    label,
+                    r["support"],
+                    pct(r["f1_a"]),
+                    pct(r["f1_b"]),
+                    points(r["delta"]),
+                    interval(r["ci"], signed=True),
+                    pct(r["b_wins"]),
+                    verdict(r["verdict"], c),
+                )
+            )
+        out.append(
+            table(
+                (
+                    "label",
+                    "support",
+                    f"F1 {c['a_name']}",
+                    f"F1 {c['b_name']}",
+                    "Δ",
+                    "95% interval",
+                    f"{c['b_name']} wins %",
+                    "verdict",
+                ),
+                rows,
+                "lrrrrrrl",
+            )
+        )
     return "\n".join(out) + "\n"
 
 
 # ---- index -----------------------------------------------------------------------------------
 
+
 def index_markdown(entries: dict) -> str:
-    out = ["# Model evaluations", "", "Newest first. Regenerated by `viner evaluate` and `viner compare`.", "", "## Reports", ""]
+    out = [
+        "# Model evaluations",
+        "",
+        "Newest first. Regenerated by `viner evaluate` and `viner compare`.",
+        "",
+        "## Reports",
+        "",
+    ]
     labels = entries["labels"]
     rows = []
     for r in entries["reports"]:
         rows.append(
             (
-                date(r["date"]), f"[{r['name']}]({r['md'] or r['json']})", r["model"], r["data"], short(r["data_hash"]), r["examples"],
-                pct(r["f1"]), interval(r["f1_ci"]), *(pct(r["per_label"].get(label)) if label in r["per_label"] else "–" for label in labels), rate(r["wps"]),
+                date(r["date"]),
+                f"[{r['name']}]({r['md'] or r['json']})",
+                r["model"],
+                r["data"],
+                short(r["data_hash"]),
+                r["examples"],
+                pct(r["f1"]),
+                interval(r["f1_ci"]),
+                *(pct(r["per_label"].get(label)) if label in r["per_label"] else "–" for label in labels),
+                rate(r["wps"]),
             )
         )
-    out.append(table(("date", "report", "model", "test data", "data hash", "docs", "F1 %", "95% interval", *labels, "words/s"), rows, "lllllrrr" + "r" * len(labels) + "r"))
+    out.append(
+        table(
+            ("date", "report", "model", "test data", "data hash", "docs", "F1 %", "95% interval", *labels, "words/s"),
+            rows,
+            "lllllrrr" + "r" * len(labels) + "r",
+        )
+    )
     if entries["comparisons"]:
         out += ["", "## Comparisons", ""]
-        rows = [(date(c["date"]), f"[{c['name']}]({c['md'] or c['html']})", ", ".join(c["models"]), c["summary"]) for c in entries["comparisons"]]
+        rows = [
+            (date(c["date"]), f"[{c['name']}]({c['md'] or c['html']})", ", ".join(c["models"]), c["summary"])
+            for c in entries["comparisons"]
+        ]
         out.append(table(("date", "comparison", "models", "overall"), rows, "llll"))
     return "\n".join(out) + "\n"

@@ -9,8 +9,8 @@ keeps a compact per-document array of the counts for the bootstrap.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 

@@ -6,7 +6,7 @@ and an en dash for a missing value (``None``, or a value a template does not hav
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import jinja2
 
@@ -63,4 +63,6 @@ def date(text: str | None) -> str:
 
 def verdict(text: str, comparison: dict) -> str:
     """A bootstrap verdict ("B better") with the models' names."""
-    return text.replace("B better", f"{comparison['b_name']} better").replace("A better", f"{comparison['a_name']} better")
+    return text.replace("B better", f"{comparison['b_name']} better").replace(
+        "A better", f"{comparison['a_name']} better"
+    )

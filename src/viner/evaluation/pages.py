@@ -35,8 +35,12 @@ def _env() -> jinja2.Environment:
     env.filters.update({name: getattr(numbers, name) for name in FILTERS})
     env.filters["breakable"] = breakable
     env.globals.update(
-        viner_version=__version__, SHORT_TITLES=SHORT_TITLES, SCHEMAS=SCHEMAS, SCHEMA_TITLES=SCHEMA_TITLES,
-        CATEGORY_TITLES=CATEGORY_TITLES, ERROR_CATEGORIES=ERROR_CATEGORIES,
+        viner_version=__version__,
+        SHORT_TITLES=SHORT_TITLES,
+        SCHEMAS=SCHEMAS,
+        SCHEMA_TITLES=SCHEMA_TITLES,
+        CATEGORY_TITLES=CATEGORY_TITLES,
+        ERROR_CATEGORIES=ERROR_CATEGORIES,
     )
     return env
 
@@ -59,6 +63,7 @@ def _rel(target: str | Path | None, base: Path | None) -> str | None:
 
 
 # ---- evaluation report ---------------------------------------------------------------------
+
 
 def snippet(text: str, gold: Entity | None, pred: Entity | None, offset: int = 0, length: int | None = None) -> Markup:
     """The error in its sentence: ``CONTEXT`` characters either side, gold underlined, prediction shaded.
@@ -99,7 +104,9 @@ def _confusion_cells(confusion: Confusion) -> list[list[dict]]:
     counts, exact = confusion.counts, confusion.exact or confusion.counts
     rows, cols = confusion.rows, confusion.columns
     peak_diag = max([counts[i][i] for i in range(len(rows) - 1)] + [1])
-    peak_off = max([counts[i][j] for i in range(len(rows)) for j in range(len(cols)) if i != j or rows[i] == NONE] + [1])
+    peak_off = max(
+        [counts[i][j] for i in range(len(rows)) for j in range(len(cols)) if i != j or rows[i] == NONE] + [1]
+    )
     table = []
     for i, gold in enumerate(rows):
         line = []
@@ -141,8 +148,15 @@ def report_html(report: Report) -> str:
         {"label": label, "bars": [{"series": "strict F1", "value": scores.f1, "ci": report.ci(label)}]}
         for label, scores in report.per_label.items()
     ]
-    bars.append({"label": "ALL (micro)", "bars": [{"series": "strict F1", "value": report.overall.f1, "ci": report.ci()}]})
-    context: dict = {"r": report, "labels": list(report.per_label), "chart": Markup(f1_bars(bars)), "errors": report.errors}
+    bars.append(
+        {"label": "ALL (micro)", "bars": [{"series": "strict F1", "value": report.overall.f1, "ci": report.ci()}]}
+    )
+    context: dict = {
+        "r": report,
+        "labels": list(report.per_label),
+        "chart": Markup(f1_bars(bars)),
+        "errors": report.errors,
+    }
     if report.confusion:
         context["confusion_cells"] = _confusion_cells(report.confusion)
     if report.errors:
@@ -159,6 +173,7 @@ def report_html(report: Report) -> str:
 
 
 # ---- comparison ------------------------------------------------------------------------------
+
 
 def comparison_html(comparison: dict, base: Path | None = None) -> str:
     """The comparison page; links to the reports are relative to ``base`` (the page's folder)."""
@@ -180,7 +195,10 @@ def comparison_html(comparison: dict, base: Path | None = None) -> str:
     for c in comparison["comparisons"]:
         if c.get("bootstrap"):
             b = c["bootstrap"]
-            frows = [{"label": label, "delta": b["per_label"][label]["delta"], "ci": b["per_label"][label]["ci"]} for label in labels]
+            frows = [
+                {"label": label, "delta": b["per_label"][label]["delta"], "ci": b["per_label"][label]["ci"]}
+                for label in labels
+            ]
             frows.append({"label": "ALL (micro)", "delta": b["overall"]["delta"], "ci": b["overall"]["ci"]})
             forests[c["b"]] = Markup(forest(frows, title=f"F1 difference {c['b_name']} − {c['a_name']}"))
     return _render(
@@ -196,6 +214,7 @@ def comparison_html(comparison: dict, base: Path | None = None) -> str:
 
 
 # ---- index -----------------------------------------------------------------------------------
+
 
 def index_html(entries: dict) -> str:
     return _render("index.html.j2", **entries)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from ..errors import VinerError
 from ..io import atomic_path, file_target
@@ -63,7 +64,9 @@ def documents(report: Report, path: Path | str | None = None) -> Iterator[dict] 
         if file.is_file():
             return _read(file, info.sha256, name)
     where = candidates[0] if candidates else info.file
-    raise VinerError(f"{where}: the per-document predictions of {name} are missing (`viner evaluate -o` writes them beside the report)")
+    raise VinerError(
+        f"{where}: the per-document predictions of {name} are missing (`viner evaluate -o` writes them beside the report)"
+    )
 
 
 def _read(file: Path, sha256: str | None, name: str) -> Iterator[dict]:
@@ -76,4 +79,6 @@ def _read(file: Path, sha256: str | None, name: str) -> Iterator[dict]:
             except (UnicodeDecodeError, json.JSONDecodeError) as err:
                 raise VinerError(f"{file}:{number}: not a line of per-document predictions ({err})") from err
     if sha256 and digest.hexdigest() != sha256:
-        raise VinerError(f"{file}: changed since the report of {name} was written (its sha256 is not the one in the report); evaluate the model again")
+        raise VinerError(
+            f"{file}: changed since the report of {name} was written (its sha256 is not the one in the report); evaluate the model again"
+        )

@@ -132,7 +132,10 @@ class Schemas:
     def from_dict(cls, data: dict) -> Schemas:
         return cls(
             {schema: SchemaScores(**v) for schema, v in data["overall"].items()},
-            {label: {schema: SchemaScores(**v) for schema, v in per.items()} for label, per in data["per_label"].items()},
+            {
+                label: {schema: SchemaScores(**v) for schema, v in per.items()}
+                for label, per in data["per_label"].items()
+            },
         )
 
 
@@ -180,7 +183,14 @@ class ErrorExample:
     def from_dict(cls, data: dict) -> ErrorExample:
         entity = lambda e: Entity(**e) if e else None  # noqa: E731
         context = data.get("context")
-        return cls(data["doc"], data["id"], data["category"], entity(data.get("gold")), entity(data.get("pred")), Context(**context) if context else None)
+        return cls(
+            data["doc"],
+            data["id"],
+            data["category"],
+            entity(data.get("gold")),
+            entity(data.get("pred")),
+            Context(**context) if context else None,
+        )
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -327,7 +337,9 @@ def load_report(path: Path | str) -> Report:
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise VinerError(f"{path}: not a JSON report ({err})") from err
     if not is_report(data):
-        raise VinerError(f"{path}: not a viner evaluation report (no overall/per_label figures); make one with `viner evaluate`")
+        raise VinerError(
+            f"{path}: not a viner evaluation report (no overall/per_label figures); make one with `viner evaluate`"
+        )
     return Report.from_dict(data)
 
 

@@ -15,7 +15,7 @@ Offsets: viner spans are ``[start, end)``; nervaluate treats ``end`` as inclusiv
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from nervaluate import Evaluator
 from nervaluate.entities import EvaluationResult
@@ -108,7 +108,10 @@ class SchemaCounter:
         labels = list(labels) if labels is not None else list(self.labels)
         overall = {schema: _metrics(schema, self._overall[schema]) if self._overall else _empty() for schema in SCHEMAS}
         per_label = {
-            label: {schema: _metrics(schema, self._per_label[label][schema]) if label in self._per_label else _empty() for schema in SCHEMAS}
+            label: {
+                schema: _metrics(schema, self._per_label[label][schema]) if label in self._per_label else _empty()
+                for schema in SCHEMAS
+            }
             for label in labels
         }
         return {"overall": overall, "per_label": per_label}

@@ -15,8 +15,9 @@ import heapq
 import json
 import platform
 import tempfile
+from collections.abc import Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import IO, Iterable, Sequence
+from typing import IO
 
 import spacy
 
@@ -46,7 +47,9 @@ class GoldHasher:
         self._files: list[IO[str]] = []
 
     def add(self, example: Example) -> None:
-        self._rows.append(json.dumps([example.id, example.text, [s.as_list() for s in sorted(example.spans)]], ensure_ascii=False))
+        self._rows.append(
+            json.dumps([example.id, example.text, [s.as_list() for s in sorted(example.spans)]], ensure_ascii=False)
+        )
         if len(self._rows) >= self.run:
             self._spill()
 
@@ -144,7 +147,9 @@ class Scorer:
             labels=list(self.labels),
             overall=Scores.from_counts(overall),
             per_label={label: Scores.from_counts(counts) for label, counts in per_label.items()},
-            uncertainty=Uncertainty(**metric_intervals(self.strict.array(), list(per_label), resamples=resamples, seed=seed)),
+            uncertainty=Uncertainty(
+                **metric_intervals(self.strict.array(), list(per_label), resamples=resamples, seed=seed)
+            ),
             schemas=Schemas.from_dict(self.schemas.result(all_labels)),
             confusion=Confusion(**self.errors.confusion(all_labels)),
             errors=errors,

@@ -12,9 +12,9 @@ This module reads DocBins and makes the gold Doc of one example (:func:`example_
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy
 from spacy.attrs import IDX, SPACY
@@ -177,4 +177,6 @@ def _docbins(path: Path | str) -> Iterator[DocBin]:
         try:
             yield DocBin().from_disk(file)
         except Exception as err:  # DocBin raises assorted errors on foreign bytes
-            raise VinerError(f"{file}: not a spaCy DocBin file ({type(err).__name__}: {err}); create one with `viner convert`") from err
+            raise VinerError(
+                f"{file}: not a spaCy DocBin file ({type(err).__name__}: {err}); create one with `viner convert`"
+            ) from err

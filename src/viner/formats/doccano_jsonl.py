@@ -9,8 +9,9 @@ so a unit keeps its id and provenance through a round trip to the server.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from ..errors import InvalidInput
 from ..io import NotJSON, iter_json_lines, write_lines
@@ -34,7 +35,9 @@ def parse_row(
     if raw_spans is None:
         raw_spans = []
     if not isinstance(raw_spans, list):
-        return None, [Problem(path, line, "label", f"must be a list of [start, end, label], got {type(raw_spans).__name__}")]
+        return None, [
+            Problem(path, line, "label", f"must be a list of [start, end, label], got {type(raw_spans).__name__}")
+        ]
     nested = row.get("meta")
     if isinstance(nested, dict):
         meta: dict[str, Any] = dict(nested)
@@ -49,7 +52,15 @@ def parse_row(
     example, problems = make_example(row["text"], raw_spans, meta=meta, labels=labels)  # its id: unit_id of the text
     given = meta.get("unit_id")
     if example is not None and given and str(given) != example.id:
-        example, problems = None, [("meta.unit_id", f"{given!r} is not the id of this text ({example.id!r}): was the text edited? remove unit_id to give it a new one")]
+        example, problems = (
+            None,
+            [
+                (
+                    "meta.unit_id",
+                    f"{given!r} is not the id of this text ({example.id!r}): was the text edited? remove unit_id to give it a new one",
+                )
+            ],
+        )
     if not problems:
         return example, []
     return example, [Problem(path, line, fld, msg) for fld, msg in problems]
@@ -94,7 +105,14 @@ def read_rows(
             problems = [Problem(str(path), number, None, f"invalid JSON ({row.reason})")]
             line = row.line
             if line.lstrip()[:1] not in "{[" and ("\t" in line or len(line.split()) == 2):
-                problems = [Problem(str(path), number, None, "not JSON: this looks like CoNLL/IOB text; convert it with `viner import-conll`")]
+                problems = [
+                    Problem(
+                        str(path),
+                        number,
+                        None,
+                        "not JSON: this looks like CoNLL/IOB text; convert it with `viner import-conll`",
+                    )
+                ]
         else:
             example, problems = parse_row(row, (str(path), number), labels)
             if example is not None:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import InvalidInput, VinerError
 from ..io import atomic_path
@@ -110,7 +110,9 @@ def write(
         splits = {name: list(examples) for name, examples in splits.items()}
         for name, examples in splits.items():
             if not examples:
-                raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written")
+                raise VinerError(
+                    f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written"
+                )
         found = {s.label for examples in splits.values() for e in examples for s in e.spans}
         all_labels = list(labels) + sorted(found - set(labels))
     feats = features(all_labels)
@@ -120,8 +122,12 @@ def write(
             rows = (to_row(example, tokeniser, on_split) for example in tokeniser.zoned(examples))
             counts[name] = _write_split(rows, tmp / name, feats)
             if counts[name] == 0:
-                raise VinerError(f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written")
-        (tmp / datasets_config.DATASETDICT_JSON_FILENAME).write_text(json.dumps({"splits": list(splits)}), encoding="utf-8")
+                raise VinerError(
+                    f"split {name!r} has no units; datasets cannot load an empty split back, so nothing was written"
+                )
+        (tmp / datasets_config.DATASETDICT_JSON_FILENAME).write_text(
+            json.dumps({"splits": list(splits)}), encoding="utf-8"
+        )
     return counts
 
 
@@ -174,7 +180,9 @@ def _write_split(rows: Iterable[dict], folder: Path, feats, shard_rows: int | No
         "_output_all_columns": False,
         "_split": "train",
     }
-    (folder / datasets_config.DATASET_STATE_JSON_FILENAME).write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+    (folder / datasets_config.DATASET_STATE_JSON_FILENAME).write_text(
+        json.dumps(state, indent=2, sort_keys=True), encoding="utf-8"
+    )
     splits = SplitDict(dataset_name="generator")
     splits.add(SplitInfo(name="train", num_bytes=total_bytes, num_examples=total_rows, dataset_name="generator"))
     info = DatasetInfo(
@@ -189,7 +197,9 @@ def _write_split(rows: Iterable[dict], folder: Path, feats, shard_rows: int | No
         size_in_bytes=total_bytes,
     )
     raw = asdict(info)
-    (folder / datasets_config.DATASET_INFO_FILENAME).write_text(json.dumps({key: raw[key] for key in sorted(raw)}, indent=2), encoding="utf-8")
+    (folder / datasets_config.DATASET_INFO_FILENAME).write_text(
+        json.dumps({key: raw[key] for key in sorted(raw)}, indent=2), encoding="utf-8"
+    )
     return total_rows
 
 
@@ -199,13 +209,17 @@ def load(path: Path | str):
     if not path.exists():
         raise VinerError(f"{path}: no such folder")
     if not path.is_dir():
-        raise VinerError(f"{path}: not a folder; a Hugging Face dataset is a folder written by `viner export --format hf`")
+        raise VinerError(
+            f"{path}: not a folder; a Hugging Face dataset is a folder written by `viner export --format hf`"
+        )
     from datasets import Dataset, load_from_disk
 
     try:
         data = load_from_disk(str(path))
     except Exception as err:  # datasets raises FileNotFoundError, ValueError, pyarrow errors...
-        raise VinerError(f"{path}: not a Hugging Face dataset saved with save_to_disk ({type(err).__name__}: {err})") from err
+        raise VinerError(
+            f"{path}: not a Hugging Face dataset saved with save_to_disk ({type(err).__name__}: {err})"
+        ) from err
     if isinstance(data, Dataset):
         return {"data": data}
     return dict(data)
@@ -226,7 +240,9 @@ def read(
         where = f"{Path(path)}/{name}"
         missing = {"text", "spans"} - set(dataset.column_names)
         if missing:
-            raise VinerError(f"{where}: missing column(s) {', '.join(sorted(missing))}; only datasets written by `viner export --format hf` can be read back")
+            raise VinerError(
+                f"{where}: missing column(s) {', '.join(sorted(missing))}; only datasets written by `viner export --format hf` can be read back"
+            )
         out[name] = list(_rows(dataset, where, labels, on_problem))
     return out
 
@@ -248,7 +264,9 @@ def _rows(dataset, where: str, labels, on_problem) -> Iterator[Example]:
         if isinstance(spans, dict):  # datasets < 4 stores a list of structs as a struct of lists
             spans = [dict(zip(spans, values)) for values in zip(*spans.values())]
         if not isinstance(spans, list) or not all(isinstance(s, dict) for s in spans):
-            problems.append(Problem(where, number, "spans", f"must be a list of {{start, end, label}}, got {type(spans).__name__}"))
+            problems.append(
+                Problem(where, number, "spans", f"must be a list of {{start, end, label}}, got {type(spans).__name__}")
+            )
             spans = []
         triples = [(s.get("start"), s.get("end"), s.get("label")) for s in spans]
         example, errors = make_example(row.get("text"), triples, meta=meta, id=str(row.get("id") or ""), labels=labels)

@@ -12,7 +12,24 @@ from .json_lines import NotJSON, iter_json_lines
 from .targets import file_target, folder_target, refuse_overwrite, refuse_replacing_spans
 
 __all__ = [
-    "BOM", "NotJSON", "atomic_path", "check_encoding", "decode", "file_target", "find_files", "folder_target",
-    "iter_json_lines", "iter_lines", "os_reason", "read_text", "refuse_overwrite", "refuse_replacing_spans",
-    "remove_stale_temps", "temp_prefix", "write_json", "write_line_shards", "write_lines", "write_text",
+    "BOM",
+    "NotJSON",
+    "atomic_path",
+    "check_encoding",
+    "decode",
+    "file_target",
+    "find_files",
+    "folder_target",
+    "iter_json_lines",
+    "iter_lines",
+    "os_reason",
+    "read_text",
+    "refuse_overwrite",
+    "refuse_replacing_spans",
+    "remove_stale_temps",
+    "temp_prefix",
+    "write_json",
+    "write_line_shards",
+    "write_lines",
+    "write_text",
 ]

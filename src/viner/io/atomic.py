@@ -9,8 +9,9 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .targets import file_target, folder_target
 
@@ -134,12 +135,11 @@ def write_text(text: str, path: Path | str) -> Path:
 def write_lines(lines: Iterable[str], path: Path | str) -> int:
     """Write lines atomically, streaming; returns how many were written."""
     count = 0
-    with atomic_path(file_target(path)) as tmp:
-        with tmp.open("w", encoding="utf-8") as out:
-            for line in lines:
-                out.write(line)
-                out.write("\n")
-                count += 1
+    with atomic_path(file_target(path)) as tmp, tmp.open("w", encoding="utf-8") as out:
+        for line in lines:
+            out.write(line)
+            out.write("\n")
+            count += 1
     return count
 
 

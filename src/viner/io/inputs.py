@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from ..errors import VinerError
 
 BOM = "\ufeff"
+
 
 def find_files(paths: Sequence[Path | str], suffixes: Sequence[str]) -> list[Path]:
     """Expand files and folders into a sorted list of files with one of ``suffixes``.
@@ -23,7 +24,8 @@ def find_files(paths: Sequence[Path | str], suffixes: Sequence[str]) -> list[Pat
             raise VinerError(f"{path}: no such file or folder")
         if path.is_dir():
             matches = sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in suffixes and not _hidden(p.relative_to(path))
             )
             if not matches:
@@ -73,7 +75,7 @@ def decode(data: bytes, path: Path | str, encoding: str = "utf-8", line: int | N
     except UnicodeDecodeError as err:
         where = f"{path}:{line}" if line else str(path)
         raise VinerError(
-            f"{where}: not valid {encoding} (byte {err.start}: {data[err.start:err.start + 1]!r}); "
+            f"{where}: not valid {encoding} (byte {err.start}: {data[err.start : err.start + 1]!r}); "
             f"pass --encoding with the file's real encoding (for example cp1258 or utf-16)"
         ) from err
     except LookupError as err:
@@ -117,4 +119,3 @@ def iter_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]
                 continue
             text = decode(raw, path, encoding, line=number)
             yield number, text.rstrip("\n")
-

@@ -38,7 +38,9 @@ def folder_target(path: Path | str, option: str = "--output") -> Path:
 def refuse_overwrite(path: Path, force: bool, what: str = "annotations") -> None:
     """Never overwrite annotations unless the user says --force."""
     if path.exists() and not force:
-        raise VinerError(f"{path}: already exists and holds {what}; choose another output or pass --force to replace it")
+        raise VinerError(
+            f"{path}: already exists and holds {what}; choose another output or pass --force to replace it"
+        )
 
 
 def refuse_replacing_spans(path: Path | str, force: bool) -> None:

@@ -12,6 +12,13 @@ from .lexicon import LEXICON, lexicon_patterns
 from .ruler import RULER_NAME, add_patterns, pipeline_with_patterns, read_patterns, write_patterns
 
 __all__ = [
-    "LEXICON", "PatternStats", "RULER_NAME", "add_patterns", "build_patterns", "lexicon_patterns",
-    "pipeline_with_patterns", "read_patterns", "write_patterns",
+    "LEXICON",
+    "RULER_NAME",
+    "PatternStats",
+    "add_patterns",
+    "build_patterns",
+    "lexicon_patterns",
+    "pipeline_with_patterns",
+    "read_patterns",
+    "write_patterns",
 ]

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from ..record import Example
 
@@ -46,9 +46,17 @@ class PatternStats:
 
     def as_dict(self) -> dict:
         return {
-            "text": self.text, "label": self.label, "labelled": dict(self.labelled), "occurrences": self.occurrences,
-            "as_label": self.as_label, "other_label": self.other_label, "inside": self.inside,
-            "unlabelled": self.unlabelled, "precision": round(self.precision, 4), "kept": self.kept, "reason": self.reason,
+            "text": self.text,
+            "label": self.label,
+            "labelled": dict(self.labelled),
+            "occurrences": self.occurrences,
+            "as_label": self.as_label,
+            "other_label": self.other_label,
+            "inside": self.inside,
+            "unlabelled": self.unlabelled,
+            "precision": round(self.precision, 4),
+            "kept": self.kept,
+            "reason": self.reason,
         }
 
 
@@ -100,13 +108,25 @@ def judge(stats: PatternStats, min_precision: float, min_count: int) -> None:
     if stats.labelled[stats.label] < min_count:
         stats.reason = f"labelled {stats.labelled[stats.label]} time(s), fewer than --min-count {min_count}"
     elif stats.precision < min_precision:
-        parts = [f"{n} {what}" for n, what in ((stats.other_label, "with another label"), (stats.inside, "inside another entity"), (stats.unlabelled, "unlabelled")) if n]
-        stats.reason = f"precision {stats.precision:.2f} < {min_precision:.2f} ({', '.join(parts)} of {stats.occurrences})"
+        parts = [
+            f"{n} {what}"
+            for n, what in (
+                (stats.other_label, "with another label"),
+                (stats.inside, "inside another entity"),
+                (stats.unlabelled, "unlabelled"),
+            )
+            if n
+        ]
+        stats.reason = (
+            f"precision {stats.precision:.2f} < {min_precision:.2f} ({', '.join(parts)} of {stats.occurrences})"
+        )
     else:
         stats.kept = True
 
 
-def build_patterns(examples: Sequence[Example], *, min_precision: float = 0.9, min_count: int = 1) -> tuple[list[dict], list[PatternStats]]:
+def build_patterns(
+    examples: Sequence[Example], *, min_precision: float = 0.9, min_count: int = 1
+) -> tuple[list[dict], list[PatternStats]]:
     """Patterns (EntityRuler format) from gold ``examples``, and every candidate string's counts."""
     examples = list(examples)
     strings = candidates(examples)

@@ -7,8 +7,8 @@ writes them. Its precision on real gold is measured (docs/annotate-less.md) with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
-from typing import Sequence
 
 from ..record import Example
 from .build import PatternStats, measure

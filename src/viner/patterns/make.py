@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from ..errors import InvalidInput, ProblemLog, VinerError
 from ..formats import doccano_jsonl
@@ -29,7 +29,11 @@ class PatternsResult:
 
 def read_gold(inputs: Sequence[Path | str], labels: Sequence[str] | None) -> list[Example]:
     log = ProblemLog()
-    examples = [e for path in find_files(inputs, doccano_jsonl.SUFFIXES) for e in doccano_jsonl.read(path, labels=labels, on_problem=log)]
+    examples = [
+        e
+        for path in find_files(inputs, doccano_jsonl.SUFFIXES)
+        for e in doccano_jsonl.read(path, labels=labels, on_problem=log)
+    ]
     if log:
         raise InvalidInput(log.problems)
     if not examples:
@@ -55,9 +59,13 @@ def make_patterns(
     if min_count < 1:
         raise VinerError(f"--min-count {min_count}: give at least 1")
     if not inputs and not lexicon:
-        raise VinerError("no gold given: name gold files or folders (e.g. annotations/gold/), or use --lexicon alone for a cold start")
+        raise VinerError(
+            "no gold given: name gold files or folders (e.g. annotations/gold/), or use --lexicon alone for a cold start"
+        )
     examples = read_gold(inputs, labels) if inputs else []
-    patterns, candidates = build_patterns(examples, min_precision=min_precision, min_count=min_count) if examples else ([], [])
+    patterns, candidates = (
+        build_patterns(examples, min_precision=min_precision, min_count=min_count) if examples else ([], [])
+    )
     result = PatternsResult(patterns, candidates, len(examples))
     if lexicon:
         known = {s.text for s in candidates}
@@ -72,9 +80,19 @@ def make_patterns(
                 patterns.append(pattern)
                 result.lexicon_used += 1
     if not patterns:
-        raise VinerError(f"no string reaches --min-precision {min_precision} and --min-count {min_count}; nothing was written (lower them, or annotate more)")
+        raise VinerError(
+            f"no string reaches --min-precision {min_precision} and --min-count {min_count}; nothing was written (lower them, or annotate more)"
+        )
     write_patterns(patterns, output)
     if report is not None:
-        write_json({"units": result.units, "min_precision": min_precision, "min_count": min_count,
-                    "kept": len(patterns), "candidates": [s.as_dict() for s in candidates]}, report)
+        write_json(
+            {
+                "units": result.units,
+                "min_precision": min_precision,
+                "min_count": min_count,
+                "kept": len(patterns),
+                "candidates": [s.as_dict() for s in candidates],
+            },
+            report,
+        )
     return result

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import spacy
 from spacy.language import Language
@@ -48,7 +48,9 @@ def read_patterns(path: Path | str, labels: Sequence[str] | None = None) -> list
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            raise VinerError(f"{where}: not JSON ({err.msg}); expected {{\"label\": \"GPE\", \"pattern\": \"Hà Nội\"}}") from err
+            raise VinerError(
+                f'{where}: not JSON ({err.msg}); expected {{"label": "GPE", "pattern": "Hà Nội"}}'
+            ) from err
         if not isinstance(row, dict) or not isinstance(row.get("label"), str) or not row["label"]:
             raise VinerError(f"{where}: field 'label': expected a label name such as \"GPE\"")
         pattern = row.get("pattern")
@@ -57,12 +59,18 @@ def read_patterns(path: Path | str, labels: Sequence[str] | None = None) -> list
                 raise VinerError(f"{where}: field 'pattern': empty string")
             row["pattern"] = unicodedata.normalize("NFC", pattern)
         elif not (isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern)):
-            raise VinerError(f"{where}: field 'pattern': expected a phrase (string) or a list of token patterns (objects)")
+            raise VinerError(
+                f"{where}: field 'pattern': expected a phrase (string) or a list of token patterns (objects)"
+            )
         if labels is not None and row["label"] not in labels:
-            raise VinerError(f"{where}: field 'label': {row['label']!r} is not one of {', '.join(labels)}; fix the pattern or add the label")
+            raise VinerError(
+                f"{where}: field 'label': {row['label']!r} is not one of {', '.join(labels)}; fix the pattern or add the label"
+            )
         patterns.append(row)
     if not patterns:
-        raise VinerError(f"{path}: no patterns in the file (expected one {{\"label\": ..., \"pattern\": ...}} object per line)")
+        raise VinerError(
+            f'{path}: no patterns in the file (expected one {{"label": ..., "pattern": ...}} object per line)'
+        )
     return patterns
 
 
@@ -75,7 +83,9 @@ def add_patterns(nlp: Language, patterns: Sequence[dict]) -> Language:
     """Add ``patterns`` at the end of ``nlp``: a span_ruler, then the merge into doc.ents (see the module docstring)."""
     from ..components.patterns import SPANS_KEY  # registers the viner_patterns component
 
-    ruler = nlp.add_pipe("span_ruler", name=f"{RULER_NAME}_matcher", last=True, config={"spans_key": SPANS_KEY, "validate": True})
+    ruler = nlp.add_pipe(
+        "span_ruler", name=f"{RULER_NAME}_matcher", last=True, config={"spans_key": SPANS_KEY, "validate": True}
+    )
     ruler.add_patterns(list(patterns))
     nlp.add_pipe("viner_patterns", name=RULER_NAME, last=True)
     return nlp

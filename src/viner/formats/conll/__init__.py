@@ -49,4 +49,15 @@ from .read import DOCSTART, SUFFIXES, parse_label_map, read
 from .text import JOINS, join_tokens
 from .write import lines, sentence_lines, unit_preview, write
 
-__all__ = ["DOCSTART", "JOINS", "SUFFIXES", "join_tokens", "lines", "parse_label_map", "read", "sentence_lines", "unit_preview", "write"]
+__all__ = [
+    "DOCSTART",
+    "JOINS",
+    "SUFFIXES",
+    "join_tokens",
+    "lines",
+    "parse_label_map",
+    "read",
+    "sentence_lines",
+    "unit_preview",
+    "write",
+]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from ...errors import InvalidInput, VinerError
 from ...io import iter_lines
@@ -61,12 +62,16 @@ def _split_columns(line: str) -> list[str]:
 
 def _parse_line(line: str, number: int, path: str) -> tuple[list[str] | None, Problem | None]:
     stripped = line.strip()
-    if stripped[:1] == "{" and stripped[-1:] == "}" or len(stripped) > 1 and stripped[0] == "[" and stripped[-1] == "]":
+    if (stripped[:1] == "{" and stripped[-1:] == "}") or (
+        len(stripped) > 1 and stripped[0] == "[" and stripped[-1] == "]"
+    ):
         hint = "this looks like JSON lines (Doccano JSONL), not CoNLL; give it to `viner validate` or `viner convert` directly"
         return None, Problem(path, number, None, hint)
     columns = _split_columns(line)
     if len(columns) < 2:
-        return None, Problem(path, number, None, f"expected TOKEN and TAG columns separated by a space or a tab, got {stripped[:40]!r}")
+        return None, Problem(
+            path, number, None, f"expected TOKEN and TAG columns separated by a space or a tab, got {stripped[:40]!r}"
+        )
     return columns, None
 
 
@@ -93,11 +98,18 @@ def _entities(sentence: _Sentence, path: str) -> tuple[list[tuple[int, int, str,
         else:  # I or E
             if current is None or current[2] != token.label:
                 before = sentence.tokens[i - 1] if i else None
-                after = "at the start of a sentence" if before is None else (
-                    f"after {before.prefix}-{before.label}" if before.prefix != "O" else "after O"
+                after = (
+                    "at the start of a sentence"
+                    if before is None
+                    else (f"after {before.prefix}-{before.label}" if before.prefix != "O" else "after O")
                 )
                 problems.append(
-                    Problem(path, token.line, None, f"tag {token.prefix}-{token.label} without a preceding B-{token.label} ({after}); fix the tag (IOB1 files are not read)")
+                    Problem(
+                        path,
+                        token.line,
+                        None,
+                        f"tag {token.prefix}-{token.label} without a preceding B-{token.label} ({after}); fix the tag (IOB1 files are not read)",
+                    )
                 )
                 close()
                 continue
@@ -151,7 +163,18 @@ def read(
             if sentence.problems:
                 on_skip()
             return
-        example, problems = _build(sentence, name, label_map, drop, labels, join, keep_underscores, document if has_docstart else None, position, path.name)
+        example, problems = _build(
+            sentence,
+            name,
+            label_map,
+            drop,
+            labels,
+            join,
+            keep_underscores,
+            document if has_docstart else None,
+            position,
+            path.name,
+        )
         position += 1
         problems = sentence.problems + problems
         if problems:
@@ -190,7 +213,14 @@ def read(
         match = TAG.match(tag)
         sentence.first_line = sentence.first_line or number
         if match is None:
-            sentence.problems.append(Problem(name, number, None, f"tag {tag!r} is not O or B-/I-/E-/S- followed by a label (the tag is the last column)"))
+            sentence.problems.append(
+                Problem(
+                    name,
+                    number,
+                    None,
+                    f"tag {tag!r} is not O or B-/I-/E-/S- followed by a label (the tag is the last column)",
+                )
+            )
             continue
         prefix = PREFIX_ALIASES.get(match.group(1) or "O", match.group(1) or "O")
         sentence.tokens.append(_Token(columns[0], prefix, match.group(2) or "", number))
@@ -234,7 +264,14 @@ def _build(
         text = unicodedata.normalize("NFC", given)
         offsets = match_tokens(text, [unicodedata.normalize("NFC", r) for r in raws])
         if offsets is None:
-            problems.append(Problem(path, line, "text", "the tokens that follow do not match this `# text =` line; fix or remove the line"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "text",
+                    "the tokens that follow do not match this `# text =` line; fix or remove the line",
+                )
+            )
     if text is None or offsets is None:
         text, offsets = join_tokens([token_text(r, keep_underscores) for r in raws], join)
     spans = []
@@ -270,6 +307,13 @@ def _build(
     id_line, unit = sentence.comments.get("id", (0, ""))
     unit = unit.strip()
     if unit and unit != unit_id(text):
-        return None, [Problem(path, id_line, "id", f"{unit!r} is not the id of this sentence's text ({unit_id(text)!r}): was the text edited? remove the line to give it a new id")]
+        return None, [
+            Problem(
+                path,
+                id_line,
+                "id",
+                f"{unit!r} is not the id of this sentence's text ({unit_id(text)!r}): was the text edited? remove the line to give it a new id",
+            )
+        ]
     example, errors = make_example(text, spans, meta=meta, id=unit, labels=None)
     return example, [Problem(path, sentence.first_line, fld, msg) for fld, msg in errors]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from ...errors import VinerError
 from ...io import write_lines
@@ -63,7 +63,9 @@ def lines(
             yield ""
         body = sentence_lines(example, tokeniser, comments=comments, on_split=on_split)
         if not any(not line.startswith("#") for line in body):
-            raise VinerError(f"unit {example.id} ({unit_preview(example.text)}) has no tokens; CoNLL cannot hold an empty sentence")
+            raise VinerError(
+                f"unit {example.id} ({unit_preview(example.text)}) has no tokens; CoNLL cannot hold an empty sentence"
+            )
         yield from body
         yield ""
         if counter is not None:
@@ -81,5 +83,7 @@ def write(
 ) -> int:
     """Write examples as a CoNLL file atomically; returns the number of sentences."""
     counter = [0]
-    write_lines(lines(examples, tokeniser, comments=comments, docstart=docstart, on_split=on_split, counter=counter), path)
+    write_lines(
+        lines(examples, tokeniser, comments=comments, docstart=docstart, on_split=on_split, counter=counter), path
+    )
     return counter[0]
