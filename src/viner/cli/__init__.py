@@ -30,6 +30,7 @@ from . import (
     patterns,  # noqa: F401
     predict,  # noqa: F401
     pretrain,  # noqa: F401
+    silver,  # noqa: F401
     validate,  # noqa: F401
     vectors,  # noqa: F401
 )

@@ -1,0 +1,408 @@
+"""Silver training data: a trained model (or several) labels raw text; what it is sure of becomes training docs.
+
+Self-training with no false "O". For every unit of raw text the model's beam (viner.scores, the same decode as
+`viner predict --scores`) gives the best parse's entities and, for every span any parse in the beam holds, the
+probability that the span carries its label. A silver doc then says:
+
+- **entity** for a span of the best parse whose confidence is at least ``threshold``. With an ensemble (several
+  models, e.g. seeds of one config) the span must be in *every* model's best parse and its *mean* confidence over
+  the models at least ``threshold``: one dissenting model is enough to withhold it;
+- **missing** (spaCy's missing NER annotation: ``token.ent_iob_ == ""``, ``-`` in BILUO; the trainer learns nothing
+  about the token) for every token of a span that is not kept and that some model's beam gives at least ``doubt``
+  probability, best-parse entities below the threshold included (a kept entity's own tokens stay the entity);
+- **O** for every other token: no parse of any model with a noticeable probability puts an entity there.
+
+So a name the model half-recognises is neither taught as an entity nor as "not an entity". Units whose beam
+uncertainty (the largest over the models) is above ``max_uncertainty`` are left out, and so is a unit with every
+token missing. Units are tokenised by the model's own pipeline (its tokenizer, then the components before ``ner``:
+``viner_words``); the components after ``ner`` are not applied (silver labels are the recognizer's own).
+
+Raw text: ``.txt`` files (one paragraph per line, blank lines skipped) and Doccano JSONL (field ``text``; spans in
+it are ignored). Texts are normalised as `viner corpus build` does (NFC, spaces), exact duplicates are left out,
+and a line that cannot be read (bad bytes, not JSON, no text) is skipped, counted and reported with file and line.
+
+Output: a folder of shards (``shard-00000.spacy`` ...: DocBins of ``shard_size`` units read, each written
+atomically, with ``shard-00000.json``, its counts, written after it), ``manifest.json`` (the models', inputs' and
+options' identity) and ``summary.json``. Run again with the same models, inputs and options, the finished shards
+are kept and the others labelled (an interrupted run resumes); anything else is refused. spaCy reads every
+``.spacy`` file under a folder, so ``--paths.train`` can be a folder holding the gold DocBin and this one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+from spacy.tokens import Span as SpacySpan
+
+from .corpus import normalise_line
+from .errors import VinerError
+from .identity import file_sha256
+from .io import NotJSON, atomic_path, find_files, iter_json_lines, os_reason, write_json
+from .pipeline import load_pipeline, vocab_zone
+from .record import Problem
+from .scores import BEAM_WIDTH, UnitScores, components_before, find_ner, run_components, score_docs
+
+SUFFIXES = (".txt", ".jsonl")
+MANIFEST = "manifest.json"
+SUMMARY = "summary.json"
+FORMAT = 1
+DOCBIN_ATTRS = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"]  # what silver says: the tokens and their entity annotation
+
+
+@dataclass(frozen=True)
+class SilverOptions:
+    """What decides the silver docs (all recorded in the manifest: a resumed run must use the same)."""
+
+    threshold: float = 0.9  # an entity is kept when its (mean) confidence is at least this
+    doubt: float = 0.05  # a span not kept with at least this probability in some model's beam: its tokens missing
+    max_uncertainty: float | None = None  # units more uncertain than this (the largest over the models) left out
+    max_units: int | None = None  # stop after this many units read
+    shard_size: int = 2000
+    batch_size: int = 64
+    beam_width: int = BEAM_WIDTH
+
+    def check(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise VinerError(f"--threshold {self.threshold}: give a confidence above 0 and at most 1 (e.g. 0.9)")
+        if not 0.0 < self.doubt <= self.threshold:
+            raise VinerError(f"--doubt {self.doubt}: give a probability above 0 and at most --threshold")
+        if self.max_uncertainty is not None and not 0.0 <= self.max_uncertainty <= 1.0:
+            raise VinerError(f"--max-uncertainty {self.max_uncertainty}: give a value from 0 to 1")
+        for name, value in (("--shard-size", self.shard_size), ("--batch-size", self.batch_size)):
+            if value < 1:
+                raise VinerError(f"{name} {value}: give at least 1")
+        if self.max_units is not None and self.max_units < 1:
+            raise VinerError(f"--max-units {self.max_units}: give at least 1")
+        if self.beam_width < 2:
+            raise VinerError(f"--beam-width {self.beam_width}: give at least 2")
+
+
+@dataclass
+class ShardCounts:
+    """What one shard (or all of them) holds; written beside each shard as ``shard-NNNNN.json``."""
+
+    units: int = 0  # units labelled
+    units_kept: int = 0  # units written as silver docs
+    units_uncertain: int = 0  # left out: uncertainty above --max-uncertainty
+    units_all_missing: int = 0  # left out: every token missing
+    tokens: int = 0  # tokens of the units kept
+    tokens_missing: int = 0  # of those, marked missing
+    entities_kept: Counter[str] = field(default_factory=Counter)  # per label
+    entities_withheld: Counter[str] = field(default_factory=Counter)  # best-parse entities below the threshold, per label
+
+    def add(self, other: ShardCounts) -> None:
+        for name in ("units", "units_kept", "units_uncertain", "units_all_missing", "tokens", "tokens_missing"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.entities_kept.update(other.entities_kept)
+        self.entities_withheld.update(other.entities_withheld)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["entities_kept"] = dict(sorted(self.entities_kept.items()))
+        data["entities_withheld"] = dict(sorted(self.entities_withheld.items()))
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ShardCounts:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        counts = cls(**known)
+        counts.entities_kept, counts.entities_withheld = (
+            Counter(counts.entities_kept),
+            Counter(counts.entities_withheld),
+        )
+        return counts
+
+
+@dataclass
+class SilverSummary:
+    units_read: int = 0
+    duplicates: int = 0  # units left out: the same text came earlier
+    problems: list[Problem] = field(default_factory=list)  # lines skipped
+    shards: int = 0
+    shards_resumed: int = 0  # found finished from an earlier run and kept
+    counts: ShardCounts = field(default_factory=ShardCounts)
+    units_labelled: int = 0  # by this run (the others were in resumed shards)
+    seconds: float = 0.0  # this run's
+
+    @property
+    def units_per_second(self) -> float:
+        return self.units_labelled / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "units_read": self.units_read,
+            "duplicates": self.duplicates,
+            "lines_skipped": len(self.problems),
+            "problems": [str(p) for p in self.problems],
+            "shards": self.shards,
+            "shards_resumed": self.shards_resumed,
+            **self.counts.as_dict(),
+        }
+
+
+def read_raw(files: Sequence[Path], problems: list[Problem], max_length: int = 1_000_000) -> Iterator[str]:
+    """The texts of raw text files, normalised; lines that cannot be read go to ``problems`` (file, line)."""
+    for path in files:
+        rows = _json_rows(path, problems) if path.suffix.lower() == ".jsonl" else _text_lines(path, problems)
+        for line, raw in rows:
+            text = normalise_line(raw)
+            if len(text) > max_length:
+                problems.append(Problem(str(path), line, None, f"{len(text):,} characters: longer than {max_length:,}"))
+            elif text:
+                yield text
+
+
+def _text_lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, str]]:
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        raise VinerError(f"{path}: cannot read file: {os_reason(err)}") from err
+    with handle:
+        for number, data in enumerate(handle, start=1):
+            try:
+                yield number, data.decode("utf-8").lstrip("\ufeff").rstrip("\r\n")
+            except UnicodeDecodeError as err:
+                problems.append(Problem(str(path), number, None, f"not valid UTF-8 (byte {err.start}); line skipped"))
+
+
+def _json_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, str]]:
+    for number, row in iter_json_lines(path):
+        if isinstance(row, NotJSON):
+            problems.append(Problem(str(path), number, None, f"invalid JSON ({row.reason}); line skipped"))
+        elif not isinstance(row, dict):
+            problems.append(Problem(str(path), number, None, f"expected a JSON object, got {type(row).__name__}"))
+        elif not isinstance(row.get("text"), str):
+            what = "missing" if "text" not in row else "not a string"
+            problems.append(Problem(str(path), number, "text", f"{what}; line skipped"))
+        else:
+            yield number, row["text"]
+
+
+def unique(texts: Iterator[str], summary: SilverSummary, limit: int | None) -> Iterator[str]:
+    """Texts that did not come before, at most ``limit`` of them."""
+    seen: set[bytes] = set()
+    for text in texts:
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
+        if key in seen:
+            summary.duplicates += 1
+            continue
+        seen.add(key)
+        summary.units_read += 1
+        yield text
+        if limit is not None and summary.units_read >= limit:
+            return
+
+
+def silver_doc(
+    docs: Sequence[Doc], scores: Sequence[UnitScores], options: SilverOptions, counts: ShardCounts
+) -> Doc | None:
+    """One unit's silver doc from each model's doc (tokens) and beam scores, or None when it is left out."""
+    doc = docs[0]
+    counts.units += 1
+    if options.max_uncertainty is not None and max(s.uncertainty for s in scores) > options.max_uncertainty:
+        counts.units_uncertain += 1
+        return None
+    best = [{(start, end, label) for start, end, label, _ in s.entities} for s in scores]
+    kept = [
+        span
+        for span in sorted(best[0].intersection(*best[1:]))
+        if sum(s.confidence(*span) for s in scores) / len(scores) >= options.threshold
+    ]
+    doubtful = {span for s in scores for span, p in s.spans.items() if p >= options.doubt}
+    doubtful.update(*best)
+    counts.entities_withheld.update(label for start, end, label in best[0] if (start, end, label) not in kept)
+    ents = [_span(doc, start, end, label) for start, end, label in kept]
+    inside = {i for ent in ents for i in range(ent.start, ent.end)}
+    missing = sorted({i for span in doubtful - set(kept) for i in range(*_tokens(doc, span[0], span[1]))} - inside)
+    if len(missing) == len(doc):
+        counts.units_all_missing += 1
+        return None
+    doc.set_ents(ents, missing=_runs(doc, missing), default="outside")
+    counts.units_kept += 1
+    counts.tokens += len(doc)
+    counts.tokens_missing += len(missing)
+    counts.entities_kept.update(ent.label_ for ent in ents)
+    return doc
+
+
+def _span(doc: Doc, start: int, end: int, label: str) -> SpacySpan:
+    first, last = _tokens(doc, start, end)
+    return SpacySpan(doc, first, last, label=label)
+
+
+def _tokens(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:  # cannot happen: the beam's spans are made of the doc's tokens
+        raise VinerError(f"span {start}-{end} is not on the tokens of {doc.text[:60]!r}")
+    return span.start, span.end
+
+
+def _runs(doc: Doc, tokens: Sequence[int]) -> list[SpacySpan]:
+    """Consecutive token indices as spans."""
+    runs: list[SpacySpan] = []
+    for i in tokens:
+        if runs and runs[-1].end == i:
+            runs[-1] = doc[runs[-1].start : i + 1]
+        else:
+            runs.append(doc[i : i + 1])
+    return runs
+
+
+class Labeller:
+    """The models of an ensemble, each with its beam, labelling batches of texts into silver docs."""
+
+    def __init__(self, models: Sequence[Language], options: SilverOptions) -> None:
+        self.models = list(models)
+        self.options = options
+        self.ners = [find_ner(nlp) for nlp in self.models]
+        self.before = [components_before(nlp, ner) for nlp, ner in zip(self.models, self.ners)]
+        first = self.models[0]
+        for nlp in self.models[1:]:
+            if nlp.lang != first.lang or nlp.config["nlp"]["tokenizer"] != first.config["nlp"]["tokenizer"]:
+                raise VinerError("the models of an ensemble must tokenise alike (same language and [nlp.tokenizer])")
+
+    def label(self, texts: Sequence[str], out: DocBin, counts: ShardCounts, done: int) -> None:
+        """Add the silver docs of ``texts`` (those kept) to ``out``; ``done`` units came before (vocabulary zones)."""
+        with contextlib.ExitStack() as stack:
+            for nlp in self.models:
+                stack.enter_context(vocab_zone(nlp, done))  # DocBin.add copies the strings it needs
+            per_model = []
+            for nlp, ner, before in zip(self.models, self.ners, self.before):
+                docs = run_components(nlp, before, [nlp.make_doc(text) for text in texts])
+                per_model.append((docs, score_docs(ner, docs, self.options.beam_width)))
+            for i, text in enumerate(texts):
+                docs = [docs[i] for docs, _ in per_model]
+                if any([t.idx for t in d] != [t.idx for t in docs[0]] for d in docs[1:]):
+                    raise VinerError(f"the models tokenise {text[:60]!r} differently: an ensemble must tokenise alike")
+                doc = silver_doc(docs, [scores[i] for _, scores in per_model], self.options, counts)
+                if doc is not None:
+                    out.add(doc)
+
+
+ProgressFn = Callable[[SilverSummary, int], None]  # the summary so far and the shards done
+
+
+ProgressFn = Callable[[SilverSummary, int], None]
+
+
+def manifest(models: Sequence[Path | str], files: Sequence[Path], options: SilverOptions) -> dict[str, Any]:
+    """What the shards are a function of: the models' and inputs' content hashes and the options."""
+    return {
+        "format": FORMAT,
+        "models": [{"model": str(m), "sha256": _model_sha256(m)} for m in models],
+        "inputs": [{"path": str(p), "sha256": file_sha256(p)} for p in files],
+        "options": asdict(options),
+    }
+
+
+def _model_sha256(model: Path | str) -> str:
+    path = Path(model)
+    if not path.is_dir():
+        return f"package:{model}"
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(path).as_posix()}\t{file_sha256(file)}\n".encode())
+    return digest.hexdigest()
+
+
+def check_output(output: Path, wanted: dict[str, Any]) -> None:
+    """Refuse an output that is not this run's silver folder: another file, a foreign folder, other inputs/options."""
+    if output.exists() and not output.is_dir():
+        raise VinerError(f"{output}: is a file; give a folder for the silver shards")
+    if not output.is_dir() or not any(output.iterdir()):
+        return
+    path = output / MANIFEST
+    if not path.is_file():
+        raise VinerError(f"{output}: a folder that is not viner silver output (no {MANIFEST}); give a new -o folder")
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise VinerError(f"{path}: cannot read ({err}); remove the folder to start afresh") from err
+    changed = [what for what in ("models", "inputs", "options") if _identity(found, what) != _identity(wanted, what)]
+    if not changed and found.get("format") == FORMAT:
+        return
+    options = [k for k in wanted["options"] if found.get("options", {}).get(k) != wanted["options"][k]]
+    detail = f" ({', '.join(options)})" if options else ""
+    raise VinerError(
+        f"{output}: its shards were made from other {', '.join(changed) or 'settings'}{detail}; "
+        "run with the same models, raw text and options to resume, or give a new -o folder"
+    )
+
+
+def _identity(manifest: dict[str, Any], what: str) -> Any:
+    """What must match to resume: the options, and the content (not the paths) of the models and inputs."""
+    value = manifest.get(what)
+    if what == "options" or not isinstance(value, list):
+        return value
+    return [item.get("sha256") if isinstance(item, dict) else item for item in value]
+
+
+def shard_name(index: int) -> str:
+    return f"shard-{index:05d}"
+
+
+def make_silver(
+    models: Sequence[Path | str],
+    inputs: Sequence[Path | str],
+    output: Path | str,
+    options: SilverOptions = SilverOptions(),
+    progress: ProgressFn | None = None,
+    load: Callable[[Path | str], Language] = load_pipeline,
+) -> SilverSummary:
+    """Label the raw text of ``inputs`` with ``models`` into silver shards in ``output`` (see the module docstring)."""
+    options.check()
+    if not models:
+        raise VinerError("no model given: name a trained pipeline folder (or several, comma-separated)")
+    output = Path(output)
+    files = find_files(inputs, SUFFIXES)
+    wanted = manifest(models, files, options)
+    check_output(output, wanted)
+    summary = SilverSummary()
+    labeller: Labeller | None = None
+    started = time.perf_counter()
+    units = unique(read_raw(files, summary.problems), summary, options.max_units)
+    for index, chunk in enumerate(iter(lambda: _take(units, options.shard_size), [])):
+        counts_path, docs_path = output / f"{shard_name(index)}.json", output / f"{shard_name(index)}.spacy"
+        if counts_path.is_file() and docs_path.is_file():
+            counts = ShardCounts.from_dict(json.loads(counts_path.read_text(encoding="utf-8")))
+            summary.shards_resumed += 1
+        else:
+            if labeller is None:
+                labeller = Labeller([load(m) for m in models], options)
+                write_json(wanted, output / MANIFEST)
+            counts = ShardCounts()
+            shard = DocBin(attrs=DOCBIN_ATTRS, store_user_data=False)
+            for start in range(0, len(chunk), options.batch_size):
+                batch = chunk[start : start + options.batch_size]
+                labeller.label(batch, shard, counts, summary.counts.units + counts.units)
+                summary.units_labelled += len(batch)
+                summary.seconds = time.perf_counter() - started
+                if progress is not None:
+                    progress(summary, index)
+            with atomic_path(docs_path) as tmp:
+                shard.to_disk(tmp)
+            write_json(counts.as_dict(), counts_path)  # last: the shard is finished
+        summary.shards += 1
+        summary.counts.add(counts)
+        summary.seconds = time.perf_counter() - started
+        if progress is not None:
+            progress(summary, index + 1)
+    if summary.units_read == 0:
+        raise VinerError(f"{', '.join(map(str, files))}: no text to label; nothing was written")
+    write_json(summary.as_dict(), output / SUMMARY)
+    return summary
+
+
+def _take(texts: Iterator[str], n: int) -> list[str]:
+    return list(itertools.islice(texts, n))
