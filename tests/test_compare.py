@@ -26,26 +26,26 @@ def pair():
 def test_same_data_gives_paired_intervals(pair):
     weak, strong = pair
     c = compare([weak, strong], resamples=3000)
-    assert c["all_comparable"] and not c["warnings"] and c["baseline"] == "weak"
-    entry = c["comparisons"][0]
-    b = entry["bootstrap"]
-    assert b["documents"] == len(gold_examples()) and b["resamples"] == 3000
-    assert b["overall"]["f1_a"] == pytest.approx(weak.overall.f1)
-    assert b["overall"]["f1_b"] == 1.0
-    assert b["overall"]["ci"][0] > 0 and b["overall"]["verdict"] == "B better"
+    assert c.all_comparable and not c.warnings and c.baseline == "weak"
+    entry = c.comparisons[0]
+    b = entry.bootstrap
+    assert b.documents == len(gold_examples()) and b.resamples == 3000
+    assert b.overall.f1_a == pytest.approx(weak.overall.f1)
+    assert b.overall.f1_b == 1.0
+    assert b.overall.ci[0] > 0 and b.overall.verdict == "strong better"
     for label in ("PERSON", "ORG", "GPE", "EVENT"):
-        row = b["per_label"][label]
-        assert row["delta"] == pytest.approx(strong.per_label[label].f1 - weak.per_label[label].f1)
-        assert row["ci"][0] <= row["delta"] <= row["ci"][1]
-    assert entry["deltas"]["overall"] == pytest.approx(b["overall"]["delta"])
+        row = b.per_label[label]
+        assert row.delta == pytest.approx(strong.per_label[label].f1 - weak.per_label[label].f1)
+        assert row.ci[0] <= row.delta <= row.ci[1]
+    assert entry.deltas["overall"] == pytest.approx(b.overall.delta)
 
 
 def test_comparing_a_model_with_itself_shows_no_difference(pair):
     weak, _ = pair
     c = compare([weak, Report.from_dict(json.loads(json.dumps(weak.to_dict())))], resamples=1000)
-    assert c["models"][1]["name"] == "weak #2"
-    b = c["comparisons"][0]["bootstrap"]
-    assert b["overall"]["ci"] == [0.0, 0.0] and b["overall"]["verdict"] == "no clear difference"
+    assert c.models[1].name == "weak #2"
+    b = c.comparisons[0].bootstrap
+    assert b.overall.ci == [0.0, 0.0] and b.overall.verdict == "no clear difference"
 
 
 def test_different_test_data_is_flagged_and_shows_no_deltas(pair):
@@ -55,10 +55,10 @@ def test_different_test_data_is_flagged_and_shows_no_deltas(pair):
     ok, reason = same_test_data(weak, other)
     assert not ok and "different test data" in reason
     c = compare([weak, other])
-    entry = c["comparisons"][0]
-    assert not c["all_comparable"] and not entry["comparable"]
-    assert entry["bootstrap"] is None and "deltas" not in entry
-    assert any("NOT comparable" in w for w in c["warnings"])
+    entry = c.comparisons[0]
+    assert not c.all_comparable and not entry.comparable
+    assert entry.bootstrap is None and entry.deltas is None
+    assert any("NOT comparable" in w for w in c.warnings)
     html = comparison_html(c)
     assert "Not comparable." in html and 'id="delta-1"' not in html and 'role="alert"' in html
     md = comparison_markdown(c)
@@ -78,10 +78,10 @@ def test_old_reports_without_documents_get_deltas_without_intervals(pair):
         r.documents = None
         r.data.gold_sha256 = None
     c = compare([weak, strong])
-    entry = c["comparisons"][0]
-    assert entry["comparable"] and entry["bootstrap"] is None and "older viner" in entry["note"]
-    assert entry["deltas"]["overall"] == pytest.approx(strong.overall.f1 - weak.overall.f1)
-    assert points(entry["deltas"]["overall"]) in comparison_html(c)
+    entry = c.comparisons[0]
+    assert entry.comparable and entry.bootstrap is None and "older viner" in entry.note
+    assert entry.deltas["overall"] == pytest.approx(strong.overall.f1 - weak.overall.f1)
+    assert points(entry.deltas["overall"]) in comparison_html(c)
 
 
 def test_documents_that_do_not_pair_up_are_an_error(pair):
@@ -101,7 +101,7 @@ def test_three_models_against_the_baseline(pair):
     gold = gold_examples()
     half = make_report("half", [list(e.spans)[: len(e.spans) // 2] for e in gold])
     c = compare([weak, strong, half], resamples=1000)
-    assert [(e["a_name"], e["b_name"]) for e in c["comparisons"]] == [("weak", "strong"), ("weak", "half")]
+    assert [(e.a_name, e.b_name) for e in c.comparisons] == [("weak", "strong"), ("weak", "half")]
     html = comparison_html(c)
     assert 'id="delta-1"' in html and 'id="delta-2"' in html and not EXTERNAL.search(html)
 
@@ -160,26 +160,24 @@ def test_runs_of_one_version_are_pooled(pair):
     gold = gold_examples()
     half = make_report("half", [list(e.spans)[: len(e.spans) // 2] for e in gold])
     c = compare([[weak, half], [strong, strong]], resamples=2000)
-    base, other = c["models"]
-    assert base["name"] == "weak + half" and [r["name"] for r in base["runs"]] == ["weak", "half"]
-    assert [r["f1"] for r in base["runs"]] == [weak.overall.f1, half.overall.f1]
+    base, other = c.models
+    assert base.name == "weak + half" and [r.name for r in base.runs] == ["weak", "half"]
+    assert [r.f1 for r in base.runs] == [weak.overall.f1, half.overall.f1]
     tp, fp, fn = (
         weak.overall.tp + half.overall.tp,
         weak.overall.fp + half.overall.fp,
         weak.overall.fn + half.overall.fn,
     )
-    assert base["overall"]["f1"] == pytest.approx(2 * tp / (2 * tp + fp + fn))
-    assert base["overall"]["support"] == weak.overall.support  # the gold once, not once per run
-    assert min(weak.overall.f1, half.overall.f1) < base["overall"]["f1"] < max(weak.overall.f1, half.overall.f1)
-    assert other["overall"]["f1"] == 1.0 and other["name"] == "strong + strong #2"
-    b = c["comparisons"][0]["bootstrap"]
-    assert (
-        b["overall"]["f1_a"] == pytest.approx(base["overall"]["f1"]) and b["overall"]["support"] == weak.overall.support
-    )
-    assert b["per_label"]["PERSON"]["support"] == weak.per_label["PERSON"].support
-    assert c["comparisons"][0]["deltas"]["overall"] == pytest.approx(1.0 - base["overall"]["f1"])
-    low, high = base["uncertainty"]["overall"]["f1"]  # the pooled runs' own interval, from their summed counts
-    assert low <= base["overall"]["f1"] <= high
+    assert base.overall.f1 == pytest.approx(2 * tp / (2 * tp + fp + fn))
+    assert base.overall.support == weak.overall.support  # the gold once, not once per run
+    assert min(weak.overall.f1, half.overall.f1) < base.overall.f1 < max(weak.overall.f1, half.overall.f1)
+    assert other.overall.f1 == 1.0 and other.name == "strong + strong #2"
+    b = c.comparisons[0].bootstrap
+    assert b.overall.f1_a == pytest.approx(base.overall.f1) and b.overall.support == weak.overall.support
+    assert b.per_label["PERSON"].support == weak.per_label["PERSON"].support
+    assert c.comparisons[0].deltas["overall"] == pytest.approx(1.0 - base.overall.f1)
+    low, high = base.uncertainty.overall["f1"]  # the pooled runs' own interval, from their summed counts
+    assert low <= base.overall.f1 <= high
     html, md = comparison_html(c), comparison_markdown(c)
     assert "2 runs pooled" in html and "2 runs pooled" in md and not EXTERNAL.search(html)
 
@@ -187,11 +185,11 @@ def test_runs_of_one_version_are_pooled(pair):
 def test_a_run_pooled_with_a_copy_of_itself_compares_as_the_run_alone(pair):
     weak, strong = pair
     copy = Report.from_dict(json.loads(json.dumps(weak.to_dict())))
-    alone = compare([weak, strong], resamples=1000)["comparisons"][0]["bootstrap"]
-    pooled = compare([[weak, copy], strong], resamples=1000)["comparisons"][0]["bootstrap"]
-    assert pooled["overall"]["f1_a"] == pytest.approx(alone["overall"]["f1_a"])
-    assert pooled["overall"]["ci"] == pytest.approx(alone["overall"]["ci"])
-    assert pooled["overall"]["support"] == alone["overall"]["support"]
+    alone = compare([weak, strong], resamples=1000).comparisons[0].bootstrap
+    pooled = compare([[weak, copy], strong], resamples=1000).comparisons[0].bootstrap
+    assert pooled.overall.f1_a == pytest.approx(alone.overall.f1_a)
+    assert pooled.overall.ci == pytest.approx(alone.overall.ci)
+    assert pooled.overall.support == alone.overall.support
 
 
 def test_runs_of_one_version_on_other_test_data_are_an_error(pair):

@@ -108,7 +108,7 @@ def test_train_two_models_evaluate_and_compare(tmp_path, root, run_cli, seed_vec
     for label in ("PERSON", "ORG", "GPE", "EVENT"):
         row = b["per_label"][label]
         assert row["ci"][0] <= row["delta"] <= row["ci"][1]
-        assert row["verdict"] in ("A better", "B better", "no clear difference") or row["verdict"].startswith(
+        assert row["verdict"] in ("narrow better", "wide better", "no clear difference") or row["verdict"].startswith(
             "not measured"
         )
         assert label in out

@@ -140,7 +140,7 @@ def test_write_report_moves_documents_to_the_sidecar_and_compare_reads_it(tmp_pa
     assert rows == weak.documents and saved["predictions"]["documents"] == len(gold)
     files = [tmp_path / "reports" / "weak.json", tmp_path / "reports" / "strong.json"]
     from_files = compare_files(files, resamples=500)
-    assert from_files["comparisons"][0]["bootstrap"] == in_memory["comparisons"][0]["bootstrap"]
+    assert from_files.comparisons[0].bootstrap == in_memory.comparisons[0].bootstrap
 
     sidecar.write_text(sidecar.read_text("utf-8").replace("Hà Nội", "Hà Nam", 1), "utf-8")
     with pytest.raises(VinerError, match="changed since the report"):
@@ -159,7 +159,7 @@ def test_schema_2_report_with_documents_in_the_json_compares_with_a_new_one(tmp_
     (tmp_path / "old.json").write_text(json.dumps(old, ensure_ascii=False), "utf-8")  # as viner wrote it before
     write_report(make_report("new"), tmp_path / "new.json")
     c = compare_files([tmp_path / "old.json", tmp_path / "new.json"], resamples=300)
-    assert c["comparisons"][0]["bootstrap"]["documents"] == len(gold)
+    assert c.comparisons[0].bootstrap.documents == len(gold)
     assert "Nguyễn Văn" in report_html(Report.from_dict(json.loads((tmp_path / "old.json").read_text("utf-8"))))
 
 
@@ -194,7 +194,7 @@ def test_evaluate_streams_into_the_sidecar(tmp_path, ruler_model, gold_jsonl):  
         "documents": len(rows),
     }
     c = compare_files([paths["json"], paths["json"]], resamples=200)
-    assert c["comparisons"][0]["bootstrap"]["overall"]["delta"] == 0
+    assert c.comparisons[0].bootstrap.overall.delta == 0
 
 
 def test_cli_evaluate_names_the_sidecar(tmp_path, run_cli, ruler_model, gold_jsonl):  # noqa: F811

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ..evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from ..evaluation.compare import compare_files
+from ..evaluation.comparison import Comparison
 from ..evaluation.index import index_root
-from ..evaluation.numbers import verdict
 from ..evaluation.write import write_comparison
 from ._util import Arg, Opt, app, existing, msg
 
@@ -16,59 +16,60 @@ def _pts(x: float) -> str:
     return f"{100 * x:+.1f}"
 
 
-def print_comparison(comparison: dict) -> None:
-    models, labels = comparison["models"], comparison["labels"]
+def print_comparison(comparison: Comparison) -> None:
+    models, labels = comparison.models, comparison.labels
     rows = []
-    for label in labels + ["overall"]:
+    for label in [*labels, "overall"]:
         cells = []
         for m in models:
-            v = m["overall"] if label == "overall" else m["per_label"].get(label)
-            cells.append(f"{v['f1']:.1%}" if v else "-")
+            v = m.scores(label)
+            cells.append(f"{v.f1:.1%}" if v else "-")
         rows.append(("ALL (micro)" if label == "overall" else label, *cells))
     msg.table(
         rows,
-        header=("F1", *(m["name"] for m in models)),
+        header=("F1", *(m.name for m in models)),
         aligns=("l",) + ("r",) * len(models),
         divider=True,
         title="F1 per label, side by side",
     )
-    for c in comparison["comparisons"]:
-        title = f"{c['b_name']} vs {c['a_name']}"
-        if not c["comparable"]:
+    for c in comparison.comparisons:
+        title = f"{c.b_name} vs {c.a_name}"
+        if not c.comparable:
             msg.divider(title)
-            msg.warn(f"NOT COMPARABLE: {c['reason']}; no differences are shown")
+            msg.warn(f"NOT COMPARABLE: {c.reason}; no differences are shown")
             continue
-        b = c.get("bootstrap")
+        b = c.bootstrap
         if not b:
             msg.divider(title)
-            msg.warn(c.get("note", "no per-document predictions: no intervals"))
+            msg.warn(c.note or "no per-document predictions: no intervals")
             continue
         rows = []
-        for label in labels + ["overall"]:
-            r = b["overall"] if label == "overall" else b["per_label"][label]
+        for label in [*labels, "overall"]:
+            r = b.row(label)
             rows.append(
                 (
                     "ALL (micro)" if label == "overall" else label,
-                    r["support"],
-                    _pts(r["delta"]),
-                    f"{_pts(r['ci'][0])} to {_pts(r['ci'][1])}",
-                    verdict(r["verdict"], c),
+                    r.support,
+                    _pts(r.delta),
+                    f"{_pts(r.ci[0])} to {_pts(r.ci[1])}",
+                    r.verdict,
                 )
             )
         msg.table(
             rows,
-            header=("label", "support", "delta F1", f"{int(b['level'] * 100)}% interval", "verdict"),
+            header=("label", "support", "delta F1", f"{int(b.level * 100)}% interval", "verdict"),
             aligns=("l", "r", "r", "r", "l"),
             divider=True,
             title=title,
         )
         msg.text(
-            f"paired bootstrap over {b['documents']} documents, {b['resamples']:,} resamples, seed {b['seed']}; delta = F1({c['b_name']}) - F1({c['a_name']}) in points"
+            f"paired bootstrap over {b.documents} documents, {b.resamples:,} resamples, seed {b.seed}; "
+            f"delta = F1({c.b_name}) - F1({c.a_name}) in points"
         )
     for m in models:
-        if len(m["runs"]) > 1:
-            runs = ", ".join(f"{r['name']} {r['f1']:.1%}" for r in m["runs"])
-            msg.text(f"{m['name']}: {len(m['runs'])} runs pooled (F1 of each: {runs})")
+        if len(m.runs) > 1:
+            runs = ", ".join(f"{r.name} {r.f1:.1%}" for r in m.runs)
+            msg.text(f"{m.name}: {len(m.runs)} runs pooled (F1 of each: {runs})")
 
 
 @app.command("compare")
@@ -100,12 +101,12 @@ def compare_cli(
     """
     versions = [existing([Path(p) for p in version.split(",") if p]) for version in reports]
     comparison = compare_files(versions, resamples=resamples, seed=seed)
-    for warning in comparison["warnings"]:
+    for warning in comparison.warnings:
         msg.warn(warning)
     print_comparison(comparison)
     if output:
         paths = write_comparison(comparison, output)
         msg.good(f"Comparison written to {paths['html']} (+ {paths['md'].name}, {paths['json'].name})")
         msg.good(f"Index of reports updated: {index_root(paths['json']) / 'index.html'}")
-    if not comparison["all_comparable"]:
+    if not comparison.all_comparable:
         msg.warn("some reports were measured on different test data: their scores cannot be compared")

@@ -89,7 +89,11 @@ def metric_intervals(
     }
 
 
+NOT_MEASURED = "not measured"
+
+
 def verdict(low: float, high: float, name_a: str = "A", name_b: str = "B") -> str:
+    """Which of A and B is better by the interval of F1(B) - F1(A), in the versions' names."""
     if low > 0:
         return f"{name_b} better"
     if high < 0:
@@ -105,6 +109,7 @@ def paired_bootstrap(
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     level: float = DEFAULT_LEVEL,
+    names: tuple[str, str] = ("A", "B"),
 ) -> dict:
     """Interval of F1(B) - F1(A) per label and overall, resampling the paired documents.
 
@@ -112,7 +117,7 @@ def paired_bootstrap(
     documents in the same order. Per label and ``overall``: ``f1_a``, ``f1_b``, ``delta``,
     ``ci`` ``[low, high]``, ``b_wins`` (share of resamples where B's F1 is higher),
     ``a_wins``, ``support`` and ``verdict`` ("B better" when the whole interval is above 0,
-    "A better" when below, else "no clear difference").
+    "A better" when below, else "no clear difference"; A and B are ``names``).
     """
     counts_a, counts_b = np.asarray(counts_a), np.asarray(counts_b)
     if counts_a.shape != counts_b.shape:
@@ -123,9 +128,8 @@ def paired_bootstrap(
     deltas = f1[:, 1] - f1[:, 0]  # (R, L+1)
     observed = both.sum(axis=0)  # (2, L+1, 3)
     observed_f1 = f1_from_counts(observed[..., 0], observed[..., 1], observed[..., 2])
-    names = list(labels) + ["__overall__"]
     out = {}
-    for i, name in enumerate(names):
+    for i, name in enumerate([*labels, "__overall__"]):
         low, high = _interval(deltas[:, i], level)
         support = int(observed[0, i, 0] + observed[0, i, 2])
         predicted = int(observed[:, i, 0].sum() + observed[:, i, 1].sum())
@@ -137,7 +141,9 @@ def paired_bootstrap(
             "b_wins": float(np.mean(deltas[:, i] > 0)),
             "a_wins": float(np.mean(deltas[:, i] < 0)),
             "support": support,
-            "verdict": verdict(low, high) if support or predicted else "not measured (no gold or predicted entities)",
+            "verdict": verdict(low, high, *names)
+            if support or predicted
+            else f"{NOT_MEASURED} (no gold or predicted entities)",
         }
     overall = out.pop("__overall__")
     return {

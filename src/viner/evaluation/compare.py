@@ -20,17 +20,16 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import VinerError
 from ..record import Span
 from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, metric_intervals, paired_bootstrap
+from .comparison import COMPARISON_KIND, Bootstrap, Comparison, Pair, Run, Version
 from .metrics import Counts, DocumentCounter
 from .predictions import documents
-from .report import Report, Scores, load_report, report_paths
-
-COMPARISON_KIND = "viner-comparison"
+from .report import Report, Scores, Speed, Uncertainty, load_report, report_paths
 
 
 def same_test_data(a: Report, b: Report) -> tuple[bool, str]:
@@ -134,7 +133,8 @@ def _labels(reports: Sequence[Report]) -> list[str]:
 
 def _made_unique(names: Sequence[str]) -> list[str]:
     """The names with " #2", " #3"... after a repeated one."""
-    out, seen = [], Counter()
+    out: list[str] = []
+    seen: Counter[str] = Counter()
     for name in names:
         seen[name] += 1
         out.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
@@ -147,12 +147,12 @@ def _unique_names(reports: Sequence[Report], paths: Sequence[Path | str | None])
     )
 
 
-def _pooled_scores(runs: Sequence[Report], labels: Sequence[str]) -> tuple[dict, dict]:
+def _pooled_scores(runs: Sequence[Report], labels: Sequence[str]) -> tuple[Scores, dict[str, Scores]]:
     """Overall and per-label scores of the runs' summed strict counts (support: one run's, the gold is the same)."""
 
-    def pooled(scores: Sequence[Scores]) -> dict:
+    def pooled(scores: Sequence[Scores]) -> Scores:
         total = Counts.total(Counts(s.tp, s.fp, s.fn) for s in scores)
-        return asdict(replace(Scores.from_counts(total), support=scores[0].support))
+        return replace(Scores.from_counts(total), support=scores[0].support)
 
     per_label = {
         label: pooled([r.per_label[label] for r in runs]) for label in labels if all(label in r.per_label for r in runs)
@@ -160,39 +160,39 @@ def _pooled_scores(runs: Sequence[Report], labels: Sequence[str]) -> tuple[dict,
     return pooled([r.overall for r in runs]), per_label
 
 
-def _model_entry(name: str, runs: Sequence[Report], paths: Sequence[Path | str | None], labels: Sequence[str]) -> dict:
+def _version(name: str, runs: Sequence[Report], paths: Sequence[Path | str | None], labels: Sequence[str]) -> Version:
     first, path = runs[0], paths[0]
     if len(runs) == 1:
-        overall = asdict(first.overall)
-        per_label = {label: asdict(v) for label, v in first.per_label.items()}
+        overall, per_label = replace(first.overall), {label: replace(v) for label, v in first.per_label.items()}
+        speed = replace(first.speed)
     else:
         overall, per_label = _pooled_scores(runs, labels)
-    rates = [r.speed.words_per_second for r in runs if r.speed.words_per_second]
-    speed = asdict(first.speed) if len(runs) == 1 else {"words_per_second": sum(rates) / len(rates) if rates else None}
+        rates = [r.speed.words_per_second for r in runs if r.speed.words_per_second]
+        speed = Speed(words_per_second=sum(rates) / len(rates) if rates else None)
     single = path if len(runs) == 1 else None  # a pooled version has no one report: its runs link to theirs
-    return {
-        "name": name,
-        "report": str(single) if single else None,
-        "html": str(report_paths(single)["html"]) if single else None,
-        "model": asdict(first.model),
-        "data": asdict(first.data),
-        "training_data": asdict(first.training_data) if first.training_data else None,
-        "date": first.date,
-        "overall": overall,
-        "per_label": per_label,
-        "uncertainty": asdict(first.uncertainty) if first.uncertainty and len(runs) == 1 else None,
-        "speed": speed,
-        "has_documents": all(r.has_documents for r in runs),
-        "runs": [
-            {
-                "name": run_name,
-                "report": str(p) if p else None,
-                "html": str(report_paths(p)["html"]) if p else None,
-                "f1": r.overall.f1,
-            }
+    return Version(
+        name=name,
+        report=str(single) if single else None,
+        html=str(report_paths(single)["html"]) if single else None,
+        model=replace(first.model),
+        data=replace(first.data),
+        training_data=replace(first.training_data) if first.training_data else None,
+        date=first.date,
+        overall=overall,
+        per_label=per_label,
+        uncertainty=replace(first.uncertainty) if first.uncertainty and len(runs) == 1 else None,
+        speed=speed,
+        has_documents=all(r.has_documents for r in runs),
+        runs=[
+            Run(
+                name=run_name,
+                report=str(p) if p else None,
+                html=str(report_paths(p)["html"]) if p else None,
+                f1=r.overall.f1,
+            )
             for run_name, r, p in zip(_unique_names(runs, paths), runs, paths)
         ],
-    }
+    )
 
 
 def _summed_counts(pairing: Pairing, runs: Sequence[Report], paths: Sequence):
@@ -211,6 +211,15 @@ def _version_names(groups: Sequence[Sequence[Report]], path_groups: Sequence[Seq
     return _made_unique([" + ".join(_unique_names(runs, paths)) for runs, paths in zip(groups, path_groups)])
 
 
+def _deltas(a: Version, b: Version, labels: Sequence[str]) -> dict[str, float | None]:
+    deltas: dict[str, float | None] = {}
+    for label in labels:
+        sa, sb = a.per_label.get(label), b.per_label.get(label)
+        deltas[label] = sb.f1 - sa.f1 if sa and sb else None
+    deltas["overall"] = b.overall.f1 - a.overall.f1
+    return deltas
+
+
 def compare(
     versions: Sequence[Report | Sequence[Report]],
     paths: Sequence[Path | str | Sequence[Path | str | None] | None] | None = None,
@@ -218,8 +227,8 @@ def compare(
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     level: float = DEFAULT_LEVEL,
-) -> dict:
-    """Compare every model version with the first one (the baseline). Returns the comparison (a JSON object).
+) -> Comparison:
+    """Compare every model version with the first one (the baseline).
 
     A version is one report, or the reports of several runs of it (seeds: a sequence of reports, measured on the
     same test data). Runs are pooled: a version's scores are those of its runs' summed strict counts, and the
@@ -232,7 +241,7 @@ def compare(
     if not all(groups):
         raise VinerError("a model version has no report")
     if paths is None:
-        path_groups = [[None] * len(runs) for runs in groups]
+        path_groups: list[list] = [[None] * len(runs) for runs in groups]
     else:
         path_groups = [list(p) if isinstance(p, (list, tuple)) else [p] for p in paths]
     names = _version_names(groups, path_groups)
@@ -242,73 +251,56 @@ def compare(
             if not same:
                 raise VinerError(f"{name}: the runs of one version must be measured on the same test data ({reason})")
     labels = _labels([r for runs in groups for r in runs])
-    base, base_path = groups[0][0], path_groups[0][0]
-    models = [_model_entry(name, runs, p, labels) for name, runs, p in zip(names, groups, path_groups)]
-    comparisons, warnings = [], []
-    models[0]["comparable"] = True
-    pairing, base_counts = None, None
+    base = groups[0][0]
+    models = [_version(name, runs, p, labels) for name, runs, p in zip(names, groups, path_groups)]
+    pairs: list[Pair] = []
+    warnings: list[str] = []
+    pairing: Pairing | None = None
+    base_counts = None
     for i, (runs, paths_i) in enumerate(zip(groups[1:], path_groups[1:]), start=1):
         comparable, reason = same_test_data(base, runs[0])
-        models[i]["comparable"] = comparable
-        entry: dict = {
-            "a": 0,
-            "b": i,
-            "a_name": names[0],
-            "b_name": names[i],
-            "comparable": comparable,
-            "reason": reason,
-            "bootstrap": None,
-        }
+        models[i].comparable = comparable
+        pair = Pair(a=0, b=i, a_name=names[0], b_name=names[i], comparable=comparable, reason=reason)
+        pairs.append(pair)
         if not comparable:
             warnings.append(f"{names[i]} is NOT comparable with {names[0]}: {reason}; no deltas are shown for it")
+            continue
+        if pairing is None:  # the baseline's documents are read and indexed once, for every comparison
+            pairing = Pairing.of(base, labels, path_groups[0][0])
+            base_counts = _summed_counts(pairing, groups[0], path_groups[0]) if pairing else None
+        counts = _summed_counts(pairing, runs, paths_i) if pairing and base_counts is not None else None
+        if counts is None or base_counts is None:
+            missing = names[0] if not models[0].has_documents else names[i]
+            pair.note = f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
+            warnings.append(pair.note)
         else:
-            if pairing is None:  # the baseline's documents are read and indexed once, for every comparison
-                pairing = Pairing.of(base, labels, base_path)
-                base_counts = _summed_counts(pairing, groups[0], path_groups[0]) if pairing else None
-            counts = _summed_counts(pairing, runs, paths_i) if base_counts is not None else None
-            if counts is None:
-                missing = names[0] if not models[0]["has_documents"] else names[i]
-                entry["note"] = (
-                    f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
-                )
-                warnings.append(entry["note"])
-            else:
-                entry["bootstrap"] = paired_bootstrap(
-                    base_counts, counts, labels, resamples=resamples, seed=seed, level=level
-                )
-                for j, (runs_j, counts_j) in enumerate([(groups[0], base_counts), (runs, counts)]):
-                    model = models[0 if j == 0 else i]
-                    if len(runs_j) > 1 and model["uncertainty"] is None:  # the pooled runs' own intervals
-                        model["uncertainty"] = metric_intervals(
-                            counts_j, labels, resamples=resamples, seed=seed, level=level
-                        )
-                for row in [entry["bootstrap"]["overall"], *entry["bootstrap"]["per_label"].values()]:
-                    row["support"] //= len(groups[0])  # the baseline's gold, counted once per run
-            a, b = models[0], models[i]
-            entry["deltas"] = {
-                label: b["per_label"][label]["f1"] - a["per_label"][label]["f1"]
-                if label in b["per_label"] and label in a["per_label"]
-                else None
-                for label in labels
-            }
-            entry["deltas"]["overall"] = b["overall"]["f1"] - a["overall"]["f1"]
-        comparisons.append(entry)
-    return {
-        "kind": COMPARISON_KIND,
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "baseline": names[0],
-        "labels": labels,
-        "resamples": resamples,
-        "seed": seed,
-        "level": level,
-        "models": models,
-        "comparisons": comparisons,
-        "warnings": warnings,
-        "all_comparable": all(c["comparable"] for c in comparisons),
-    }
+            raw = paired_bootstrap(
+                base_counts, counts, labels, resamples=resamples, seed=seed, level=level, names=(names[0], names[i])
+            )
+            pair.bootstrap = Bootstrap.from_dict(raw, names[0], names[i])
+            for row in [pair.bootstrap.overall, *pair.bootstrap.per_label.values()]:
+                row.support //= len(groups[0])  # the baseline's gold, counted once per run
+            for model, runs_j, counts_j in ((models[0], groups[0], base_counts), (models[i], runs, counts)):
+                if len(runs_j) > 1 and model.uncertainty is None:  # the pooled runs' own intervals
+                    model.uncertainty = Uncertainty(
+                        **metric_intervals(counts_j, labels, resamples=resamples, seed=seed, level=level)
+                    )
+        pair.deltas = _deltas(models[0], models[i], labels)
+    return Comparison(
+        kind=COMPARISON_KIND,
+        date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        baseline=names[0],
+        labels=labels,
+        resamples=resamples,
+        seed=seed,
+        level=level,
+        models=models,
+        comparisons=pairs,
+        warnings=warnings,
+    )
 
 
-def compare_files(report_files: Sequence[Path | str | Sequence[Path | str]], **kwargs) -> dict:
+def compare_files(report_files: Sequence[Path | str | Sequence[Path | str]], **kwargs) -> Comparison:
     """:func:`compare` of report files: each item one report, or a sequence of reports of one version's runs."""
     path_groups = [[p] if isinstance(p, (str, Path)) else list(p) for p in report_files]
     return compare([[load_report(p) for p in paths] for paths in path_groups], path_groups, **kwargs)

@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 
 from ..io import write_text
-from .compare import COMPARISON_KIND
+from .comparison import COMPARISON_KIND, Comparison
 from .markdown import index_markdown
-from .numbers import points, verdict
+from .numbers import points
 from .pages import index_html
 from .report import Report, is_report
 
@@ -38,25 +38,23 @@ def _sibling(path: Path, suffix: str, root: Path) -> str | None:
     return Path(os.path.relpath(other, root)).as_posix() if other.exists() else None
 
 
-def _comparison_entry(data: dict) -> dict:
+def _comparison_entry(comparison: Comparison) -> dict:
     summary = []
-    for c in data.get("comparisons", []):
-        if not c.get("comparable"):
-            summary.append(f"{c['b_name']}: not comparable (different test data)")
-        elif c.get("bootstrap"):
-            o = c["bootstrap"]["overall"]
+    for c in comparison.comparisons:
+        if not c.comparable:
+            summary.append(f"{c.b_name}: not comparable (different test data)")
+        elif c.bootstrap:
+            o = c.bootstrap.overall
             summary.append(
-                f"{c['b_name']} vs {c['a_name']}: {points(o['delta'])} ({points(o['ci'][0])} to {points(o['ci'][1])}), {verdict(o['verdict'], c)}"
+                f"{c.b_name} vs {c.a_name}: {points(o.delta)} ({points(o.ci[0])} to {points(o.ci[1])}), {o.verdict}"
             )
         else:
-            summary.append(
-                f"{c['b_name']} vs {c['a_name']}: {points(c.get('deltas', {}).get('overall'))} (no interval)"
-            )
+            summary.append(f"{c.b_name} vs {c.a_name}: {points((c.deltas or {}).get('overall'))} (no interval)")
     return {
-        "date": data.get("date"),
-        "models": [m["name"] for m in data.get("models", [])],
+        "date": comparison.date,
+        "models": [m.name for m in comparison.models],
         "summary": "; ".join(summary),
-        "all_comparable": data.get("all_comparable", True),
+        "all_comparable": comparison.all_comparable,
     }
 
 
@@ -96,7 +94,11 @@ def collect(root: Path | str) -> dict:
             "mtime": path.stat().st_mtime,
         }
         if data.get("kind") == COMPARISON_KIND:
-            comparisons.append({"name": path.stem, **_comparison_entry(data), **files_of})
+            try:
+                comparison = Comparison.from_dict(data)
+            except (TypeError, KeyError, AttributeError, ValueError):  # a comparison viner cannot read: skipped
+                continue
+            comparisons.append({"name": path.stem, **_comparison_entry(comparison), **files_of})
         elif is_report(data):
             try:
                 report = Report.from_dict(data)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .analysis import CATEGORY_TITLES, ERROR_CATEGORIES, NONE
-from .numbers import count, date, interval, pct, points, rate, short, size, verdict
+from .comparison import Comparison
+from .numbers import count, date, interval, pct, points, rate, short, size
 from .report import Report, Scores
 from .schemas import SCHEMA_TITLES, SCHEMAS
 
@@ -149,73 +150,72 @@ def _meta(report: Report) -> list[str]:
 # ---- comparison ------------------------------------------------------------------------------
 
 
-def comparison_markdown(comparison: dict) -> str:
-    models, labels = comparison["models"], comparison["labels"]
-    out = [f"# Comparison of {len(models)} models (baseline: {comparison['baseline']})", ""]
-    for w in comparison["warnings"]:
+def comparison_markdown(comparison: Comparison) -> str:
+    models, labels = comparison.models, comparison.labels
+    out = [f"# Comparison of {len(models)} models (baseline: {comparison.baseline})", ""]
+    for w in comparison.warnings:
         out.append(f"> **Warning:** {w}")
         out.append("")
     out += ["## Models", ""]
     rows = [
         (
-            m["name"],
-            f"{m['model'].get('name')} {m['model'].get('version')}",
-            date(m.get("date")),
-            m["data"].get("path"),
-            short(m["data"].get("gold_sha256") or m["data"].get("sha256")),
-            m["data"].get("examples"),
-            pct(m["overall"].get("f1")),
+            m.name,
+            f"{m.model.name} {m.model.version}",
+            date(m.date),
+            m.data.path,
+            short(m.data.tag),
+            m.data.examples,
+            pct(m.overall.f1),
         )
         for m in models
     ]
     out.append(table(("report", "model", "date", "test data", "data hash", "docs", "F1 %"), rows, "llllrrr"))
     for m in models:
-        runs = m.get("runs", [])
-        if len(runs) > 1:
+        if len(m.runs) > 1:
             out += [
                 "",
-                f"{m['name']}: {len(runs)} runs pooled (their counts summed); F1 % of each: "
-                + ", ".join(f"{r['name']} {pct(r['f1'])}" for r in runs),
+                f"{m.name}: {len(m.runs)} runs pooled (their counts summed); F1 % of each: "
+                + ", ".join(f"{r.name} {pct(r.f1)}" for r in m.runs),
             ]
     out += ["", "## F1 % per label, side by side", ""]
     rows = []
-    for label in labels + ["overall"]:
+    for label in [*labels, "overall"]:
         cells = []
         for m in models:
-            v = m["overall"] if label == "overall" else m["per_label"].get(label)
-            cells.append(pct(v["f1"]) if v else "–")
+            v = m.scores(label)
+            cells.append(pct(v.f1) if v else "–")
         rows.append((label, *cells))
-    out.append(table(("label", *(m["name"] for m in models)), rows))
-    for c in comparison["comparisons"]:
-        out += ["", f"## {c['b_name']} vs {c['a_name']}", ""]
-        if not c["comparable"]:
-            out.append(f"**Not comparable**: {c['reason']}. No differences are reported.")
+    out.append(table(("label", *(m.name for m in models)), rows))
+    for c in comparison.comparisons:
+        out += ["", f"## {c.b_name} vs {c.a_name}", ""]
+        if not c.comparable:
+            out.append(f"**Not comparable**: {c.reason}. No differences are reported.")
             continue
-        b = c.get("bootstrap")
+        b = c.bootstrap
         if not b:
-            out.append(c.get("note", ""))
+            out.append(c.note or "")
             out.append("")
-            rows = [(label, points(c["deltas"].get(label))) for label in labels + ["overall"]]
+            rows = [(label, points((c.deltas or {}).get(label))) for label in [*labels, "overall"]]
             out.append(table(("label", "Δ F1 (points)"), rows))
             continue
         out.append(
-            f"Paired bootstrap over {b['documents']} documents, {b['resamples']:,} resamples, seed {b['seed']}; "
-            f"{int(b['level'] * 100)}% intervals of F1({c['b_name']}) − F1({c['a_name']}) in F1 points."
+            f"Paired bootstrap over {b.documents} documents, {b.resamples:,} resamples, seed {b.seed}; "
+            f"{int(b.level * 100)}% intervals of F1({c.b_name}) − F1({c.a_name}) in F1 points."
         )
         out.append("")
         rows = []
-        for label in labels + ["overall"]:
-            r = b["overall"] if label == "overall" else b["per_label"][label]
+        for label in [*labels, "overall"]:
+            r = b.row(label)
             rows.append(
                 (
                     label,
-                    r["support"],
-                    pct(r["f1_a"]),
-                    pct(r["f1_b"]),
-                    points(r["delta"]),
-                    interval(r["ci"], signed=True),
-                    pct(r["b_wins"]),
-                    verdict(r["verdict"], c),
+                    r.support,
+                    pct(r.f1_a),
+                    pct(r.f1_b),
+                    points(r.delta),
+                    interval(r.ci, signed=True),
+                    pct(r.b_wins),
+                    r.verdict,
                 )
             )
         out.append(
@@ -223,11 +223,11 @@ def comparison_markdown(comparison: dict) -> str:
                 (
                     "label",
                     "support",
-                    f"F1 {c['a_name']}",
-                    f"F1 {c['b_name']}",
+                    f"F1 {c.a_name}",
+                    f"F1 {c.b_name}",
                     "Δ",
                     "95% interval",
-                    f"{c['b_name']} wins %",
+                    f"{c.b_name} wins %",
                     "verdict",
                 ),
                 rows,

@@ -59,10 +59,3 @@ def day(text: str | None) -> str:
 
 def date(text: str | None) -> str:
     return ("–" if _missing(text) or not text else text).replace("T", " ").replace("+00:00", " UTC")
-
-
-def verdict(text: str, comparison: dict) -> str:
-    """A bootstrap verdict ("B better") with the models' names."""
-    return text.replace("B better", f"{comparison['b_name']} better").replace(
-        "A better", f"{comparison['a_name']} better"
-    )

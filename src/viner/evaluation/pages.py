@@ -17,6 +17,7 @@ from .. import __version__
 from . import numbers
 from .analysis import CATEGORY_TITLES, CONTEXT, ERROR_CATEGORIES, NONE, SHORT_TITLES
 from .charts import f1_bars, forest
+from .comparison import Comparison
 from .report import Confusion, Entity, Report
 from .schemas import SCHEMA_TITLES, SCHEMAS
 
@@ -175,39 +176,32 @@ def report_html(report: Report) -> str:
 # ---- comparison ------------------------------------------------------------------------------
 
 
-def comparison_html(comparison: dict, base: Path | None = None) -> str:
+def comparison_html(comparison: Comparison, base: Path | None = None) -> str:
     """The comparison page; links to the reports are relative to ``base`` (the page's folder)."""
-    models = comparison["models"]
-    labels = comparison["labels"]
+    models, labels = comparison.models, comparison.labels
     rows = []
-    for label in labels + ["__overall__"]:
+    for label in [*labels, "overall"]:
         bars = []
         for m in models:
-            v = m["overall"] if label == "__overall__" else m["per_label"].get(label)
+            v = m.scores(label)
             if v is None:
                 continue
-            u = m.get("uncertainty") or {}
-            ci = (u.get("overall") if label == "__overall__" else (u.get("per_label") or {}).get(label) or {}) or {}
-            series = m["name"] if m.get("comparable", True) else f"{m['name']} (other test data)"
-            bars.append({"series": series, "value": v["f1"], "ci": ci.get("f1")})
-        rows.append({"label": "ALL (micro)" if label == "__overall__" else label, "bars": bars})
+            series = m.name if m.comparable else f"{m.name} (other test data)"
+            bars.append({"series": series, "value": v.f1, "ci": m.ci(label)})
+        rows.append({"label": "ALL (micro)" if label == "overall" else label, "bars": bars})
     forests = {}
-    for c in comparison["comparisons"]:
-        if c.get("bootstrap"):
-            b = c["bootstrap"]
-            frows = [
-                {"label": label, "delta": b["per_label"][label]["delta"], "ci": b["per_label"][label]["ci"]}
-                for label in labels
-            ]
-            frows.append({"label": "ALL (micro)", "delta": b["overall"]["delta"], "ci": b["overall"]["ci"]})
-            forests[c["b"]] = Markup(forest(frows, title=f"F1 difference {c['b_name']} − {c['a_name']}"))
+    for c in comparison.comparisons:
+        if c.bootstrap:
+            frows = [{"label": label, "delta": d.delta, "ci": d.ci} for label, d in c.bootstrap.per_label.items()]
+            frows.append({"label": "ALL (micro)", "delta": c.bootstrap.overall.delta, "ci": c.bootstrap.overall.ci})
+            forests[c.b] = Markup(forest(frows, title=f"F1 difference {c.b_name} − {c.a_name}"))
     return _render(
         "compare.html.j2",
         c=comparison,
         models=models,
         labels=labels,
-        links=[_rel(m.get("html"), base) for m in models],
-        run_links=[[_rel(r.get("html"), base) for r in m.get("runs", [])] for m in models],
+        links=[_rel(m.html, base) for m in models],
+        run_links=[[_rel(r.html, base) for r in m.runs] for m in models],
         chart=Markup(f1_bars(rows, title="F1 per label and model (strict, 95% intervals)")),
         forests=forests,
     )

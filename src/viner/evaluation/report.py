@@ -26,7 +26,7 @@ SCHEMA_VERSION = 3  # 3: per-document predictions in a sidecar file, a sample of
 PREDICTIONS_SUFFIX = ".predictions.jsonl"
 
 
-def _known(cls, data: dict | None) -> dict:
+def known_fields(cls: type, data: dict | None) -> dict:
     """The keys of ``data`` that are fields of ``cls`` (older or newer reports may have others)."""
     names = {f.name for f in fields(cls)}
     return {k: v for k, v in (data or {}).items() if k in names}
@@ -220,7 +220,7 @@ class Errors:
 
     @classmethod
     def from_dict(cls, data: dict) -> Errors:
-        known = _known(cls, data)
+        known = known_fields(cls, data)
         known["examples"] = [ErrorExample.from_dict(e) for e in data.get("examples", [])]
         return cls(**known)
 
@@ -270,7 +270,7 @@ class Report:
     @classmethod
     def from_dict(cls, data: dict) -> Report:
         """The report of a JSON object of any schema (see the module docstring)."""
-        part = lambda kind, key: kind(**_known(kind, data[key])) if data.get(key) is not None else None  # noqa: E731
+        part = lambda kind, key: kind(**known_fields(kind, data[key])) if data.get(key) is not None else None  # noqa: E731
         return cls(
             kind=data.get("kind", REPORT_KIND),
             schema_version=data.get("schema_version", 1),
@@ -281,8 +281,8 @@ class Report:
             date=data.get("date"),
             versions=dict(data.get("versions") or {}),
             labels=list(data.get("labels") or []),
-            overall=Scores(**_known(Scores, data["overall"])),
-            per_label={label: Scores(**_known(Scores, v)) for label, v in data["per_label"].items()},
+            overall=Scores(**known_fields(Scores, data["overall"])),
+            per_label={label: Scores(**known_fields(Scores, v)) for label, v in data["per_label"].items()},
             uncertainty=part(Uncertainty, "uncertainty"),
             schemas=Schemas.from_dict(data["schemas"]) if data.get("schemas") else None,
             confusion=part(Confusion, "confusion"),

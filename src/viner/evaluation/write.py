@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from ..io import atomic_path, file_target, write_json, write_text
+from .comparison import Comparison
 from .index import index_root, write_index
 from .markdown import comparison_markdown, report_markdown
 from .pages import comparison_html, report_html
@@ -49,10 +50,10 @@ def write_report(report: Report, output: Path | str, *, index: bool = True) -> P
     return paths["json"]
 
 
-def write_comparison(comparison: dict, output: Path | str, *, index: bool = True) -> dict[str, Path]:
+def write_comparison(comparison: Comparison, output: Path | str, *, index: bool = True) -> dict[str, Path]:
     """Write the comparison as HTML, Markdown and JSON side by side; regenerate the index."""
     paths = report_paths(output)
-    write_json(comparison, paths["json"])
+    write_json(comparison.to_dict(), paths["json"])
     write_text(comparison_markdown(comparison), paths["md"])
     write_text(comparison_html(comparison, paths["html"].parent), paths["html"])
     if index:
