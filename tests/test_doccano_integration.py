@@ -497,7 +497,7 @@ def test_preannotate_with_a_model_is_ner_correct(doccano):
 
 def test_push_select_sends_the_next_batch_never_a_unit_twice(doccano):
     from helpers import NAMES, PLACES, person_place, tiny_ner
-    from viner.scores import score_texts
+    from viner.confidence import score_texts
 
     nlp = tiny_ner()
     model = doccano.work / "tiny-ner"

@@ -3,9 +3,9 @@
 import pytest
 
 from helpers import NAMES, PLACES, person_place, tiny_ner
+from viner.confidence import score_texts
 from viner.errors import VinerError
 from viner.record import Example
-from viner.scores import score_texts
 from viner.selection import select
 
 ODD = [

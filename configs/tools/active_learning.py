@@ -5,7 +5,7 @@ round "annotates" a batch by revealing its gold entities. Round 1 takes ``--star
 shuffle); every later round adds ``--step`` sentences chosen either
 
 - ``random``: the next sentences of the same seeded shuffle (what a team does without active learning), or
-- ``uncertain``: the sentences the current model is least sure of, scored by ``viner.scores`` (beam of 16, the
+- ``uncertain``: the sentences the current model is least sure of, scored by ``viner.confidence`` (beam of 16, the
   uncertainty ``viner predict --scores`` writes and ``viner doccano push --select uncertain`` ranks by),
 
 then trains a model from scratch on everything annotated so far with the same budget (``--max-steps`` updates,
@@ -46,7 +46,7 @@ def choose_uncertain(
     model: Path, docs: list[Doc], candidates: list[int], count: int, pool_sample: int, seed: int
 ) -> list[int]:
     """The ``count`` candidates the model at ``model`` is least sure of (scored on a seeded sample of the pool)."""
-    from viner.scores import components_before, find_ner, run_components, score_docs
+    from viner.confidence import components_before, find_ner, run_components, score_docs
 
     nlp = spacy.load(model)
     ner = find_ner(nlp)

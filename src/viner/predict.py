@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .confidence import UnitConfidence, score_texts
 from .errors import VinerError
 from .formats import doccano_jsonl
 from .io import file_target, find_files, os_reason, refuse_replacing_spans, write_lines
 from .patterns.ruler import BLANK, pipeline_with_patterns, read_patterns
 from .pipeline import load_pipeline
 from .record import Example, Span
-from .scores import UnitScores, score_texts
 
 
 @dataclass
@@ -74,7 +74,7 @@ def predict_examples(
     """Yield each example with the pipeline's entities as its spans (meta and id kept).
 
     With ``scores``, each row's meta also gets the beam's ``uncertainty`` for the unit and a
-    ``confidence`` per span (viner.scores); that decode runs in this process.
+    ``confidence`` per span (viner.confidence); that decode runs in this process.
     """
     stats = stats if stats is not None else PredictStats()
     start = time.perf_counter()
@@ -88,21 +88,23 @@ def predict_examples(
         pairs = score_texts(nlp, texts, batch_size=batch_size)
     else:
         pairs = ((doc, None) for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process))
-    for (doc, unit_scores), example in zip(pairs, behind):
+    for (doc, unit_confidence), example in zip(pairs, behind):
         stats.units += 1
         stats.words += len(doc)
         stats.entities += len(doc.ents)
         stats.seconds = time.perf_counter() - start
-        yield predicted_row(example, doc, unit_scores)
+        yield predicted_row(example, doc, unit_confidence)
 
 
-def predicted_row(example: Example, doc, unit_scores: UnitScores | None = None) -> Example:
+def predicted_row(example: Example, doc, unit_confidence: UnitConfidence | None = None) -> Example:
     """The output row for one unit: its text, id and meta, the doc's entities as spans, and the scores if any."""
     spans = tuple(Span(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
     meta = dict(example.meta)
-    if unit_scores is not None:
-        meta["uncertainty"] = unit_scores.uncertainty
-        meta["confidence"] = [[s.start, s.end, s.label, unit_scores.confidence(s.start, s.end, s.label)] for s in spans]
+    if unit_confidence is not None:
+        meta["uncertainty"] = unit_confidence.uncertainty
+        meta["confidence"] = [
+            [s.start, s.end, s.label, unit_confidence.confidence(s.start, s.end, s.label)] for s in spans
+        ]
     return Example(example.text, spans, id=example.id, meta=meta)
 
 

@@ -2,7 +2,7 @@
 
 The choice behind ``viner doccano push --select uncertain|random --limit N`` (Prodigy's ner.teach, batch
 by batch): from the units that are not in the project yet, ``uncertain`` takes the N with the highest
-uncertainty (viner.scores: 1 - the probability of the beam's best parse), ``random`` a seeded sample of N
+uncertainty (viner.confidence: 1 - the probability of the beam's best parse), ``random`` a seeded sample of N
 (the baseline, and what to use before a model exists). configs/tools/active_learning.py measures what
 the uncertain choice saves (docs/annotate-less.md).
 """
@@ -13,9 +13,9 @@ import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
+from .confidence import score_texts
 from .errors import VinerError
 from .record import Example
-from .scores import score_texts
 
 STRATEGIES = ("uncertain", "random")
 

@@ -36,7 +36,7 @@ def predict_cli(
     scores: bool = Opt(
         False,
         "--scores",
-        help="Add the beam's uncertainty per unit and confidence per span to each row's meta (viner.scores; one process)",
+        help="Add the beam's uncertainty per unit and confidence per span to each row's meta (viner.confidence; one process)",
     ),
     force: bool = Opt(
         False, "--force", help="Replace an existing output that holds spans (earlier predictions or annotations)"

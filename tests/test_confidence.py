@@ -1,12 +1,12 @@
-"""Confidence and uncertainty from the beam (viner.scores), on a model trained in the test."""
+"""Confidence and uncertainty from the beam (viner.confidence), on a model trained in the test."""
 
 import pytest
 import spacy
 
 from helpers import NAMES, PLACES, tiny_ner
 from helpers import person_place as sentence
+from viner.confidence import find_ner, score_docs, score_texts
 from viner.errors import VinerError
-from viner.scores import find_ner, score_docs, score_texts
 
 
 @pytest.fixture(scope="module")
