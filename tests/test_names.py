@@ -10,7 +10,7 @@ import pytest
 import spacy
 from spacy.training import Example as SpacyExample
 
-from viner.names import harvest, learn_triggers
+from viner.name_harvest import harvest, learn_triggers
 from viner.record import Example, Span
 
 SYLLABLES = {"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}}

@@ -132,7 +132,7 @@ def harvest(
     return Harvest(list(triggers), dict(sorted(names.items())), dict(sightings), n_lines)
 
 
-def make_names(
+def harvest_names(
     raw: Sequence[Path | str],
     gold: Sequence[Path | str],
     output: Path | str,

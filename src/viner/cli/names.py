@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..names import make_names
+from ..name_harvest import harvest_names
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
 
@@ -55,7 +55,7 @@ def names_cli(
     the raw text is a sighting, and a name seen often enough with one label is kept. The file feeds
     the viner_names component of configs/variants/syllable-words-names.cfg (`--paths.names FILE`):
     the model then knows names its annotations never show. Shows the triggers learned."""
-    result = make_names(
+    result = harvest_names(
         raw,
         gold,
         output,

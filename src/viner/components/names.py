@@ -16,7 +16,7 @@ The list is made once, at ``initialize`` (``spacy train`` does it from ``[paths.
   copy of the answer on the training data: a name seen once is not on the list, as most unseen names at
   inference are not;
 - a **names file** (``[initialize.components.viner_names] names``, EntityRuler JSONL with phrase patterns):
-  names harvested from the team's raw text by ``viner names`` (viner.names), or any list the team keeps;
+  names harvested from the team's raw text by ``viner names`` (viner.name_harvest), or any list the team keeps;
 - **viner's lexicon** (countries, Vietnam's provinces and cities, international organisations) when
   ``lexicon`` is true.
 
