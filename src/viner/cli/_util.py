@@ -5,16 +5,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import typer
 from wasabi import table as _table
 
+from ..console import PROBLEMS_SHOWN
 from ..errors import InvalidInput, VinerError
 from ..labels import workspace_scheme
 
 
-class Printer:
-    """Messages on one line each (never wrapped, so they can be grepped), wasabi tables.
+class TerminalPrinter:
+    """The command line's :class:`~viner.console.Printer`: messages on one line each (never wrapped, so they can
+    be grepped), wasabi tables.
 
     ``good``/``info``/``text``/``table`` go to standard output; ``warn`` and ``fail`` to
     standard error. Colour only on a terminal.
@@ -22,7 +25,7 @@ class Printer:
 
     ICONS = {"good": ("\u2714", 2), "warn": ("\u26a0", 3), "fail": ("\u2718", 1), "info": ("\u2139", 4)}
 
-    def _line(self, kind: str, text: str, stream) -> None:
+    def _line(self, kind: str, text: str, stream: TextIO) -> None:
         icon, color = self.ICONS[kind]
         line = f"{icon} {text}"
         if stream.isatty():
@@ -47,13 +50,20 @@ class Printer:
     def divider(self, title: str = "") -> None:
         print(f"\n=== {title} ===" if title else "", flush=True)
 
-    def table(self, data, header=None, aligns=None, title: str | None = None, divider: bool = False) -> None:
+    def table(
+        self,
+        data: Sequence[Sequence[object]],
+        header: Sequence[str] | None = None,
+        aligns: Sequence[str] | None = None,
+        title: str | None = None,
+        divider: bool = False,
+    ) -> None:
         if title:
             self.divider(title)
         print(_table(data, header=header, aligns=aligns, divider=divider), flush=True)
 
 
-msg = Printer()
+msg = TerminalPrinter()
 fail = msg.fail
 
 
@@ -77,7 +87,6 @@ Arg = typer.Argument
 Opt = typer.Option
 
 LABELS_HELP = "Comma-separated entity labels that are allowed [default: those of the workspace's label scheme, annotations/labels.json; without one PERSON,ORG,GPE,EVENT]"
-PROBLEMS_SHOWN = 50  # every command prints this many problems of bad input, then how many more there are
 
 
 def parse_labels(text: str | None) -> tuple[str, ...]:

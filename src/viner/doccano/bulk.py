@@ -25,12 +25,13 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..console import Echo
 from ..errors import VinerError
-from ..io import write_json
+from ..io import pid_alive, write_json
 from ..record import Span
 from .environment import backend_dir
 from .home import server_environ
@@ -40,7 +41,6 @@ from .units import SUGGESTED_KEY
 SERVER_FILE = "server.json"  # written by `viner doccano serve` while the server runs
 BATCH = 500  # units per transaction
 
-Echo = Callable[[str], None]
 
 BULK_SCRIPT = r"""
 import json, os, sys, time
@@ -157,7 +157,7 @@ def find_local(url: str, home: Path | None, default_home: Path) -> LocalDoccano 
     ``default_home`` when it serves ``url``, else None (suggestions then go through the API)."""
     candidate = Path(home if home is not None else default_home).expanduser().absolute()
     state = _read_state(candidate)
-    if state is None or state.get("url", "").rstrip("/") != url.rstrip("/") or not _alive(state.get("pid")):
+    if state is None or state.get("url", "").rstrip("/") != url.rstrip("/") or not pid_alive(state.get("pid")):
         if home is not None:
             raise VinerError(
                 f"--home {home}: no `viner doccano serve` is serving {url} from this folder now "
@@ -172,16 +172,6 @@ def _read_state(home: Path) -> dict | None:
         return json.loads((home / SERVER_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _alive(pid) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (TypeError, ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass

@@ -14,9 +14,9 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+from ..console import Echo
 from ..errors import VinerError
 from .files import file_lock, log_tail
 
@@ -25,8 +25,6 @@ DOCCANO_VERSION = "1.8.4"
 #: without marshmallow<4 every doccano command fails (no ``__version_info__``).
 SERVER_REQUIREMENTS = (f"doccano=={DOCCANO_VERSION}", "numpy<2", "marshmallow<4")
 READY_MARKER = ".viner-ready"
-
-Echo = Callable[[str], None]
 
 
 def default_env() -> Path:

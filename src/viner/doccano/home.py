@@ -10,16 +10,14 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
+from ..console import Echo
 from ..errors import VinerError
 from .environment import DOCCANO_VERSION
 from .files import log_tail
 
 INIT_MARKER = ".viner-initialised"
-
-Echo = Callable[[str], None]
 
 
 def server_environ(env: Path, home: Path) -> dict[str, str]:

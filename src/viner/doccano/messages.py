@@ -6,24 +6,13 @@ The functions write through any printer with wasabi-like methods (``good``, ``in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
+from ..console import PROBLEMS_SHOWN, Printer
 from .admin import AdminResult
 from .processes import Server
 from .pull import PullResult
 from .push import PushResult
-
-SHOWN_PROBLEMS = 50
-
-
-class Printer(Protocol):
-    def good(self, text: str) -> None: ...
-    def info(self, text: str) -> None: ...
-    def warn(self, text: str) -> None: ...
-    def text(self, text: str = "") -> None: ...
-    def table(self, data: Sequence, header: Sequence[str] | None = None, divider: bool = False) -> None: ...
 
 
 def server_ready(out: Printer, server: Server, admin: AdminResult, home: Path) -> None:
@@ -82,10 +71,10 @@ def push_summary(out: Printer, result: PushResult, file: Path) -> None:
 
 def pull_summary(out: Printer, result: PullResult) -> None:
     """The first problems (all are in problems.txt) and the snapshot written."""
-    for problem in result.problems[:SHOWN_PROBLEMS]:
+    for problem in result.problems[:PROBLEMS_SHOWN]:
         out.warn(str(problem))
-    if len(result.problems) > SHOWN_PROBLEMS:
-        out.warn(f"... and {len(result.problems) - SHOWN_PROBLEMS} more (see {result.snapshot / 'problems.txt'})")
+    if len(result.problems) > PROBLEMS_SHOWN:
+        out.warn(f"... and {len(result.problems) - PROBLEMS_SHOWN} more (see {result.snapshot / 'problems.txt'})")
     if result.problems:
         out.warn(
             f"{len(result.problems)} invalid row(s) kept as exported; fix them in Doccano and pull again before `viner agree`/`merge`"

@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..console import Echo
 from ..errors import VinerError
 from ..io import read_text
 from ..labels import LabelScheme
@@ -26,8 +27,6 @@ REVIEW_INTRO = (
     "the spans they all agreed on are pre-annotated. Correct the spans into the right answer and mark the unit as checked.\n\n"
 )
 ANNOTATOR_ROLE = "annotator"
-
-Echo = Callable[[str], None]
 
 
 @dataclass(frozen=True)

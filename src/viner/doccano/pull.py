@@ -29,10 +29,11 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..console import Echo
 from ..errors import VinerError
 from ..formats.doccano_jsonl import parse_row
 from ..io import folder_target, remove_stale_temps, temp_prefix
@@ -40,7 +41,6 @@ from ..record import DEFAULT_LABELS, Problem
 from .client import Session, connect
 from .units import META_KEY, SUGGESTED_KEY
 
-Echo = Callable[[str], None]
 MANIFEST = "manifest.json"
 TEMP_NAME = "pull"  # a snapshot is built in out_dir/.pull.<pid>.<random>.tmp (hidden: readers skip it)
 

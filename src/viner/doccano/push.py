@@ -39,10 +39,11 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..console import Echo
 from ..errors import VinerError
 from ..labels import LabelScheme, scheme_for
 from ..patterns.ruler import pipeline_with_patterns, read_patterns
@@ -75,8 +76,6 @@ __all__ = [
     "upload_row",
     "upload_units",
 ]
-
-Echo = Callable[[str], None]
 
 
 @dataclass

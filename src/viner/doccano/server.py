@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..console import Echo
 from ..errors import VinerError
 from ..io import folder_target
 from .admin import AdminResult, ensure_admin
@@ -45,7 +46,6 @@ DEFAULT_PORT = 8000
 DEFAULT_HOME = Path(".doccano")
 DEFAULT_ADMIN = "admin"
 
-Echo = Callable[[str], None]
 OnReady = Callable[[Server, AdminResult], None]
 
 

@@ -16,19 +16,19 @@ Read from the server without writing anything:
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from ..agreement import CONFIRMED_KEY, AgreementReport, agreement
+from ..console import Echo
 from ..errors import VinerError
 from ..formats.doccano_jsonl import parse_row
 from .client import Session, connect
 from .pull import read_export, unit_meta
 
 BREAK_SECONDS = 30 * 60
-Echo = Callable[[str], None]
 
 
 @dataclass

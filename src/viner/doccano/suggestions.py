@@ -13,18 +13,18 @@ touches anyone's work.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import spacy
 
+from ..console import Echo
 from ..errors import VinerError
 from ..record import Example, Span, check_example
 from .bulk import LocalDoccano, bulk_suggest
 from .client import Session
 from .units import example_key, suggested_to, with_suggested
 
-Echo = Callable[[str], None]
 Suggestions = Mapping[str, Sequence[Span]]  # unit id -> spans to suggest
 
 
