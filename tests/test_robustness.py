@@ -232,6 +232,16 @@ def test_stale_temporaries_of_dead_runs_only_are_removed(tmp_path):
     assert remaining == {"docs.jsonl", live.name, other.name, mine.name, fresh.name}
 
 
+def test_a_process_id_read_from_a_file_is_alive_only_while_that_process_runs():
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    assert vio.pid_alive(os.getpid()) and vio.pid_alive(os.getppid())
+    # os.kill(0, 0) and os.kill(-1, 0) succeed (they ask about a group), 2**80 overflows pid_t
+    for not_running in (int(dead.stdout), 0, -1, 2**80, None, str(os.getpid()), True, 1.5):
+        assert not vio.pid_alive(not_running), not_running
+
+
 def test_an_error_inside_the_atomic_block_leaves_no_file(tmp_path):
     target = tmp_path / "out.jsonl"
     target.write_text("previous\n")

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .pids import pid_alive
 from .targets import file_target, folder_target
 
 
@@ -83,7 +84,7 @@ def remove_stale_temps(folder: Path, name: str) -> list[Path]:
         if not match:
             continue
         pid = int(match.group(1)) if match.group(1) else None
-        if pid == os.getpid() or (pid is not None and _alive(pid)):
+        if pid == os.getpid() or pid_alive(pid):
             continue
         try:
             if path.lstat().st_mtime >= _STARTED:
@@ -93,16 +94,6 @@ def remove_stale_temps(folder: Path, name: str) -> list[Path]:
         _remove(path)
         removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True  # exists, owned by someone else (or not a pid we can ask about): keep its files
-    return True
 
 
 def _default_mode(base: int) -> int:
