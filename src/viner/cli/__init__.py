@@ -17,22 +17,23 @@ import click
 import typer
 
 from ..errors import InvalidInput, VinerError
-from . import (
-    agreement,  # noqa: F401
-    compare,  # noqa: F401
-    convert,  # noqa: F401
-    corpus,  # noqa: F401  (registers commands)
-    curve,  # noqa: F401
-    doccano,  # noqa: F401
-    evaluate,  # noqa: F401
-    formats,  # noqa: F401
-    names,  # noqa: F401
-    patterns,  # noqa: F401
-    predict,  # noqa: F401
-    pretrain,  # noqa: F401
-    silver,  # noqa: F401
-    validate,  # noqa: F401
-    vectors,  # noqa: F401
+from . import (  # noqa: F401  (each module registers its commands on the app)
+    agreement,
+    compare,
+    convert,
+    corpus,
+    curve,
+    doccano,
+    evaluate,
+    formats,
+    merge,
+    names,
+    patterns,
+    predict,
+    pretrain,
+    silver,
+    validate,
+    vectors,
 )
 from ._util import Opt, app, fail, print_problems
 
