@@ -11,9 +11,9 @@ from spacy.tokens import DocBin
 from spacy.training import Corpus, Example
 
 from helpers import person_place, tiny_ner
+from viner.confidence import score_texts
 from viner.errors import VinerError
 from viner.pipeline import load_pipeline
-from viner.scores import score_texts
 from viner.silver import SilverOptions, make_silver
 
 LINES = [
@@ -52,7 +52,7 @@ def silver_docs(folder: Path) -> list:
 
 
 def beams(models: list[Path], texts: list[str]):
-    """Each model's beam scores of each text (the oracle: viner.scores, as `viner predict --scores`)."""
+    """Each model's beam scores of each text (the oracle: viner.confidence, as `viner predict --scores`)."""
     per_model = [[s for _, s in score_texts(load_pipeline(m), texts)] for m in models]
     return list(zip(*per_model))
 

@@ -1,6 +1,6 @@
 """Silver training data: a trained model (or several) labels raw text; what it is sure of becomes training docs.
 
-Self-training with no false "O". For every unit of raw text the model's beam (viner.scores, the same decode as
+Self-training with no false "O". For every unit of raw text the model's beam (viner.confidence, the same decode as
 `viner predict --scores`) gives the best parse's entities and, for every span any parse in the beam holds, the
 probability that the span carries its label. A silver doc then says:
 
@@ -45,13 +45,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 from spacy.tokens import Span as SpacySpan
 
+from .confidence import BEAM_WIDTH, UnitConfidence, components_before, find_ner, run_components, score_docs
 from .corpus import normalise_line
 from .errors import VinerError
 from .identity import file_sha256
 from .io import NotJSON, atomic_path, find_files, iter_json_lines, os_reason, write_json
 from .pipeline import load_pipeline, vocab_zone
 from .record import Problem
-from .scores import BEAM_WIDTH, UnitScores, components_before, find_ner, run_components, score_docs
 
 SUFFIXES = (".txt", ".jsonl")
 MANIFEST = "manifest.json"
@@ -99,7 +99,9 @@ class ShardCounts:
     tokens: int = 0  # tokens of the units kept
     tokens_missing: int = 0  # of those, marked missing
     entities_kept: Counter[str] = field(default_factory=Counter)  # per label
-    entities_withheld: Counter[str] = field(default_factory=Counter)  # best-parse entities below the threshold, per label
+    entities_withheld: Counter[str] = field(
+        default_factory=Counter
+    )  # best-parse entities below the threshold, per label
 
     def add(self, other: ShardCounts) -> None:
         for name in ("units", "units_kept", "units_uncertain", "units_all_missing", "tokens", "tokens_missing"):
@@ -205,7 +207,7 @@ def unique(texts: Iterator[str], summary: SilverSummary, limit: int | None) -> I
 
 
 def silver_doc(
-    docs: Sequence[Doc], scores: Sequence[UnitScores], options: SilverOptions, counts: ShardCounts
+    docs: Sequence[Doc], scores: Sequence[UnitConfidence], options: SilverOptions, counts: ShardCounts
 ) -> Doc | None:
     """One unit's silver doc from each model's doc (tokens) and beam scores, or None when it is left out."""
     doc = docs[0]
