@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import spacy
 from weasel.util import load_project_config
 
 from viner.evaluation.report import report_paths
@@ -45,8 +47,11 @@ def test_project_yml_is_valid_and_mirrors_the_pipeline(root):
         "pull",
         "merge",
         "push-next",
+        "silver",
+        "train-silver",
     ]
     assert config["workflows"]["all"] == ["corpus", "vectors", "convert", "train", "evaluate"]
+    assert config["workflows"]["self-train"] == ["silver", "train-silver"]
     assert config["workflows"]["annotate-round"] == ["pull", "merge", "convert", "train", "push-next"]
     loop = " ".join(" ".join(c["script"]) for c in config["commands"] if c["name"] in ("pull", "merge", "push-next"))
     assert (
@@ -76,6 +81,10 @@ def test_deps_include_the_viner_code_that_decides_each_output(root):
         "src/viner/__init__.py"
     }
     assert not missing, f"vectors imports {sorted(missing)} but project.yml does not list them in its deps"
+    silver = cmds["silver"]["deps"]
+    files = imported_viner_files(root, "viner.silver") | {"src/viner/cli/silver.py", "src/viner/components/words.py"}
+    missing = {f for f in files if not covered(f, silver)} - {"src/viner/__init__.py"}
+    assert not missing, f"silver imports {sorted(missing)} but project.yml does not list them in its deps"
 
 
 def test_outputs_name_every_file_evaluate_and_train_write(root):
@@ -112,3 +121,36 @@ def test_weasel_reruns_only_what_changed(tmp_path, root):
     init.write_text(init.read_text("utf-8") + "\n", encoding="utf-8")
     recoded = weasel(tmp_path, "run", "convert")
     assert recoded.returncode == 0 and "Skipping" not in recoded.stdout  # a change to viner's code re-runs convert
+
+
+@pytest.mark.slow
+def test_self_train_labels_the_raw_text_trains_on_gold_and_silver_and_reruns_only_what_changed(
+    tmp_path, root, tiny_model, seed_corpus, seed_vectors
+):
+    shutil.copy(root / "project.yml", tmp_path)
+    shutil.copytree(root / "corpus" / "raw", tmp_path / "corpus" / "raw")
+    shutil.copytree(root / "src" / "viner", tmp_path / "src" / "viner", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(tiny_model, tmp_path / "training" / "ner" / "model-best")
+    shutil.copytree(seed_vectors, tmp_path / "corpus" / "vectors")
+    for split in ("train", "dev"):
+        shutil.copy(seed_corpus / f"{split}.spacy", tmp_path / "corpus")
+    config = spacy.util.load_config(root / "configs" / "ner.cfg", interpolate=False)
+    config["training"]["max_steps"], config["training"]["eval_frequency"] = 10, 5  # a short run: the workflow is tested
+    (tmp_path / "configs").mkdir()
+    config.to_disk(tmp_path / "configs" / "short.cfg")
+    short = ("--vars.config", "configs/short.cfg")
+    first = weasel(tmp_path, "run", "self-train", ".", *short)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    summary = json.loads((tmp_path / "corpus" / "silver" / "summary.json").read_text())
+    assert summary["units_kept"] > 0
+    assert (tmp_path / "training" / "ner-silver" / "model-best" / "config.cfg").exists()
+    again = weasel(tmp_path, "run", "self-train", ".", *short)
+    assert again.returncode == 0 and again.stdout.count("Skipping") == 2, again.stdout[-3000:]
+    more = tmp_path / "corpus" / "raw" / "new.txt"
+    more.write_text("Thủ tướng Phạm Minh Chính thăm Nhật Bản .\n", encoding="utf-8")
+    changed = weasel(tmp_path, "run", "self-train", ".", *short, "--vars.threshold", "0.8")
+    assert changed.returncode == 0 and "Skipping" not in changed.stdout, changed.stdout[-3000:] + changed.stderr[-3000:]
+    assert (
+        json.loads((tmp_path / "corpus" / "silver" / "summary.json").read_text())["units_read"]
+        == summary["units_read"] + 1
+    )

@@ -24,7 +24,7 @@ and a line that cannot be read (bad bytes, not JSON, no text) is skipped, counte
 Output: a folder of shards (``shard-00000.spacy`` ...: DocBins of ``shard_size`` units read, each written
 atomically, with ``shard-00000.json``, its counts, written after it), ``manifest.json`` (the models', inputs' and
 options' identity) and ``summary.json``. Run again with the same models, inputs and options, the finished shards
-are kept and the others labelled (an interrupted run resumes); anything else is refused. spaCy reads every
+are kept and the others labelled (an interrupted run resumes); anything else is refused (``force``: replaced). spaCy reads every
 ``.spacy`` file under a folder, so ``--paths.train`` can be a folder holding the gold DocBin and this one.
 """
 
@@ -34,6 +34,7 @@ import contextlib
 import hashlib
 import itertools
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -57,6 +58,7 @@ SUFFIXES = (".txt", ".jsonl")
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 FORMAT = 1
+SHARD_FILE = re.compile(r"shard-\d{5,}\.(?:spacy|json)")
 DOCBIN_ATTRS = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"]  # what silver says: the tokens and their entity annotation
 
 
@@ -142,13 +144,13 @@ class SilverSummary:
         return self.units_labelled / self.seconds if self.seconds else 0.0
 
     def as_dict(self) -> dict[str, Any]:
+        """The counts of the output (the same whether a run was resumed or not)."""
         return {
             "units_read": self.units_read,
             "duplicates": self.duplicates,
             "lines_skipped": len(self.problems),
             "problems": [str(p) for p in self.problems],
             "shards": self.shards,
-            "shards_resumed": self.shards_resumed,
             **self.counts.as_dict(),
         }
 
@@ -318,8 +320,9 @@ def _model_sha256(model: Path | str) -> str:
     return digest.hexdigest()
 
 
-def check_output(output: Path, wanted: dict[str, Any]) -> None:
-    """Refuse an output that is not this run's silver folder: another file, a foreign folder, other inputs/options."""
+def check_output(output: Path, wanted: dict[str, Any], force: bool = False) -> None:
+    """Refuse an output that is not this run's silver: a file, a foreign folder, silver of other models, inputs or
+    options (with ``force``, such silver is removed instead: a foreign folder is refused all the same)."""
     if output.exists() and not output.is_dir():
         raise VinerError(f"{output}: is a file; give a folder for the silver shards")
     if not output.is_dir() or not any(output.iterdir()):
@@ -334,11 +337,16 @@ def check_output(output: Path, wanted: dict[str, Any]) -> None:
     changed = [what for what in ("models", "inputs", "options") if _identity(found, what) != _identity(wanted, what)]
     if not changed and found.get("format") == FORMAT:
         return
+    if force:
+        for old in output.iterdir():
+            if old.name in (MANIFEST, SUMMARY) or SHARD_FILE.fullmatch(old.name):
+                old.unlink()
+        return
     options = [k for k in wanted["options"] if found.get("options", {}).get(k) != wanted["options"][k]]
     detail = f" ({', '.join(options)})" if options else ""
     raise VinerError(
         f"{output}: its shards were made from other {', '.join(changed) or 'settings'}{detail}; "
-        "run with the same models, raw text and options to resume, or give a new -o folder"
+        "run with the same models, raw text and options to resume, give a new -o folder, or --force to replace them"
     )
 
 
@@ -361,6 +369,7 @@ def make_silver(
     options: SilverOptions = SilverOptions(),
     progress: ProgressFn | None = None,
     load: Callable[[Path | str], Language] = load_pipeline,
+    force: bool = False,
 ) -> SilverSummary:
     """Label the raw text of ``inputs`` with ``models`` into silver shards in ``output`` (see the module docstring)."""
     options.check()
@@ -369,7 +378,7 @@ def make_silver(
     output = Path(output)
     files = find_files(inputs, SUFFIXES)
     wanted = manifest(models, files, options)
-    check_output(output, wanted)
+    check_output(output, wanted, force)
     summary = SilverSummary()
     labeller: Labeller | None = None
     started = time.perf_counter()

@@ -51,6 +51,11 @@ def silver_cli(
     shard_size: int = Opt(2000, "--shard-size", help="Units of raw text per shard: the step a re-run resumes from"),
     batch_size: int = Opt(64, "--batch-size", "-b", help="Units given to the models at a time"),
     beam_width: int = Opt(16, "--beam-width", help="Parses the beam keeps when scoring (wider: slower, finer)"),
+    force: bool = Opt(
+        False,
+        "--force",
+        help="Replace silver in OUTPUT made from other models, raw text or options (without it: refused); silver of the same ones is always resumed",
+    ),
 ) -> None:
     """Self-training data: the model labels raw text and the entities it is sure of become spaCy
     training docs ("silver") in OUTPUT; the tokens of entities it is unsure of are marked missing,
@@ -81,7 +86,7 @@ def silver_cli(
                 f"({summary.shards_resumed} from an earlier run), {summary.units_per_second:,.1f} units/s"
             )
 
-    summary = make_silver(names, inputs, output, options, progress=show)
+    summary = make_silver(names, inputs, output, options, progress=show, force=force)
     for problem in summary.problems[:PROBLEMS_SHOWN]:
         msg.warn(f"skipped: {problem}")
     if len(summary.problems) > PROBLEMS_SHOWN:
@@ -94,7 +99,7 @@ def silver_cli(
             ("duplicates left out", f"{summary.duplicates:,}"),
             ("units kept", f"{counts.units_kept:,}"),
             ("units left out: too uncertain", f"{counts.units_uncertain:,}"),
-            ("units left out: every token missing", f"{counts.units_all_missing:,}"),
+            ("units left out: all tokens missing", f"{counts.units_all_missing:,}"),
             ("tokens", f"{counts.tokens:,}"),
             ("tokens marked missing", f"{counts.tokens_missing:,}"),
             *[(f"entities kept: {label}", f"{n:,}") for label, n in sorted(counts.entities_kept.items())],
