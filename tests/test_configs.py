@@ -1,24 +1,53 @@
-"""Every config in configs/ is valid (`spacy debug config`) and trains Vietnamese NER from corpus/."""
+"""Every config viner ships (configs/) and every variant the lab measured (experiments/) is a valid Vietnamese NER
+config: the files pass `spacy debug config`, and every `spacy train` command of experiments/project.yml, its config
+plus its overrides, builds a pipeline spaCy can train."""
 
+import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import spacy
+from spacy.cli._util import parse_config_overrides
+from spacy.schemas import ConfigSchemaTraining
+from spacy.util import registry
+from weasel.util import load_project_config
 
 from viner.pipeline import tokenizer_from_config
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]
+EXPERIMENTS = ROOT / "experiments"
 
-CONFIGS = sorted((ROOT / "configs").rglob("*.cfg"))
-
-
-def test_there_are_variants():
-    names = {p.stem for p in CONFIGS}
-    assert "ner" in names and len(names) >= 5
+SHIPPED = sorted((ROOT / "configs").glob("*.cfg"))
+CONFIGS = SHIPPED + sorted((EXPERIMENTS / "configs").glob("*.cfg"))
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.stem)
+def train_commands() -> dict[str, tuple[Path, dict]]:
+    """``{command name: (config, overrides)}`` of every `spacy train` in experiments/project.yml."""
+    found = {}
+    for command in load_project_config(EXPERIMENTS)["commands"]:
+        for line in command["script"]:
+            words = shlex.split(line)
+            if words[:4] == ["python", "-m", "spacy", "train"]:
+                config, args = words[4], words[5:]
+                assert args[:1] == ["--output"], line
+                found[command["name"]] = (EXPERIMENTS / config, parse_config_overrides(args[2:]))
+    return found
+
+
+TRAIN = train_commands()
+
+
+def test_configs_ships_ner_cfg_and_the_lab_keeps_only_what_overrides_cannot_say():
+    assert [p.name for p in SHIPPED] == ["ner.cfg"]
+    assert not (ROOT / "configs" / "variants").exists() and not (ROOT / "configs" / "tools").exists()
+    assert len(TRAIN) >= 20  # every measured variant has its command
+    used = {config.resolve() for config, _ in TRAIN.values()}
+    assert {p.resolve() for p in CONFIGS} <= used  # no config file that no command trains
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
 def test_config_passes_spacy_debug_config(config):
     result = subprocess.run(
         [sys.executable, "-m", "spacy", "debug", "config", str(config)], capture_output=True, text=True
@@ -27,7 +56,7 @@ def test_config_passes_spacy_debug_config(config):
     assert "Config is valid" in result.stdout
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
 def test_config_is_vietnamese_ner_reading_the_corpus_folder(config):
     cfg = spacy.util.load_config(config, interpolate=False)
     assert cfg["nlp"]["lang"] == "vi"
@@ -38,3 +67,43 @@ def test_config_is_vietnamese_ner_reading_the_corpus_folder(config):
     assert cfg["paths"]["train"] == "corpus/train.spacy" and cfg["paths"]["dev"] == "corpus/dev.spacy"
     nlp = tokenizer_from_config(config)
     assert nlp.make_doc("Tổng thống Nga Vladimir Putin.").text == "Tổng thống Nga Vladimir Putin."
+
+
+@pytest.mark.parametrize("name", sorted(TRAIN))
+def test_every_experiment_variant_resolves_with_its_overrides(name):
+    config_path, overrides = TRAIN[name]
+    assert config_path.exists(), config_path
+    base = spacy.util.load_config(config_path, interpolate=False)
+    for key in overrides:  # an override names an option the config has (a typo would add a new one silently)
+        section, _, option = key.rpartition(".")
+        node = base
+        for part in section.split("."):
+            node = node[part]
+        assert option in node, f"{name}: --{key} is not in {config_path.name}"
+    config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    assert nlp.lang == "vi" and nlp.pipe_names[-2:] == ["tok2vec", "ner"]
+    assert set(nlp.pipe_names[:-2]) <= set(config["training"]["annotating_components"])
+    training = registry.resolve(nlp.config.interpolate()["training"], schema=ConfigSchemaTraining)
+    assert training["max_steps"] > 0
+
+
+def test_the_variants_are_what_was_measured():
+    """The overrides say what the rounds' pages say each variant changes (a spot check of each kind of change)."""
+    ner = spacy.util.load_config(ROOT / "configs" / "ner.cfg", interpolate=False)
+    beam_config, beam = TRAIN["train-ner"]
+    assert beam_config.resolve() == (ROOT / "configs" / "ner.cfg").resolve()
+    assert not {k for k in beam if not k.startswith(("paths.", "training.", "system."))}  # ner.cfg as shipped
+    assert ner["components"]["ner"]["factory"] == "beam_ner"
+    greedy = spacy.util.load_config(TRAIN["train-syllable-words"][0], interpolate=False)
+    assert greedy["components"]["ner"]["factory"] == "ner"
+    vectors_config, vectors = TRAIN["train-syllable-vectors"]
+    assert (
+        vectors["nlp.pipeline"] == ["tok2vec", "ner"] and "TAG" not in vectors["components.tok2vec.model.embed.attrs"]
+    )
+    assert TRAIN["train-syllable-words-window2"][1]["components.tok2vec.model.encode.window_size"] == 2
+    assert TRAIN["train-syllable-wide"][1]["components.tok2vec.model.encode.depth"] == 6
+    for name, (_, overrides) in TRAIN.items():
+        if name != "train-pyvi-efficiency":
+            assert overrides["paths.dev"] == "corpus/vlsp-syllable/dev.spacy", name
+            assert overrides["training.max_steps"] >= 6000, name

@@ -5,7 +5,7 @@ as `viner names` writes; both together), every dev entity is counted as **known*
 exactly its tokens as one name with its label, **other label** when it marks them as one name with another
 label; the rest the list does not know. Also counts names marked where the dev gold has no entity.
 
-    python configs/tools/names_coverage.py corpus/vlsp-syllable/train.spacy corpus/vlsp-syllable/dev.spacy \
+    python tools/names_coverage.py corpus/vlsp-syllable/train.spacy corpus/vlsp-syllable/dev.spacy \
         --names assets/names-news.jsonl
 """
 

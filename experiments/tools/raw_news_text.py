@@ -1,4 +1,4 @@
-"""Raw Vietnamese news text for the vectors rows of configs/README.md (a stand-in for a team's own raw corpus).
+"""Raw Vietnamese news text for the vectors rows of rounds/round-2.md and round-3.md (a stand-in for a team's own raw corpus).
 
 Reads the word-segmented news articles of the public repository undertheseanlp/word_embeddings
 (commit 1b5b734b946cf6490439788f6291b5dee838b3fa, folder corpus/corpus.vinews.segmented: one word per
@@ -8,9 +8,9 @@ paragraph that shares a run of 6 syllables with a sentence of any held-out file 
 no evaluation text reaches the vectors or the pretrained tok2vec. Writes one paragraph per line. The output is
 external data: keep it under assets/ (git-ignored).
 
-    python configs/tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/vlsp2016/test.txt assets/news.txt
+    python tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/vlsp2016/test.txt assets/news.txt
     # news + Vietnamese Wikipedia (the `syllable-vectors-newswiki` row):
-    python configs/tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/vlsp2016/test.txt assets/news-wiki.txt \
+    python tools/raw_news_text.py GIT_DIR assets/vlsp2016/dev.txt assets/vlsp2016/test.txt assets/news-wiki.txt \
         --folder corpus/corpus.vinews.segmented --folder corpus/corpus.viwiki.segmented
 """
 

@@ -6,8 +6,8 @@ or unlabelled. Precision is ``as label / occurrences``; "precision, alone" leave
 longer entity (``Hà Nội`` in ``UBND Hà Nội``), which a model beside the patterns keeps (a pattern never splits a
 longer model entity), so it is the precision a pattern has where it is the only suggestion.
 
-    python configs/tools/lexicon_precision.py assets/vlsp2016/train.jsonl   # VLSP 2016 train, PER->PERSON, LOC->GPE
-    python configs/tools/lexicon_precision.py annotations/gold/              # the seed gold
+    python tools/lexicon_precision.py assets/vlsp2016/train.jsonl   # VLSP 2016 train, PER->PERSON, LOC->GPE
+    python tools/lexicon_precision.py ../annotations/gold/           # the seed gold
 
 Prints a Markdown table per kind of entry and the entries most often wrong.
 """

@@ -4,10 +4,10 @@ VLSP 2016 comes one sentence per unit, so every training doc viner convert write
 group sentences into documents (``spacy convert -n 10``): the model then sees the sentences around a sentence
 (within its receptive field) and its batches hold fewer, longer docs. This writes the docs of a DocBin (a file or
 a folder of shards, in their order, which is the corpus's) joined N at a time, entities kept, into one DocBin, for
-configs/README.md's measurement of that lever; dev stays one sentence per doc, so the runs are compared on the
+rounds/round-3.md's measurement of that lever; dev stays one sentence per doc, so the runs are compared on the
 same documents.
 
-    python configs/tools/group_sentences.py corpus/vlsp-syllable/train.spacy corpus/vlsp-grouped/train.spacy -n 10
+    python tools/group_sentences.py corpus/vlsp-syllable/train.spacy corpus/vlsp-grouped/train.spacy -n 10
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ yet), patterns from the other articles' gold (``viner patterns``) with the lexic
 articles (the config given, ``--steps`` updates), and that model with those patterns (patterns win on overlap
 except inside a longer model entity: viner.patterns.ruler).
 
-    python configs/tools/correction_effort.py annotations/gold/ --config configs/variants/syllable-efficiency.cfg \
-        --steps 300 --output docs/correction-effort.png
+    python tools/correction_effort.py ../annotations/gold/ --config configs/syllable-efficiency.cfg \
+        --steps 300 --output ../docs/correction-effort.png
 
 Prints a Markdown table (edits per unit, the share of the work saved, the suggestions' precision) and writes a PNG.
 """
@@ -32,12 +32,12 @@ import spacy
 from spacy.tokens import DocBin
 
 from viner.formats import doccano_jsonl
+from viner.formats.docbin import example_to_doc
 from viner.io import find_files
 from viner.patterns import build_patterns, lexicon_patterns, pipeline_with_patterns
 from viner.patterns.ruler import add_patterns
-from viner.record import DEFAULT_LABELS
-
-TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}}
+from viner.pipeline import tokenizer_from_config
+from viner.record import DEFAULT_LABELS, Span
 
 
 def edits(gold, suggested) -> dict[str, int]:
@@ -60,15 +60,15 @@ def edits(gold, suggested) -> dict[str, int]:
 
 
 def train(config: Path, units, work: Path, steps: int, seed: int):
-    """A model trained on ``units`` (the other articles) with the config, ``steps`` updates; returns it loaded."""
+    """A model trained on ``units`` (the other articles) with the config, ``steps`` updates; returns it loaded.
+
+    The gold is tokenised as `viner convert` tokenises it: the config's own tokenizer, and a span that does not fall
+    on token edges keeps its entity by splitting the token (convert's default, ``--misaligned keep``).
+    """
     from spacy.cli.train import train as spacy_train
 
-    nlp = spacy.blank("vi", config=TOKENIZER)
-    docs = []
-    for unit in units:
-        doc = nlp.make_doc(unit.text)
-        doc.ents = [doc.char_span(s.start, s.end, label=s.label, alignment_mode="expand") for s in unit.spans]
-        docs.append(doc)
+    nlp = tokenizer_from_config(config)
+    docs = [example_to_doc(nlp, unit, misaligned="keep") for unit in units]
     DocBin(docs=docs).to_disk(work / "train.spacy")
     spacy_train(
         config,
@@ -87,15 +87,13 @@ def train(config: Path, units, work: Path, steps: int, seed: int):
 
 
 def spans_of(nlp, text):
-    from viner.record import Span
-
     return {Span(e.start_char, e.end_char, e.label_) for e in nlp(text).ents}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("gold", type=Path)
-    parser.add_argument("--config", type=Path, default=Path("configs/variants/syllable-efficiency.cfg"))
+    parser.add_argument("--config", type=Path, default=Path("configs/syllable-efficiency.cfg"))
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-precision", type=float, default=0.9)

@@ -12,10 +12,10 @@ then trains a model from scratch on everything annotated so far with the same bu
 whatever the data size) and scores it on dev with ``viner evaluate``. One file of rows per strategy and seed,
 appended after each round, so a killed run resumes where it stopped:
 
-    python configs/tools/active_learning.py --strategy uncertain --seed 0 \
+    python tools/active_learning.py --strategy uncertain --seed 0 \
         --train corpus/vlsp-syllable/train.spacy --dev corpus/vlsp-syllable/dev.spacy \
-        --config configs/variants/syllable-efficiency.cfg --output evaluate/active-learning
-    python configs/tools/active_learning.py --table evaluate/active-learning    # Markdown table + PNG of all runs
+        --config configs/syllable-efficiency.cfg --output evaluate/active-learning
+    python tools/active_learning.py --table evaluate/active-learning    # Markdown table + PNG of all runs
 
 Each row: strategy, seed, annotated sentences, dev F1 overall and per label, training seconds, the indices of the
 annotated sentences (so a row can be re-trained exactly).
@@ -232,7 +232,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train", default="corpus/vlsp-syllable/train.spacy")
     parser.add_argument("--dev", default="corpus/vlsp-syllable/dev.spacy")
-    parser.add_argument("--config", default="configs/variants/syllable-efficiency.cfg")
+    parser.add_argument("--config", default="configs/syllable-efficiency.cfg")
     parser.add_argument("--output", default="evaluate/active-learning")
     parser.add_argument("--start", type=int, default=500)
     parser.add_argument("--step", type=int, default=500)

@@ -1,7 +1,7 @@
-"""The learning curves of configs/README.md and the README as one plot: dev F1 of two configs against the amount of
-VLSP 2016 training data, overall (solid) and ORG (dashed), from the measured points in configs/curves-vlsp.json.
+"""The learning curves of rounds/round-3.md and docs/results.md as one plot: dev F1 of two configs against the amount of
+VLSP 2016 training data, overall (solid) and ORG (dashed), from the measured points in curves-vlsp.json.
 
-    python configs/tools/plot_curves.py configs/curves-vlsp.json docs/curve-vlsp.png
+    python tools/plot_curves.py curves-vlsp.json ../docs/curve-vlsp.png
 
 Every point in the JSON is a run made with `viner curve` (or, at 100 %, the training run of the protocol) and
 names the command that reproduces it; nothing here trains or scores.
@@ -49,7 +49,7 @@ def plot(data: dict, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("points", type=Path, help="configs/curves-vlsp.json")
+    parser.add_argument("points", type=Path, help="curves-vlsp.json")
     parser.add_argument("output", type=Path, help="the PNG to write")
     args = parser.parse_args()
     plot(json.loads(args.points.read_text(encoding="utf-8")), args.output)
