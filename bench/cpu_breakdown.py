@@ -1,5 +1,5 @@
 """Run a command and attribute the CPU seconds of every process it (and Ray) starts, by process name (used for the
-`viner predict --ray` figures of bench/README.md: `python bench/cpu_breakdown.py viner predict MODEL UNITS -o OUT --ray`)."""
+`viner predict --ray` figures of experiments/bench.md: `python bench/cpu_breakdown.py viner predict MODEL UNITS -o OUT --ray`)."""
 
 import collections
 import json

@@ -86,7 +86,7 @@ class IdSet:
     full). Any other string goes to an ordinary set. Used to skip duplicate units while
     streaming (corpus build, convert), so a million units cost ~16 MB, not ~90 MB. Kept for
     memory: with a set of strings, corpus build's peak memory at 100k units would be ~1.5x
-    its peak at 1k (bench/README.md).
+    its peak at 1k (experiments/bench.md).
     """
 
     def __init__(self) -> None:

@@ -73,7 +73,7 @@ def token_rows(nlp: Language, texts: Sequence[str]) -> tuple[numpy.ndarray, nump
     with whitespace are tokenised as one string joined by :data:`JOINER`, which becomes one
     token between them: one call and one array per :data:`JOINED_TEXTS` texts instead of one
     per text. Kept because bench/ shows convert would miss its target without it (see
-    bench/README.md). Where the rows show the joiner was not one token of its own, the texts
+    experiments/bench.md). Where the rows show the joiner was not one token of its own, the texts
     are tokenised one by one instead.
     """
     rows: list[numpy.ndarray] = []

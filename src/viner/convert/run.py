@@ -281,7 +281,7 @@ class ConvertRun:
 # block of them alive at a time, so the collector ran thousands of times over objects that
 # reference counting frees anyway. `viner convert` on 100k units: 3,000 collections, 0.39 s
 # (7 %) at 700; 108 and 0.10 s at 10,000; 8 and 0.01 s at 50,000. Kept because bench/ shows
-# convert would miss its target without it (bench/README.md).
+# convert would miss its target without it (experiments/bench.md).
 GC_THRESHOLD = 50_000
 
 
