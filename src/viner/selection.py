@@ -3,7 +3,7 @@
 The choice behind ``viner doccano push --select uncertain|random --limit N`` (Prodigy's ner.teach, batch
 by batch): from the units that are not in the project yet, ``uncertain`` takes the N with the highest
 uncertainty (viner.confidence: 1 - the probability of the beam's best parse), ``random`` a seeded sample of N
-(the baseline, and what to use before a model exists). configs/tools/active_learning.py measures what
+(the baseline, and what to use before a model exists). experiments/tools/active_learning.py measures what
 the uncertain choice saves (docs/annotate-less.md).
 """
 

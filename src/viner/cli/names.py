@@ -53,7 +53,7 @@ def names_cli(
     """Harvest names from raw text: the gold teaches which lower-case words announce a
     label (`ông` a PERSON, `tỉnh` a GPE); every run of capitalised syllables after one of them in
     the raw text is a sighting, and a name seen often enough with one label is kept. The file feeds
-    the viner_names component of configs/variants/syllable-words-names.cfg (`--paths.names FILE`):
+    the viner_names component of experiments/configs/syllable-words-names.cfg (`--paths.names FILE`):
     the model then knows names its annotations never show. Shows the triggers learned."""
     result = harvest_names(
         raw,

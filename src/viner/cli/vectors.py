@@ -32,7 +32,7 @@ def vectors_cli(
 ) -> None:
     """Train floret vectors on your raw text, tokenised as the config tokenises, and write a
     spaCy vectors folder. Use it in a config with `paths.vectors` and
-    `include_static_vectors = true` (see configs/README.md).
+    `include_static_vectors = true`, as configs/ner.cfg does.
     """
     report = train_vectors(
         inputs,

@@ -1,7 +1,7 @@
 """``viner_names``: known names as a token feature, so the tok2vec sees that a string is a name it knows.
 
 Most of the model's wrong labels on ORG are names it cannot read from context (Samsung, Unilever taken for a
-PERSON; ``Bệnh viện Mắt T.Ư`` for a place: configs/README.md, round 3). This component phrase-matches a list
+PERSON; ``Bệnh viện Mắt T.Ư`` for a place: experiments/rounds/round-3.md). This component phrase-matches a list
 of known names on the syllables of every doc and writes each matched token's place in the name and the
 name's label into its ``MORPH`` (``Name=B_ORG``, ``Name=L_ORG``: BILU, as spaCy's NER moves; the token's
 morphology is otherwise unused in viner's pipelines). A ``tok2vec`` whose embedding lists ``MORPH`` among its

@@ -8,7 +8,7 @@ Beside a model the patterns run after ``ner`` (a ``span_ruler``, then viner's ``
 component merges its matches into ``doc.ents``) and **win on overlap**, except where the model's
 entity strictly contains the match: a pattern is an exact string whose precision was measured on
 the team's own gold (``viner patterns`` keeps only strings labelled the same way nearly every time
-they occur), while the model's errors on known names are mostly the label (configs/README.md, error
+they occur), while the model's errors on known names are mostly the label (experiments/rounds/round-3.md, error
 analysis: brands and teams taken for PERSON or GPE); a longer name around a known one (``UBND Hà
 Nội``) is the model reading context, which a pattern would cut short. Where no pattern matches, the
 model's entities stay.
