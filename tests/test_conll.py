@@ -264,7 +264,7 @@ def test_comment_text_that_does_not_match_is_reported(tmp_path):
 def test_cli_import_and_export_round_trip(tmp_path, run_cli, jsonl):
     rows = [doccano_jsonl.to_row(e) for e in make_examples()]
     gold = jsonl(tmp_path / "gold.jsonl", rows)
-    pyvi = Path(__file__).resolve().parents[1] / "configs" / "variants" / "pyvi-efficiency.cfg"
+    pyvi = Path(__file__).resolve().parents[1] / "experiments" / "configs" / "pyvi-efficiency.cfg"
     code, out = run_cli("export", gold, "-o", tmp_path / "gold.conll", "--tokens", "word", "--config", pyvi)
     assert code == 0 and "Wrote 4 units" in out
     assert "gold.jsonl:1: span 'Hà Nội' (GPE) cuts through token(s) Hà Nội công bố" in out

@@ -109,7 +109,8 @@ def test_misaligned_spans_are_reported_and_kept_or_dropped(tmp_path, jsonl, root
     assert "Hà Nội" not in tokens  # pyvi merges the name with the verb or the noun before it
     path = jsonl(tmp_path / "m.jsonl", [row(MISALIGNED_TEXT, [("Hà Nội", "GPE")], "a.txt")])
     seen = []
-    pyvi = root / "configs" / "variants" / "pyvi-efficiency.cfg"  # word tokens: pyvi merges "Hà Nội" with a neighbour
+    # word tokens: pyvi merges "Hà Nội" with a neighbour
+    pyvi = root / "experiments" / "configs" / "pyvi-efficiency.cfg"
     report = convert([path], tmp_path / "keep", config=pyvi, ratios=(1, 0, 0), on_misaligned=seen.append)
     assert len(report.misaligned) == 1 and seen[0].text == "Hà Nội" and seen[0].line == 1 and seen[0].path == str(path)
     (example,) = docbin.read(tmp_path / "keep" / "train.spacy", nlp)

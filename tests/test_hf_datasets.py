@@ -99,7 +99,7 @@ def test_cli_export_hf_from_jsonl_and_docbin(tmp_path, run_cli, jsonl):
     data = examples()
     train = jsonl(tmp_path / "train.jsonl", [doccano_jsonl.to_row(e) for e in data[:2]])
     oracles_docbin.write(data[2:], spacy.blank("vi"), tmp_path / "dev.spacy")
-    pyvi = Path(__file__).resolve().parents[1] / "configs" / "variants" / "pyvi-efficiency.cfg"
+    pyvi = Path(__file__).resolve().parents[1] / "experiments" / "configs" / "pyvi-efficiency.cfg"
     code, out = run_cli("export", train, tmp_path / "dev.spacy", "-f", "hf", "-o", tmp_path / "hf", "--config", pyvi)
     assert code == 0, out
     assert f"{train}:1: span 'Hà Nội' (GPE) cuts through token(s)" in out
