@@ -67,6 +67,10 @@ def print_comparison(comparison: Comparison) -> None:
             f"delta = F1({c.b_name}) - F1({c.a_name}) in points"
         )
     for m in models:
+        if m.external:
+            wps = m.speed.words_per_second
+            speed = f"{wps:,.0f} words/s given" if wps else "no speed"
+            msg.text(f"{m.name}: external system, scored from {m.external.path} ({speed})")
         if len(m.runs) > 1:
             runs = ", ".join(f"{r.name} {r.f1:.1%}" for r in m.runs)
             msg.text(f"{m.name}: {len(m.runs)} runs pooled (F1 of each: {runs})")

@@ -1,11 +1,14 @@
-"""`viner evaluate`: per-label precision, recall and F1 of a trained pipeline, with a full report."""
+"""`viner evaluate`: per-label precision, recall and F1 of a trained pipeline (or of another system's
+predictions file), with a full report."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import VinerError
 from ..evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from ..evaluation.evaluate import evaluate
+from ..evaluation.external import evaluate_predictions, is_predictions_file
 from ..evaluation.index import index_root
 from ..evaluation.report import Report, report_paths
 from ..evaluation.write import write_report
@@ -47,7 +50,9 @@ def error_summary(report: Report) -> None:
 @app.command("evaluate")
 def evaluate_cli(
     model: str = Arg(
-        ..., help="Trained pipeline folder (e.g. training/model-best) or installed package", show_default=False
+        ...,
+        help="Trained pipeline folder (e.g. training/model-best) or installed package; or a Doccano .jsonl of another system's predictions (spans on the gold texts), scored the same way",
+        show_default=False,
     ),
     data: Path = Arg(..., help="Gold test data: .spacy (from `viner convert`) or Doccano .jsonl", show_default=False),
     output: Path | None = Opt(
@@ -60,17 +65,26 @@ def evaluate_cli(
         None,
         "--labels",
         "-l",
-        help="Labels to report (default: the model's NER labels); labels without predictions are included",
+        help="Labels to report (default: the model's NER labels; for a predictions file, the label scheme's and every label predicted); labels without predictions are included",
     ),
     name: str | None = Opt(
-        None, "--name", "-n", help="Name of the report (default: the output file's name, else the model's name)"
+        None,
+        "--name",
+        "-n",
+        help="Name of the report (default: the output file's name, else the model's name or the predictions file's name)",
+    ),
+    words_per_second: float | None = Opt(
+        None,
+        "--words-per-second",
+        help="With a predictions file: the system's speed as measured where it ran, shown as given (without it the report has no speed)",
+        show_default=False,
     ),
     resamples: int = Opt(
         DEFAULT_RESAMPLES, "--resamples", help="Bootstrap resamples of the documents for the 95% intervals"
     ),
     seed: int = Opt(DEFAULT_SEED, "--seed", help="Seed of the bootstrap (fixed, so reports are reproducible)"),
 ) -> None:
-    """Score a pipeline's entities against gold spans (strict: same start, end and label).
+    """Score a pipeline's entities, or another system's predictions, against gold spans (strict: same start, end and label).
 
     Prints overall and per-label precision, recall, F1 (with 95% bootstrap intervals) and
     support. The report also holds nervaluate's exact/partial/type schemas, a confusion
@@ -78,27 +92,61 @@ def evaluate_cli(
     hashes of the config, training and test data and versions; the per-document
     predictions (for `viner compare`) go to NAME.predictions.jsonl beside it. The test
     data is streamed, so memory stays flat however large it is.
+
+    A Doccano .jsonl instead of a model (`viner evaluate PREDICTIONS.jsonl GOLD`) scores a
+    system viner did not run: a transformer fine-tuned on `viner export --format hf`,
+    another toolkit, a vendor's API. Each gold unit takes the row with its unit id
+    (meta.unit_id), else the row with its text; a gold unit without a row, or a row whose
+    text differs from its unit's, is an error with file and line. The report marks the
+    version as external (its name and the file's hash) and has no speed unless
+    --words-per-second gives one.
     """
     paths = report_paths(output) if output else None
-    report = evaluate(
-        model,
-        data,
-        labels=parse_labels(labels) if labels else None,
-        name=name or (paths["json"].stem if paths else None),
-        resamples=resamples,
-        seed=seed,
-        predictions=paths["predictions"] if paths else None,
-    )
+    report_name = name or (paths["json"].stem if paths else None)
+    if is_predictions_file(model):
+        report = evaluate_predictions(
+            model,
+            data,
+            labels=parse_labels(labels) if labels else None,
+            name=report_name,
+            words_per_second=words_per_second,
+            resamples=resamples,
+            seed=seed,
+            sidecar=paths["predictions"] if paths else None,
+        )
+    else:
+        if words_per_second is not None:
+            raise VinerError(
+                "--words-per-second is for a predictions file (.jsonl): a model's speed is measured as it runs"
+            )
+        report = evaluate(
+            model,
+            data,
+            labels=parse_labels(labels) if labels else None,
+            name=report_name,
+            resamples=resamples,
+            seed=seed,
+            predictions=paths["predictions"] if paths else None,
+        )
     per_label_table(report)
     error_summary(report)
-    speed = report.speed.words_per_second
-    msg.info(
-        f"{report.data.examples} examples, {report.data.entities} gold entities"
-        + (f", {speed:,.0f} words/s" if speed else "")
-    )
+    msg.info(f"{report.data.examples} examples, {report.data.entities} gold entities" + _speed(report))
+    if report.external:
+        x = report.external
+        msg.info(
+            f"external system {report.model.name}: {x.rows} prediction rows, {x.by_id} matched by unit id, "
+            f"{x.by_text} by text, {x.unused} matching no gold unit (not scored)"
+        )
     if paths:
         write_report(report, paths["json"])
         msg.good(
             f"Report written to {paths['json']} (+ {paths['md'].name}, {paths['html'].name}, {paths['predictions'].name})"
         )
         msg.good(f"Index of reports updated: {index_root(paths['json']) / 'index.html'}")
+
+
+def _speed(report: Report) -> str:
+    speed = report.speed.words_per_second
+    if not speed:
+        return ", no speed (an external system's: give --words-per-second)" if report.external else ""
+    return f", {speed:,.0f} words/s" + (" (given)" if report.speed.given else "")

@@ -168,13 +168,16 @@ def _version(name: str, runs: Sequence[Report], paths: Sequence[Path | str | Non
     else:
         overall, per_label = _pooled_scores(runs, labels)
         rates = [r.speed.words_per_second for r in runs if r.speed.words_per_second]
-        speed = Speed(words_per_second=sum(rates) / len(rates) if rates else None)
+        speed = Speed(
+            words_per_second=sum(rates) / len(rates) if rates else None, given=any(r.speed.given for r in runs)
+        )
     single = path if len(runs) == 1 else None  # a pooled version has no one report: its runs link to theirs
     return Version(
         name=name,
         report=str(single) if single else None,
         html=str(report_paths(single)["html"]) if single else None,
         model=replace(first.model),
+        external=replace(first.external) if first.external else None,
         data=replace(first.data),
         training_data=replace(first.training_data) if first.training_data else None,
         date=first.date,

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .bootstrap import NOT_MEASURED, verdict
-from .report import ModelInfo, Scores, Speed, TestData, TrainingData, Uncertainty, known_fields
+from .report import External, ModelInfo, Scores, Speed, TestData, TrainingData, Uncertainty, known_fields
 
 COMPARISON_KIND = "viner-comparison"
 
@@ -93,6 +93,7 @@ class Version:
     report: str | None = None  # a pooled version has no one report: its runs link to theirs
     html: str | None = None
     model: ModelInfo = field(default_factory=ModelInfo)
+    external: External | None = None  # another system's predictions file (``viner evaluate PREDICTIONS.jsonl``)
     data: TestData = field(default_factory=TestData)
     training_data: TrainingData | None = None
     date: str | None = None
@@ -117,6 +118,7 @@ class Version:
             overall=Scores(**known_fields(Scores, data["overall"])),
             per_label={label: Scores(**known_fields(Scores, v)) for label, v in data["per_label"].items()},
             model=part(ModelInfo, "model") or ModelInfo(),
+            external=part(External, "external"),
             data=part(TestData, "data") or TestData(),
             training_data=part(TrainingData, "training_data"),
             uncertainty=part(Uncertainty, "uncertainty"),

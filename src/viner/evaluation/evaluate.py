@@ -28,13 +28,22 @@ from .scoring import Scorer, document_row
 
 def read_gold(path: Path | str, nlp) -> Iterator[Example]:
     """The gold examples of a ``.jsonl`` file or a ``.spacy`` DocBin (file or folder of shards), read lazily."""
+    return (example for _, example in read_gold_located(path, nlp))
+
+
+GoldPlace = tuple[str, int | None, str | None]  # file, line (JSONL) or None, "doc N" (DocBin) or None
+
+
+def read_gold_located(path: Path | str, nlp) -> Iterator[tuple[GoldPlace, Example]]:
+    """Like :func:`read_gold`, each example with where it is: its file and line (JSONL) or its place in the DocBin."""
     path = Path(path)
     if not path.exists():
         raise VinerError(f"{path}: no such file")
+    name = str(path)
     if path.suffix == ".jsonl":
-        return doccano_jsonl.read(path, labels=None)
+        return (((name, line, None), e) for line, e in doccano_jsonl.read_located(path, labels=None))
     if path.suffix == ".spacy":
-        return docbin.read(path, nlp)
+        return (((name, None, f"doc {i}"), e) for i, e in enumerate(docbin.read(path, nlp), start=1))
     raise VinerError(
         f"{path}: unsupported test data; give a .spacy file (from `viner convert`) or a Doccano .jsonl file"
     )
@@ -105,7 +114,7 @@ def evaluate(
     first = next(gold, None)
     if first is None:
         raise VinerError(f"{data}: holds no examples to evaluate on")
-    labels = list(labels or _ordered(_model_labels(nlp)) or DEFAULT_LABELS)
+    labels = list(labels or ordered_labels(_model_labels(nlp)) or DEFAULT_LABELS)
     list(nlp.pipe([first.text]))  # speed: one untimed warm-up doc, then the whole set through nlp.pipe
     scorer = Scorer(labels)
     words = 0
@@ -141,7 +150,7 @@ def evaluate(
     return report
 
 
-def _ordered(labels: Sequence[str]) -> list[str]:
+def ordered_labels(labels: Sequence[str]) -> list[str]:
     """The labels of the workspace's scheme first, in its order (PERSON, ORG, GPE, EVENT without a scheme file), then any other alphabetically."""
     rank = {label: i for i, label in enumerate(workspace_scheme().names)}
     return sorted(labels, key=lambda label: (rank.get(label, len(rank)), label))

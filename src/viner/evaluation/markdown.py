@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .analysis import CATEGORY_TITLES, ERROR_CATEGORIES, NONE
-from .comparison import Comparison
+from .comparison import Comparison, Version
 from .numbers import count, date, interval, pct, points, rate, short, size
 from .report import Report, Scores
 from .schemas import SCHEMA_TITLES, SCHEMAS
@@ -26,7 +26,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence], aligns: str | None = 
 
 def report_markdown(report: Report) -> str:
     m, d, o = report.model, report.data, report.overall
-    out = [f"# Evaluation report: {report.name or m.name}", ""]
+    out = [f"# Evaluation report: {report.name or m.name}" + (" (external system)" if report.external else ""), ""]
     out.append(
         f"Strict F1 **{pct(o.f1)}** (95% interval {interval(report.ci())}), precision {pct(o.precision)}, "
         f"recall {pct(o.recall)} on {count(d.examples)} documents with {count(d.entities)} gold entities."
@@ -125,19 +125,42 @@ def _errors(report: Report) -> list[str]:
     return out
 
 
+def _model_rows(report: Report) -> list[tuple[str, str]]:
+    m, x = report.model, report.external
+    if x is None:
+        return [
+            ("model", f"{m.name} {m.version} ({m.path})"),
+            ("config sha256", m.config_sha256 or "–"),
+            ("model size", size(m.size_bytes)),
+        ]
+    return [
+        ("model", f"external: {m.name}, predictions {x.path} (sha256 {x.sha256})"),
+        (
+            "matching",
+            f"{count(x.rows)} prediction rows: {count(x.by_id)} matched to gold units by unit id, "
+            f"{count(x.by_text)} by text, {count(x.unused)} matching no gold unit (not scored)",
+        ),
+    ]
+
+
+def speed_text(report: Report) -> str:
+    """The speed of a report in words: measured, given (an external system's own figure) or none."""
+    s = report.speed
+    if s.seconds:
+        return f"{rate(s.words_per_second)} words/s ({count(s.words)} words in {s.seconds:.2f} s)"
+    if s.given and s.words_per_second:
+        return f"{rate(s.words_per_second)} words/s, given (the system's own measurement)"
+    return "not measured (an external system's predictions)" if report.external else "–"
+
+
 def _meta(report: Report) -> list[str]:
-    m, d, s, t = report.model, report.data, report.speed, report.training_data
+    d, t = report.data, report.training_data
     meta = [
-        ("model", f"{m.name} {m.version} ({m.path})"),
-        ("config sha256", m.config_sha256 or "–"),
-        ("model size", size(m.size_bytes)),
+        *_model_rows(report),
         ("training data", f"{t.path} sha256 {t.sha256}" if t and t.sha256 else f"unknown: {t.reason if t else None}"),
         ("test data", f"{d.path} (sha256 {d.sha256})"),
         ("gold hash", d.gold_sha256 or "–"),
-        (
-            "speed",
-            f"{rate(s.words_per_second)} words/s ({count(s.words)} words in {s.seconds:.2f} s)" if s.seconds else "–",
-        ),
+        ("speed", speed_text(report)),
         ("versions", ", ".join(f"{k} {v}" for k, v in report.versions.items())),
         ("date", date(report.date)),
     ]
@@ -150,6 +173,19 @@ def _meta(report: Report) -> list[str]:
 # ---- comparison ------------------------------------------------------------------------------
 
 
+def _model_cell(m: Version) -> str:
+    x = m.external
+    if x:
+        return f"external: predictions {x.path} (sha256 {short(x.sha256)})"
+    return " ".join(str(v) for v in (m.model.name, m.model.version) if v) or "–"
+
+
+def _speed_cell(m: Version) -> str:
+    if m.speed.words_per_second:
+        return rate(m.speed.words_per_second) + (" (given)" if m.speed.given else "")
+    return "not measured" if m.external else "–"
+
+
 def comparison_markdown(comparison: Comparison) -> str:
     models, labels = comparison.models, comparison.labels
     out = [f"# Comparison of {len(models)} models (baseline: {comparison.baseline})", ""]
@@ -160,16 +196,19 @@ def comparison_markdown(comparison: Comparison) -> str:
     rows = [
         (
             m.name,
-            f"{m.model.name} {m.model.version}",
+            _model_cell(m),
             date(m.date),
             m.data.path,
             short(m.data.tag),
             m.data.examples,
             pct(m.overall.f1),
+            _speed_cell(m),
         )
         for m in models
     ]
-    out.append(table(("report", "model", "date", "test data", "data hash", "docs", "F1 %"), rows, "llllrrr"))
+    out.append(
+        table(("report", "model", "date", "test data", "data hash", "docs", "F1 %", "words/s"), rows, "llllrrrr")
+    )
     for m in models:
         if len(m.runs) > 1:
             out += [

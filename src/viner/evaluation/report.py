@@ -89,6 +89,7 @@ class Speed:
     documents: int | None = None
     words_per_second: float | None = None
     documents_per_second: float | None = None
+    given: bool = False  # words_per_second was given (an external system's own measurement), not measured here
 
 
 @dataclass
@@ -231,6 +232,22 @@ class Errors:
 
 
 @dataclass
+class External:
+    """The predictions file of a system viner did not run (``viner evaluate PREDICTIONS.jsonl GOLD``).
+
+    ``rows`` prediction rows were read; each gold unit took one, matched by unit id
+    (``by_id``) or else by text (``by_text``); ``unused`` rows matched no gold unit.
+    """
+
+    path: str
+    sha256: str
+    rows: int = 0
+    by_id: int = 0
+    by_text: int = 0
+    unused: int = 0
+
+
+@dataclass
 class Predictions:
     """The sidecar of per-document predictions: its file name beside the report, hash and size.
 
@@ -263,6 +280,7 @@ class Report:
     errors: Errors | None = None
     speed: Speed = field(default_factory=Speed)
     predictions: Predictions | None = None
+    external: External | None = None  # set when the model is another system's predictions file
     documents: list[dict] | None = None  # per-document rows held in memory (or in a report before schema 3)
     kind: str = REPORT_KIND
     schema_version: int = SCHEMA_VERSION
@@ -289,6 +307,7 @@ class Report:
             errors=Errors.from_dict(data["errors"]) if data.get("errors") else None,
             speed=part(Speed, "speed") or Speed(),
             predictions=part(Predictions, "predictions"),
+            external=part(External, "external"),
             documents=data.get("documents"),
         )
 
@@ -314,6 +333,8 @@ class Report:
         }
         if self.predictions is not None:
             out["predictions"] = self.predictions.to_dict()
+        if self.external is not None:
+            out["external"] = asdict(self.external)
         if self.documents is not None:
             out["documents"] = self.documents
         return out
