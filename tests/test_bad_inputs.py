@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from viner.record import unit_id
+
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = str(ROOT / "configs" / "ner.cfg")
 
@@ -51,6 +53,8 @@ FILES: dict[str, str | bytes | None] = {
     "stroffsets.jsonl": row("Hà Nội", [["0", "6", "GPE"]]) + "\n",
     "labelstr.jsonl": '{"text": "Hà Nội", "label": "GPE"}\n',
     "unknownlabel.jsonl": row("Hà Nội", []) + "\n" + row("Hà Nội đẹp", [[0, 6, "LOC"]]) + "\n",
+    "changed.jsonl": json.dumps({"text": "Ông Putin tới Hà Nội.", "label": [], "meta": {"unit_id": unit_id(TEXT)}})
+    + "\n",
     "badid.jsonl": json.dumps({"text": "Hà Nội", "label": [], "meta": {"unit_id": "abc"}}) + "\n",
     # CoNLL
     "bad.conll": "Hà B-LOC\nNội I-PER\n",
@@ -357,8 +361,40 @@ CASES = [
     ),
     (
         "evaluate-model-is-file",
-        ["evaluate", "good.jsonl", "good.jsonl"],
-        ["good.jsonl: is a file, not a spaCy pipeline folder"],
+        ["evaluate", "article.txt", "good.jsonl"],
+        ["article.txt: is a file, not a spaCy pipeline folder"],
+        1,
+        [],
+    ),
+    (
+        "evaluate-predictions-bad-json",
+        ["evaluate", "badjson.jsonl", "good.jsonl", "-o", "out/r.json"],
+        ["badjson.jsonl:2: invalid JSON", "1 problem(s) in the input; nothing was written"],
+        1,
+        ["out/r.json", "out/r.predictions.jsonl"],
+    ),
+    (
+        "evaluate-predictions-unit-missing",
+        ["evaluate", "good2.jsonl", "unknownlabel.jsonl", "-o", "out/r.json"],
+        [
+            "unknownlabel.jsonl:1: gold unit 89974fad63d662c1 has no prediction in good2.jsonl",
+            "unknownlabel.jsonl:2: gold unit",
+            "2 problem(s) in the input; nothing was written",
+        ],
+        1,
+        ["out/r.json", "out/r.predictions.jsonl"],
+    ),
+    (
+        "evaluate-predictions-text-changed",
+        ["evaluate", "changed.jsonl", "good.jsonl", "-o", "out/r.json"],
+        ["changed.jsonl:1: text: differs from the text of gold unit", "(good.jsonl:1) at character 10"],
+        1,
+        ["out/r.json", "out/r.predictions.jsonl"],
+    ),
+    (
+        "evaluate-speed-of-a-model",
+        ["evaluate", "{model}", "good.jsonl", "--words-per-second", "900"],
+        ["--words-per-second is for a predictions file (.jsonl)"],
         1,
         [],
     ),

@@ -103,3 +103,48 @@ def test_cli_evaluate_writes_report_files_and_index(tmp_path, run_cli, ruler_mod
 def test_cli_evaluate_errors_are_one_line(tmp_path, run_cli, gold_jsonl):
     code, text = run_cli("evaluate", tmp_path / "no-model", gold_jsonl)
     assert code == 1 and "Traceback" not in text and len(text.strip().splitlines()) == 1
+
+
+SCORES = ("overall", "per_label", "schemas", "confusion", "uncertainty")
+
+
+def test_cli_a_models_own_predictions_file_scores_exactly_as_the_model(tmp_path, run_cli, ruler_model, gold_jsonl):
+    """`viner predict` writes the model's entities; `viner evaluate` of that file gives the model's report's figures."""
+    reports = tmp_path / "evaluate" / "reports"
+    code, text = run_cli("evaluate", ruler_model, gold_jsonl, "-o", reports / "ruler.json", "--resamples", "500")
+    assert code == 0, text
+    predictions = tmp_path / "ruler-predictions.jsonl"
+    code, text = run_cli("predict", ruler_model, gold_jsonl, "-o", predictions)
+    assert code == 0, text
+    code, text = run_cli(
+        "evaluate", predictions, gold_jsonl, "-o", reports / "ruler-file.json", "--resamples", "500", "--name", "rules"
+    )
+    assert code == 0, text
+    assert f"external system rules: {len(SENTENCES)} prediction rows, {len(SENTENCES)} matched by unit id" in text
+    assert "no speed (an external system's: give --words-per-second)" in text
+    model = json.loads((reports / "ruler.json").read_text("utf-8"))
+    external = json.loads((reports / "ruler-file.json").read_text("utf-8"))
+    for key in SCORES:
+        assert external[key] == model[key], key
+    assert external["errors"]["counts"] == model["errors"]["counts"] and external["data"] == model["data"]
+    assert external["name"] == external["model"]["name"] == "rules"
+    assert external["external"]["sha256"] == file_sha256(predictions) and external["speed"]["words_per_second"] is None
+    assert (reports / "ruler-file.predictions.jsonl").read_text("utf-8") == (
+        reports / "ruler.predictions.jsonl"
+    ).read_text("utf-8")
+
+    code, text = run_cli(
+        "compare", reports / "ruler-file.json", reports / "ruler.json", "-o", tmp_path / "evaluate" / "compare-x.html"
+    )
+    assert code == 0, text
+    assert "rules: external system, scored from" in text and "(no speed)" in text
+    comparison = json.loads((tmp_path / "evaluate" / "compare-x.json").read_text("utf-8"))
+    assert comparison["comparisons"][0]["bootstrap"]["overall"]["delta"] == 0
+    index = (tmp_path / "evaluate" / "index.md").read_text("utf-8")
+    assert "rules (external)" in index
+
+
+def test_cli_words_per_second_is_given_to_an_external_report(tmp_path, run_cli, gold_jsonl):
+    code, text = run_cli("evaluate", gold_jsonl, gold_jsonl, "--words-per-second", "2934")
+    assert code == 0, text
+    assert "2,934 words/s (given)" in text and "external system test:" in text
