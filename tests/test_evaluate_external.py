@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from oracles_evaluation import build_report
 from test_evaluation_report import LABELS, gold_examples, make_example, weaker_predictions
 from viner.errors import InvalidInput, VinerError
 from viner.evaluation.compare import compare
+from viner.evaluation.comparison import Comparison
 from viner.evaluation.external import evaluate_predictions
 from viner.evaluation.markdown import comparison_markdown, report_markdown
 from viner.evaluation.pages import comparison_html, report_html
@@ -234,10 +236,13 @@ def test_compare_mixes_external_and_model_reports_pooled_or_not(tmp_path, jsonl)
     model_path = write_report(model, reports / "strong.json")
     runs = [load_report(model_path), load_report(model_path)]
     c = compare([load_report(ext_path), runs], [ext_path, [model_path, model_path]], resamples=500)
-    ext, pooled = c["models"]
-    assert ext["external"]["sha256"] == file_sha256(preds) and pooled["external"] is None
-    assert ext["speed"]["words_per_second"] is None and pooled["speed"]["words_per_second"] == pytest.approx(4000)
-    assert c["comparisons"][0]["comparable"] and c["comparisons"][0]["bootstrap"]["overall"]["delta"] > 0
+    ext, pooled = c.models
+    assert ext.external.sha256 == file_sha256(preds) and pooled.external is None
+    assert ext.speed.words_per_second is None and pooled.speed.words_per_second == pytest.approx(4000)
+    pair = c.comparisons[0]
+    assert pair.comparable and pair.bootstrap.overall.delta > 0
+    assert c.to_dict()["models"][0]["external"] == asdict(external.external)  # in the JSON, and read back
+    assert Comparison.from_dict(c.to_dict()).models[0].external == external.external
     md = comparison_markdown(c)
     assert f"| crf | external: predictions {preds}" in md and "| not measured |" in md and "| 4,000 |" in md
     html = comparison_html(c, tmp_path)
