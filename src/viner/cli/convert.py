@@ -48,7 +48,7 @@ def convert_cli(
     Invalid input stops the conversion with every validation error and writes nothing.
     Every span that does not align with the tokenizer's tokens is reported with file,
     line and span text, and counted. The input is read once: units are tokenised into a
-    temporary file beside the output (about 1.6 KB a unit, removed at the end) until every
+    temporary file beside the output (removed at the end) until every
     article's size is known, then written to their split. Outputs above 5,000 docs are
     folders of DocBin shards, which spacy train reads like a file.
     """

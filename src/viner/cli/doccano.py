@@ -55,7 +55,7 @@ def serve_cli(
         show_default=False,
     ),
     user: str | None = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
-    workers: int = Opt(2, "--workers", help="Web server worker processes (each takes ~150 MB)"),
+    workers: int = Opt(2, "--workers", help="Web server worker processes (each one more Doccano process in memory)"),
 ) -> None:
     """Run a local Doccano 1.8.4 server in the foreground until Ctrl-C.
 
@@ -136,7 +136,7 @@ def push_cli(
     home: Path | None = Opt(
         None,
         "--home",
-        help="Home folder of the `viner doccano serve` serving --url: suggestions are written straight into its database, in batches (10,000 units in seconds, no annotator passwords needed) [default: .doccano when it serves --url; else through the API, one request per span]",
+        help="Home folder of the `viner doccano serve` serving --url: suggestions go straight into its database, in batches [default: .doccano when it serves --url; else through the API]",
         show_default=False,
     ),
     url: str | None = Opt(None, "--url", help=URL_HELP, show_default=False),

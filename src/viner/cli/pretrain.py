@@ -45,9 +45,7 @@ def pretrain_cli(
     starts from it: `--paths.init_tok2vec OUTPUT/tok2vec.bin`. Each finished epoch is saved
     (atomically) and recorded in OUTPUT/pretrain.json; running the command again with the same
     OUTPUT and a higher --epochs resumes where it stopped, so a long run can be split into
-    steps: an epoch takes about 10 minutes per million syllables of raw text on one core of a
-    2-core machine (configs/ner.cfg; measured: 32 min for 3.1 M). It refuses to resume on other
-    raw text or another config.
+    steps. It refuses to resume on other raw text or another config.
 
     Extra options are config overrides as in `spacy pretrain`, e.g. `--paths.vectors corpus/vectors`.
     """
