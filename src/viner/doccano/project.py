@@ -2,7 +2,8 @@
 
 - the project is a sequence-labeling project with collaborative mode off, so every
   annotator works on their own copy and exports stay attributable; its description is one
-  short line (the Projects list shows it raw) and its guideline the annotation guidelines;
+  short line (the Projects list shows it raw) and its guideline the annotation guidelines, each
+  paragraph on one line (viner.doccano.guideline_text: the dialog shows every line break);
 - the labels get the colours and keyboard keys of the workspace's label scheme (viner.labels);
 - annotator accounts and memberships are created when missing; existing passwords are
   never touched.
@@ -20,6 +21,7 @@ from ..errors import VinerError
 from ..io import read_text
 from ..labels import LabelScheme
 from .client import SEQUENCE_LABELING, Session
+from .guideline_text import unwrap
 
 DEFAULT_GUIDELINES = Path("annotations/GUIDELINES.md")  # without a label scheme that names its guidelines
 REVIEW_INTRO = (
@@ -86,7 +88,7 @@ def open_project(
 
     An existing project keeps its guidelines unless ``update_guidelines`` (``--guidelines`` given), which replaces
     them and says so."""
-    text = REVIEW_INTRO + guidelines.text if review else guidelines.text
+    text = unwrap(REVIEW_INTRO + guidelines.text if review else guidelines.text)
     found = session.find_project(name)
     if found is None:
         found = session.create_project(name, description=project_description(labels, review), guideline=text)
