@@ -28,7 +28,6 @@ Token agreement (Cohen's kappa, scikit-learn)
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import warnings
 from collections.abc import Sequence
@@ -36,17 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidInput, ProblemLog, VinerError
+from .errors import VinerError
 from .evaluation.metrics import Counts, match
-from .formats import doccano_jsonl
-from .io import find_files
-from .record import DEFAULT_LABELS, Example, Problem, Span
+from .record import DEFAULT_LABELS, Span
+from .snapshot import Annotations, SkippedUnit, is_done, read_snapshot
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 OUTSIDE = "O"
-CONFIRMED_KEY = "doccano_confirmed"
-
-Annotations = dict[str, dict[str, Example]]  # annotator -> unit id -> example
 
 
 def tokens(text: str) -> list[tuple[int, int]]:
@@ -66,87 +61,6 @@ def token_labels(text: str, spans: Sequence[Span]) -> list[str]:
                 break
         out.append(label)
     return out
-
-
-def is_done(example: Example, include_unconfirmed: bool = False) -> bool:
-    return include_unconfirmed or example.meta.get(CONFIRMED_KEY, True) is not False
-
-
-def newest_snapshot(folder: Path) -> Path:
-    """``folder`` itself, or, for a folder of `viner doccano pull` snapshots of one project, the newest of them."""
-    folder = Path(folder)
-    if not folder.is_dir() or any(folder.glob("*.jsonl")):
-        return folder
-    snapshots = [p for p in folder.iterdir() if p.is_dir() and (p / "manifest.json").is_file()]
-    if not snapshots:
-        return folder
-    projects = {json.loads((p / "manifest.json").read_text(encoding="utf-8")).get("project") for p in snapshots}
-    if len(projects) > 1:
-        raise VinerError(
-            f"{folder}: holds snapshots of {len(projects)} projects ({', '.join(sorted(map(str, projects)))}); give one snapshot folder"
-        )
-    return max(
-        snapshots,
-        key=lambda p: json.loads((p / "manifest.json").read_text(encoding="utf-8")).get("pulled_at", "") + p.name,
-    )
-
-
-def annotator_files(paths: Sequence[Path | str]) -> dict[str, Path]:
-    """Annotator name -> file: a snapshot folder's ``*.jsonl`` (name = file stem), or files given one by one.
-
-    A folder of snapshots of one project (``viner doccano pull -o annotations/exports/PROJECT``) stands for
-    its newest snapshot.
-    """
-    files = find_files([newest_snapshot(Path(p)) for p in paths], (".jsonl",))
-    named: dict[str, Path] = {}
-    for path in files:
-        if path.parent.name == "raw":
-            continue
-        name = path.stem
-        if name in named:
-            raise VinerError(f"two files for annotator {name!r}: {named[name]} and {path}; give one snapshot at a time")
-        named[name] = path
-    if not named:
-        raise VinerError(
-            f"{', '.join(map(str, paths))}: no annotator files (expected one NAME.jsonl per annotator, as `viner doccano pull` writes)"
-        )
-    return named
-
-
-def load_annotations(paths: Sequence[Path | str], labels: Sequence[str] | None = DEFAULT_LABELS) -> Annotations:
-    """Read every annotator's file through the shared validator; any problem stops with all of them listed."""
-    log = ProblemLog()
-    result: Annotations = {}
-    for name, path in annotator_files(paths).items():
-        units: dict[str, Example] = {}
-        seen_at: dict[str, int] = {}
-        for number, example in enumerate(doccano_jsonl.read(path, labels=labels, on_problem=log), start=1):
-            if example.id in units:
-                if units[example.id].spans != example.spans or units[example.id].text != example.text:
-                    log(
-                        Problem(
-                            str(path),
-                            None,
-                            "unit_id",
-                            f"unit {example.id} appears twice with different spans (row {seen_at[example.id]} and row {number})",
-                        )
-                    )
-                continue
-            units[example.id] = example
-            seen_at[example.id] = number
-        if not units and not any(p.path == str(path) for p in log.problems):
-            log(
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    f'empty file: no units for annotator {name!r} (expected one {{"text": ..., "label": [...]}} object per line); was the pull interrupted, or is it the wrong file?',
-                )
-            )
-        result[name] = units
-    if log:
-        raise InvalidInput(log.problems)
-    return result
 
 
 def span_counts(a: Sequence[Span], b: Sequence[Span]) -> tuple[Counts, dict[str, Counts]]:
@@ -240,6 +154,7 @@ class AgreementReport:
     units_single: int  # finished by only one annotator: not compared
     disagreements: list[Disagreement] = field(default_factory=list)
     include_unconfirmed: bool = False
+    skipped: list[SkippedUnit] = field(default_factory=list)  # units left out: an annotator's row is invalid
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -252,6 +167,15 @@ class AgreementReport:
             "mean_pairwise_kappa": self.mean_kappa,
             "pairs": [p.to_dict() for p in self.pairs],
             "disagreements": [d.to_dict() for d in self.disagreements],
+            "skipped_invalid": [
+                {
+                    "unit_id": s.unit_id,
+                    "annotator": s.annotator,
+                    "checked": s.checked,
+                    "problems": [str(p) for p in s.problems],
+                }
+                for s in self.skipped
+            ],
             "method": {
                 "spans": "strict: same start, end (code points) and label; F1 = 2*agreed/(spans_a + spans_b), micro",
                 "kappa": "Cohen's kappa (scikit-learn) over tokens \\w+|[^\\w\\s], category = label of the overlapping span or O",
@@ -355,7 +279,15 @@ def agreement(annotations: Annotations, *, include_unconfirmed: bool = False) ->
 
 
 def agree(
-    paths: Sequence[Path | str], *, labels: Sequence[str] | None = DEFAULT_LABELS, include_unconfirmed: bool = False
+    paths: Sequence[Path | str],
+    *,
+    labels: Sequence[str] | None = DEFAULT_LABELS,
+    include_unconfirmed: bool = False,
+    skip_invalid: bool = False,
 ) -> AgreementReport:
-    """Agreement of the annotator files in a snapshot folder (or of the files given)."""
-    return agreement(load_annotations(paths, labels), include_unconfirmed=include_unconfirmed)
+    """Agreement of the annotator files in a snapshot folder (or of the files given); ``skip_invalid`` leaves out
+    the units an annotator's invalid row would otherwise stop (viner.snapshot)."""
+    snapshot = read_snapshot(paths, labels, skip_invalid=skip_invalid, include_unconfirmed=include_unconfirmed)
+    report = agreement(snapshot.annotations, include_unconfirmed=include_unconfirmed)
+    report.skipped = snapshot.skipped
+    return report

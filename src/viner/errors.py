@@ -16,8 +16,9 @@ class VinerError(Exception):
 class InvalidInput(VinerError):
     """Input files that failed validation; carries every problem found."""
 
-    def __init__(self, problems: Iterable[Problem], what: str = "input") -> None:
+    def __init__(self, problems: Iterable[Problem], what: str = "input", hint: str = "") -> None:
         self.problems = list(problems)
+        self.hint = hint  # the next step, printed after the problems
         n = len(self.problems)
         first = str(self.problems[0]) if self.problems else ""
         more = f" (and {n - 1} more problem{'s' if n > 2 else ''})" if n > 1 else ""

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .agreement import Annotations, check_same_text, is_done, load_annotations, unit_order
+from .agreement import check_same_text, unit_order
 from .errors import VinerError
 from .formats import doccano_jsonl
 from .io import file_target, refuse_overwrite
 from .record import DEFAULT_LABELS, Example, Span
+from .snapshot import Annotations, SkippedUnit, is_done, read_snapshot
 
 REVIEW_KEY = "viner_review"
 DROPPED_META = ("doccano_id", "doccano_confirmed", "Comments", REVIEW_KEY)
@@ -51,6 +52,7 @@ class MergeResult:
     review_file: Path | None = None
     stale_review: Path | None = None  # a review file of an earlier merge, when this one has no conflict
     removed_stale: bool = False  # ... and --force removed it
+    skipped: list[SkippedUnit] = field(default_factory=list)  # units left out: an annotator's row is invalid
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class MergeResult:
             "unused_adjudications": self.unused_adjudications,
             "output": str(self.output) if self.output else None,
             "review_file": str(self.review_file) if self.review_file else None,
+            "skipped_invalid": [s.unit_id for s in self.skipped if s.checked],
         }
 
 
@@ -95,14 +98,19 @@ def _as_lists(spans: Sequence[Span]) -> list[list]:
     return [s.as_list() for s in sorted(spans)]
 
 
-def adjudications(paths: Sequence[Path | str], labels: Sequence[str] | None) -> Annotations:
-    """The checked units of pulled review snapshots: adjudicator -> unit id -> example."""
+def adjudications(
+    paths: Sequence[Path | str], labels: Sequence[str] | None, skip_invalid: bool = False
+) -> tuple[Annotations, list[SkippedUnit]]:
+    """The checked units of pulled review snapshots: adjudicator -> unit id -> example; and the units left out."""
     found: Annotations = {}
+    skipped: list[SkippedUnit] = []
     for path in paths:
-        for name, units in load_annotations([path], labels).items():
+        snapshot = read_snapshot([path], labels, skip_invalid=skip_invalid)
+        skipped += snapshot.skipped
+        for name, units in snapshot.annotations.items():
             done = {uid: ex for uid, ex in units.items() if is_done(ex)}
             found.setdefault(name, {}).update(done)
-    return found
+    return found, skipped
 
 
 def merge_annotations(
@@ -183,6 +191,7 @@ def merge(
     include_unconfirmed: bool = False,
     labels: Sequence[str] | None = DEFAULT_LABELS,
     force: bool = False,
+    skip_invalid: bool = False,
 ) -> MergeResult:
     """Merge a snapshot into ``output`` (gold) and ``review_file`` (conflicts); both written atomically.
 
@@ -196,11 +205,12 @@ def merge(
     if review_file.resolve() == output.resolve():
         raise VinerError("the review file and the gold file must differ")
     refuse_overwrite(output, force, "gold annotations")  # before the (long) reading: fail fast
-    annotations = load_annotations(snapshot, labels)
-    decided = adjudications(adjudicated, labels) if adjudicated else {}
+    read = read_snapshot(snapshot, labels, skip_invalid=skip_invalid, include_unconfirmed=include_unconfirmed)
+    decided, skipped_adjudications = adjudications(adjudicated, labels, skip_invalid) if adjudicated else ({}, [])
     result = merge_annotations(
-        annotations, decided, min_annotators=min_annotators, include_unconfirmed=include_unconfirmed
+        read.annotations, decided, min_annotators=min_annotators, include_unconfirmed=include_unconfirmed
     )
+    result.skipped = read.skipped + skipped_adjudications
     if not result.gold and not result.conflicts:
         waiting = (
             f"all {len(result.pending)} unit(s) are pending (finished by fewer than {result.min_annotators} annotator(s))"

@@ -125,7 +125,9 @@ def _run(args: list[str], debug: bool) -> int:
         if debug:
             raise
         print_problems(err)
-        fail(f"{len(err.problems)} problem(s) in the input; nothing was written")
+        fail(
+            f"{len(err.problems)} problem(s) in the input; nothing was written" + (f"; {err.hint}" if err.hint else "")
+        )
         return 1
     except VinerError as err:
         if debug:

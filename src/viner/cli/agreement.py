@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from ..agreement import agree
 from ..io import write_json
-from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
+from ..snapshot import SkippedUnit, snapshot_project
+from ._util import LABELS_HELP, PROBLEMS_SHOWN, Arg, Opt, app, msg, parse_labels
+
+
+def report_skipped(skipped: list[SkippedUnit]) -> None:
+    """The units left out because a row is invalid: unchecked work apart, then each skipped unit with its problem."""
+    unchecked = [s for s in skipped if not s.checked]
+    if unchecked:
+        msg.info(
+            f"{len(unchecked)} unchecked row(s) with invalid spans not used (unfinished work; first: "
+            f"{unchecked[0].annotator}'s unit {unchecked[0].unit_id})"
+        )
+    left_out = [s for s in skipped if s.checked]
+    if not left_out:
+        return
+    msg.warn(f"{len({s.unit_id for s in left_out})} unit(s) left out (--skip-invalid): an annotator's row is invalid")
+    for item in left_out[:PROBLEMS_SHOWN]:
+        msg.text(f"  {item.annotator}, unit {item.unit_id}: {item.problems[0] if item.problems else 'invalid row'}")
+
+
+def review_project(snapshot: list[Path]) -> str:
+    """The review project's name for a snapshot: its project's name (from the manifest) + "-review"."""
+    project = snapshot_project(snapshot)
+    return shlex.quote(f"{project}-review") if project else "<NAME>-review"
 
 
 def _fmt(value: float | None) -> str:
@@ -33,6 +57,11 @@ def agree_cli(
         help="Compare every unit both annotators have, not only the units both marked as checked in Doccano",
     ),
     show: int = Opt(20, "--show", help="How many disagreeing units to list (0: none; the JSON report has all)"),
+    skip_invalid: bool = Opt(
+        False,
+        "--skip-invalid",
+        help="Go on without the units for which an annotator's row is invalid (left out for every annotator, counted and listed); without it such a row stops the command",
+    ),
     labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:
     """Inter-annotator agreement: pairwise strict span F1 and token-level Cohen's kappa.
@@ -43,7 +72,8 @@ def agree_cli(
     each token taking the label of the span it overlaps or O. Only units that both annotators
     marked as checked are compared unless --all-units. Lists the units where they disagree.
     """
-    report = agree(snapshot, labels=parse_labels(labels), include_unconfirmed=all_units)
+    report = agree(snapshot, labels=parse_labels(labels), include_unconfirmed=all_units, skip_invalid=skip_invalid)
+    report_skipped(report.skipped)
     rows = [
         (
             f"{p.a} / {p.b}",

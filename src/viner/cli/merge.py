@@ -8,6 +8,7 @@ import typer
 
 from ..merge import merge
 from ._util import LABELS_HELP, Arg, Opt, app, fail, msg, parse_labels
+from .agreement import report_skipped, review_project
 
 
 @app.command("merge")
@@ -40,6 +41,11 @@ def merge_cli(
         False, "--all-units", help="Use every unit in the files, not only the units the annotators marked as checked"
     ),
     force: bool = Opt(False, "--force", help="Replace an existing gold or review file"),
+    skip_invalid: bool = Opt(
+        False,
+        "--skip-invalid",
+        help="Go on without the units for which an annotator's row is invalid (left out for every annotator, counted and listed); without it such a row stops the command",
+    ),
     labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:
     """Merge annotators into one gold file; conflicts go to a review file, none is dropped.
@@ -59,13 +65,17 @@ def merge_cli(
         include_unconfirmed=all_units,
         labels=parse_labels(labels),
         force=force,
+        skip_invalid=skip_invalid,
     )
+    report_skipped(result.skipped)
     rows = [
         ("agreed", result.agreed),
         ("adjudicated", result.adjudicated),
         ("conflicts -> review", len(result.conflicts)),
         ("pending", len(result.pending)),
     ]
+    if any(s.checked for s in result.skipped):
+        rows.append(("left out (invalid row)", len({s.unit_id for s in result.skipped if s.checked})))
     msg.table(
         rows,
         header=("units", "count"),
@@ -84,7 +94,7 @@ def merge_cli(
     if result.conflicts:
         msg.warn(
             f"{len(result.conflicts)} conflict(s) -> review file {result.review_file}; adjudicate them: "
-            f"viner doccano push {result.review_file} --review --project <NAME>-review"
+            f"viner doccano push {result.review_file} --review --project {review_project(snapshot)}"
         )
     elif result.removed_stale:
         msg.info(f"No conflicts left; removed the review file of an earlier merge, {result.stale_review}")

@@ -75,9 +75,15 @@ def pull_summary(out: Printer, result: PullResult) -> None:
         out.warn(str(problem))
     if len(result.problems) > PROBLEMS_SHOWN:
         out.warn(f"... and {len(result.problems) - PROBLEMS_SHOWN} more (see {result.snapshot / 'problems.txt'})")
+    if result.trimmed:
+        out.info(
+            f"{len(result.trimmed)} span(s) had whitespace at an edge and were trimmed (not a disagreement); "
+            f"each original span is listed in {result.snapshot / 'problems.txt'}"
+        )
     if result.problems:
         out.warn(
-            f"{len(result.problems)} invalid row(s) kept as exported; fix them in Doccano and pull again before `viner agree`/`merge`"
+            f"{len(result.problems)} problem(s) in rows kept as exported: have them fixed in Doccano and pull again, "
+            "or leave those units out with `viner agree`/`viner merge --skip-invalid`"
         )
     out.good(
         f"Snapshot {result.snapshot} ({len(result.annotators)} annotator file(s), {result.total_units} units in the project)"
@@ -117,4 +123,13 @@ def status_summary(out: Printer, status) -> None:
                     f"  {pair.a} / {pair.b}: {pair.units} unit(s), span F1 {pair.overall.f1:.3f}"
                     + (f", kappa {pair.kappa:.3f}" if pair.kappa is not None else "")
                 )
+    if status.checked_by_one:
+        out.text(f"Not compared: {status.checked_by_one} unit(s) checked by one annotator only so far")
+    for name, unit, problem in status.invalid:
+        out.warn(
+            f"Not compared: {name}'s checked unit {unit} has an invalid row ({problem}); {name} fixes it in Doccano, "
+            "or `viner agree`/`merge --skip-invalid` leave it out"
+        )
+    if status.trimmed:
+        out.text(f"{status.trimmed} span(s) with whitespace at an edge compared trimmed (pull trims them too)")
     out.good(f"{status.project!r}: {status.total} unit(s); open {status.url}/projects/{status.project_id}")

@@ -10,7 +10,9 @@ Read from the server without writing anything:
   over *active* time: the sum of the gaps between consecutive checks, leaving out gaps over 30 minutes
   (breaks, nights);
 - **agreement so far**: strict span F1 and token kappa (viner.agreement, as ``viner agree``) per pair,
-  on the units both annotators checked, from an export of checked units (as ``viner doccano pull``).
+  on the units both annotators checked, from an export of checked units read as ``viner doccano pull`` reads
+  it (whitespace at a span's edge trimmed); a checked unit left out of the count is said why: checked by
+  one annotator only, or an annotator's row is invalid (which one, and the problem).
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..agreement import CONFIRMED_KEY, AgreementReport, agreement
+from ..agreement import AgreementReport, agreement
 from ..console import Echo
 from ..errors import VinerError
 from ..formats.doccano_jsonl import parse_row
+from ..snapshot import CONFIRMED_KEY, row_unit
 from .client import Session, connect
+from .exported import trim_edges
 from .pull import read_export, unit_meta
 
 BREAK_SECONDS = 30 * 60
@@ -56,6 +60,9 @@ class ProjectStatus:
     total: int
     annotators: list[AnnotatorStatus] = field(default_factory=list)
     agreement: AgreementReport | None = None
+    invalid: list[tuple[str, str, str]] = field(default_factory=list)  # (annotator, unit id, problem): not compared
+    checked_by_one: int = 0  # units checked by one annotator only: not compared
+    trimmed: int = 0  # spans with whitespace at an edge, trimmed before comparing
 
     def to_dict(self) -> dict:
         pairs = [p.to_dict() for p in self.agreement.pairs] if self.agreement else []
@@ -71,6 +78,9 @@ class ProjectStatus:
             if self.agreement is None
             else {
                 "units_compared": self.agreement.units_compared,
+                "units_checked_by_one": self.checked_by_one,
+                "units_invalid": [{"annotator": a, "unit_id": u, "problem": p} for a, u, p in self.invalid],
+                "spans_trimmed": self.trimmed,
                 "f1": self.agreement.overall.f1,
                 "mean_pairwise_kappa": self.agreement.mean_kappa,
                 "pairs": pairs,
@@ -99,16 +109,27 @@ def check_times(session: Session, pid: int) -> list[datetime]:
     return times
 
 
-def checked_work(session: Session, pid: int, labels: Sequence[str] | None) -> dict[str, dict]:
-    """Per member, the units they checked (unit id -> Example with its spans), from an export of checked units."""
+def checked_work(
+    session: Session, pid: int, labels: Sequence[str] | None, status: ProjectStatus | None = None
+) -> dict[str, dict]:
+    """Per member, the units they checked (unit id -> Example with its spans), from an export of checked units.
+
+    Spans are trimmed of edge whitespace as pull trims them; an invalid row is left out and recorded in ``status``.
+    """
     with tempfile.TemporaryDirectory(prefix="viner-status-") as tmp:
         exported = read_export(session.export_jsonl(pid, Path(tmp), only_approved=True))
     work: dict[str, dict] = {}
     for name, rows in exported.items():
         mine = work.setdefault(name, {})
-        for number, row in enumerate(rows, start=1):
-            example, _ = parse_row(row, (f"export of {name}", number), labels)
-            if example is not None:  # an invalid row is pull's to report; status only counts what it can read
+        for number, raw in enumerate(rows, start=1):
+            row, trims = trim_edges(raw) if isinstance(raw, dict) else (raw, [])
+            example, problems = parse_row(row, (f"export of {name}", number), labels)
+            if status is not None:
+                status.trimmed += len(trims)
+                if example is None:
+                    why = f"{problems[0].field}: {problems[0].message}" if problems else "invalid row"
+                    status.invalid.append((name, row_unit(row) or f"row {number}", why))
+            if example is not None:
                 meta = unit_meta(example.meta)
                 meta[CONFIRMED_KEY] = True
                 mine[example.id] = type(example)(
@@ -153,10 +174,11 @@ def project_status(
                 if entry.units_per_hour is None:
                     entry.rate_note = "needs two checks less than 30 minutes apart"
         status.annotators.append(entry)
-    work = checked_work(session, pid, labels)
+    work = checked_work(session, pid, labels, status)
     compared = {name: units for name, units in work.items() if units and name in {a.name for a in status.annotators}}
     if len(compared) >= 2:
         status.agreement = agreement(compared)
+        status.checked_by_one = status.agreement.units_single
     return status
 
 

@@ -102,17 +102,7 @@ def read_rows(
     path = Path(path)
     for number, row in iter_json_lines(path):
         if type(row) is NotJSON:
-            problems = [Problem(str(path), number, None, f"invalid JSON ({row.reason})")]
-            line = row.line
-            if line.lstrip()[:1] not in "{[" and ("\t" in line or len(line.split()) == 2):
-                problems = [
-                    Problem(
-                        str(path),
-                        number,
-                        None,
-                        "not JSON: this looks like CoNLL/IOB text; convert it with `viner import-conll`",
-                    )
-                ]
+            problems = [not_json(path, number, row)]
         else:
             example, problems = parse_row(row, (str(path), number), labels)
             if example is not None:
@@ -122,6 +112,16 @@ def read_rows(
             if on_problem is None:
                 raise InvalidInput(problems)
             on_problem(problem)
+
+
+def not_json(path: Path, number: int, row: NotJSON) -> Problem:
+    """The problem of a line that is not JSON (with a hint when it looks like CoNLL)."""
+    line = row.line
+    if line.lstrip()[:1] not in "{[" and ("\t" in line or len(line.split()) == 2):
+        return Problem(
+            str(path), number, None, "not JSON: this looks like CoNLL/IOB text; convert it with `viner import-conll`"
+        )
+    return Problem(str(path), number, None, f"invalid JSON ({row.reason})")
 
 
 def to_row(example: Example) -> dict[str, Any]:
