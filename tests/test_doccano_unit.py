@@ -20,7 +20,7 @@ from viner.labels import Label, LabelScheme
 from viner.record import Example, Span
 
 
-def test_upload_row_packs_metadata_exactly():
+def test_upload_row_shows_the_units_fields_and_pull_gets_them_back_exactly():
     example = Example(
         "Hà Nội",
         (Span(0, 6, "GPE"),),
@@ -29,16 +29,14 @@ def test_upload_row_packs_metadata_exactly():
     )
     row = upload_row(example)
     assert row["text"] == "Hà Nội" and row["label"] == [] and row["unit_id"] == "abc" and row["source"] == "a.txt"
-    assert json.loads(row[META_KEY]) == {
-        "source": "a.txt",
-        "position": 3,
-        "caption": True,
-    }  # project-specific keys dropped
-    # every field readable on its own in Doccano's Metadata panel (pull reads only META_KEY)
-    assert (row["position"], row["caption"]) == (3, True) and "doccano_id" not in row
+    # every field readable on its own in Doccano's Metadata panel, and no exact copy beside them: none is needed
+    assert (row["position"], row["caption"]) == (3, True) and "doccano_id" not in row and META_KEY not in row
+    fields = {k: v for k, v in row.items() if k not in ("text", "label")}
+    assert unit_meta(fields, fields) == {"source": "a.txt", "position": 3, "caption": True}  # project keys dropped
     nested = upload_row(Example("Huế", (), "h", {"source": "b.txt", "tags": ["a", "b"], "line": 7}))
-    assert nested["tags"] == '["a", "b"]' and nested["line"] == 7
-    assert unit_meta(nested) == {"source": "b.txt", "tags": ["a", "b"], "line": 7}
+    assert nested["tags"] == '["a", "b"]' and nested["line"] == 7 and META_KEY not in nested
+    stored = {k: v for k, v in nested.items() if k not in ("text", "label")}
+    assert unit_meta(stored, stored) == {"source": "b.txt", "tags": ["a", "b"], "line": 7}
 
 
 def test_upload_batches_share_keys_and_types():
@@ -97,7 +95,7 @@ def test_whom_a_push_gave_suggestions_is_recorded_in_the_units_metadata():
     )
     # a file that carries the key (say, an export from elsewhere) never uploads it: whom suggestions were given is the project's
     row = upload_row(Example("Huế", (), "h", {"source": "b.txt", "viner_suggested": "alice"}))
-    assert "viner_suggested" not in row and json.loads(row[META_KEY]) == {"source": "b.txt"}
+    assert "viner_suggested" not in row and META_KEY not in row and row["source"] == "b.txt"
 
 
 def test_load_units_validates_everything_first(tmp_path: Path):

@@ -8,9 +8,11 @@ temporary folder beside it and renamed into place only when complete. It holds
   annotator marked the unit as checked), in Doccano's order;
 - ``manifest.json``: project, server, time, and per annotator units / checked / spans;
 - ``raw/``: the zip files exactly as Doccano exported them (provenance);
-- ``problems.txt`` when a row fails validation (such a row is kept verbatim in the
-  annotator's file so that nothing is lost; ``viner agree``/``merge`` refuse it until it
-  is fixed in Doccano and pulled again).
+- ``problems.txt`` when a span had whitespace at an edge (trimmed: the original span is listed
+  there) or a row fails validation (such a row is kept verbatim in the annotator's file so that
+  nothing is lost, listed with whose it is, the unit and how to fix it in Doccano;
+  ``viner agree``/``merge`` refuse it until it is fixed and pulled again, or leave the unit out
+  with ``--skip-invalid``).
 
 Collaborative mode off gives one export file per project member, each listing every
 unit with that member's spans. Members with the annotator role are always written;
@@ -39,9 +41,11 @@ from ..formats.doccano_jsonl import parse_row
 from ..io import folder_target, remove_stale_temps, temp_prefix
 from ..record import DEFAULT_LABELS, Problem
 from .client import Session, connect
-from .units import META_KEY, SUGGESTED_KEY
+from .exported import located, trim_edges, trim_note
+from .panel import restore
 
 MANIFEST = "manifest.json"
+PROBLEMS = "problems.txt"
 TEMP_NAME = "pull"  # a snapshot is built in out_dir/.pull.<pid>.<random>.tmp (hidden: readers skip it)
 
 
@@ -54,6 +58,7 @@ class AnnotatorPull:
     confirmed: int = 0
     spans: int = 0
     problems: int = 0
+    trimmed: int = 0  # spans whose edge whitespace was cut
 
 
 @dataclass
@@ -63,6 +68,7 @@ class PullResult:
     total_units: int
     annotators: list[AnnotatorPull] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    trimmed: list[Problem] = field(default_factory=list)  # one note per span trimmed, with the original
 
 
 def snapshot_name(project: str, when: float | None = None) -> str:
@@ -90,23 +96,18 @@ def read_export(zip_path: Path) -> dict[str, list[dict | str]]:
     return files
 
 
-def unit_meta(exported: dict) -> dict:
-    """The unit's metadata as pushed (decoded from ``viner_meta``), plus Doccano's id and comments (not push's ``viner_suggested``).
+def unit_meta(exported: dict, stored: dict | None = None) -> dict:
+    """The unit's metadata as pushed, plus Doccano's id and comments (not what push added for the panel).
 
-    Units that were not pushed by viner keep what Doccano exported, without the nulls its
-    export adds for keys that other units have.
+    ``stored`` is the example's metadata as the API lists it (exact); Doccano's export passes metadata through
+    pandas, which turns a key missing from some units into null and integers beside nulls into floats, so it is
+    only used without ``stored``. viner.doccano.panel gets the unit's own fields back from the panel's; units
+    that were not pushed by viner keep what Doccano has, without the nulls its export adds.
     """
-    packed = exported.get(META_KEY)
-    meta: dict | None = None
-    if isinstance(packed, str):
-        try:
-            meta = json.loads(packed)
-        except json.JSONDecodeError:
-            meta = None
-    if not isinstance(meta, dict):
-        meta = {k: v for k, v in exported.items() if v is not None and k != META_KEY}
+    fields = stored if stored is not None else exported
+    meta = {k: v for k, v in restore(fields).items() if v is not None or k in (stored or {})}
     meta.pop("Comments", None)
-    meta.pop(SUGGESTED_KEY, None)  # push's record of whom it gave suggestions, not the unit's
+    meta.pop("doccano_id", None)
     if "doccano_id" in exported:
         meta["doccano_id"] = exported["doccano_id"]
     if exported.get("Comments"):
@@ -140,7 +141,10 @@ def pull(
     found = session.require_project(project)
     pid = int(found["id"])
     members = session.members(pid)
-    total = len(session.examples(pid))
+    listing = session.examples(pid)
+    total = len(listing)
+    pages = {e["id"]: number for number, e in enumerate(listing, start=1)}  # the annotation view's ?page=N
+    stored = {e["id"]: e.get("meta") or {} for e in listing}  # exact, unlike the export's
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out_dir, TEMP_NAME)  # left by a pull that was killed
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(TEMP_NAME), suffix=".tmp", dir=out_dir))
@@ -175,16 +179,21 @@ def pull(
                     lines.append(row)
                     continue
                 is_done = row.get("id") in done
+                row, trims = trim_edges(row)
+                result.trimmed.extend(trim_note(where[0], number, user, row, t) for t in trims)
+                stats.trimmed += len(trims)
                 example, problems = parse_row(row, where, labels)
                 stats.units += 1
                 stats.confirmed += is_done
                 if example is None:
-                    result.problems.extend(problems)
+                    page = pages.get(row.get("id"))
+                    link = f"{session.url}/projects/{pid}/sequence-labeling?page={page}" if page else None
+                    result.problems.extend(located(p, user, row, link) for p in problems)
                     stats.problems += 1
                     stats.spans += len(row.get("label") or [])
                     lines.append(json.dumps({**row, "doccano_confirmed": is_done}, ensure_ascii=False))
                     continue
-                meta = unit_meta(example.meta)
+                meta = unit_meta(example.meta, stored.get(row.get("id")))
                 meta["unit_id"] = example.id
                 meta["doccano_confirmed"] = is_done
                 stats.spans += len(example.spans)
@@ -198,6 +207,7 @@ def pull(
             result.annotators.append(stats)
             echo(
                 f"{user} ({role}): {stats.confirmed}/{total} units done, {stats.spans} spans"
+                + (f", {stats.trimmed} span(s) trimmed" if stats.trimmed else "")
                 + (f", {stats.problems} invalid row(s)" if stats.problems else "")
             )
         if not result.annotators:
@@ -219,13 +229,14 @@ def pull(
                     "confirmed": a.confirmed,
                     "spans": a.spans,
                     "problems": a.problems,
+                    "trimmed": a.trimmed,
                 }
                 for a in result.annotators
             },
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        if result.problems:
-            (tmp / "problems.txt").write_text("".join(f"{p}\n" for p in result.problems), encoding="utf-8")
+        if result.problems or result.trimmed:
+            (tmp / PROBLEMS).write_text("".join(f"{p}\n" for p in result.problems + result.trimmed), encoding="utf-8")
         os.chmod(tmp, 0o755)
         target = out_dir / name
         while True:
@@ -255,10 +266,11 @@ def _free_name(folder: Path, name: str) -> str:
 
 def _relocate(result: PullResult, target: Path) -> PullResult:
     """Problems were located in the planned folder name; point them at the final one."""
-    fixed = []
-    for problem in result.problems:
-        path = Path(problem.path)
-        fixed.append(Problem(str(target / path.name), problem.line, problem.field, problem.message))
-    result.problems = fixed
+    result.problems = [_moved(p, target) for p in result.problems]
+    result.trimmed = [_moved(p, target) for p in result.trimmed]
     result.snapshot = target
     return result
+
+
+def _moved(problem: Problem, target: Path) -> Problem:
+    return Problem(str(target / Path(problem.path).name), problem.line, problem.field, problem.message)

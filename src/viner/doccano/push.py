@@ -51,6 +51,7 @@ from ..record import DEFAULT_LABELS, Example, Span
 from ..selection import Selection, select
 from .bulk import find_local
 from .client import Session, connect
+from .panel import UNCERTAINTY_KEY
 from .project import (
     ANNOTATOR_ROLE,
     DEFAULT_GUIDELINES,
@@ -124,6 +125,7 @@ class PushPlan:
     model_labels_skipped: Counter = field(default_factory=Counter)
     nlp: object = field(default=None, repr=False)  # the --preannotate pipeline, loaded once
     update_guidelines: bool = False  # --guidelines given: an existing project's guidelines are replaced
+    shown: dict[str, dict[str, str]] = field(default_factory=dict)  # unit id -> push's rows in the Metadata panel
 
 
 def plan_push(
@@ -277,6 +279,8 @@ def push(
         raise VinerError(
             f"{path}: every unit is already in {project!r}: nothing left to select; add new units to the file"
         )
+    if chosen is not None:
+        plan.shown = uncertainty_rows(chosen)
 
     pid, created = open_project(
         session,
@@ -334,18 +338,29 @@ def upload_units(session: Session, pid: int, plan: PushPlan, result: PushResult,
         echo(f"All {len(plan.units)} unit(s) are already in {plan.project!r}; nothing to upload")
         return existing
     echo(f"Uploading {len(new)} new unit(s) to {plan.project!r} ({result.already_there} already there)")
-    _send(session, pid, new, plan.path.stem)
+    _send(session, pid, new, plan.path.stem, plan.shown)
     existing = {example_key(e): e for e in session.examples(pid)}
     _verify_arrival(new, existing)
     result.uploaded = len(new)
     return existing
 
 
-def _send(session: Session, pid: int, units: Sequence[Example], stem: str) -> None:
+def uncertainty_rows(chosen: Selection) -> dict[str, dict[str, str]]:
+    """For units chosen by --select uncertain: why, as the Metadata panel shows it (the rank among the chosen)."""
+    ranked = sorted(chosen.uncertainty.items(), key=lambda item: -item[1])
+    return {
+        uid: {UNCERTAINTY_KEY: f"{value:.3f} (the model's; least sure {rank} of {len(ranked)} chosen)"}
+        for rank, (uid, value) in enumerate(ranked, start=1)
+    }
+
+
+def _send(
+    session: Session, pid: int, units: Sequence[Example], stem: str, shown: dict[str, dict[str, str]] | None = None
+) -> None:
     """One import per group of rows with the same keys (see :func:`upload_batches`); any rejected row is an error."""
     errors = []
     with tempfile.TemporaryDirectory(prefix="viner-push-") as tmp:
-        for number, rows in enumerate(upload_batches(units), start=1):
+        for number, rows in enumerate(upload_batches(units, shown), start=1):
             upload = Path(tmp) / f"{stem}-{number}.jsonl"
             with upload.open("w", encoding="utf-8") as out:
                 for row in rows:

@@ -1,25 +1,23 @@
 """The units a push sends: read and checked from a file, and the rows Doccano imports them as.
 
 Nothing here talks to the server. A unit's id travels in Doccano's metadata as
-``unit_id`` (the idempotency key of a re-push); the rest of its metadata travels as one
-JSON string, ``viner_meta``, that pull decodes exactly. A push that gave an annotator
+``unit_id`` (the idempotency key of a re-push); the rest of its metadata as the fields the
+Metadata panel shows, from which pull gets it back exactly (viner.doccano.panel). A push that gave an annotator
 suggestions on a unit records it in the unit's ``viner_suggested`` ("alice, bob"), so a later push
 tells a unit the annotator emptied of suggestions from one never given any.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..errors import InvalidInput, ProblemLog, VinerError
 from ..formats import doccano_jsonl
 from ..record import Example, unit_id
+from .panel import META_KEY, SUGGESTED_KEY, doccano_meta
 
 REVIEW_KEY = "viner_review"
-META_KEY = "viner_meta"
-SUGGESTED_KEY = "viner_suggested"  # annotators a push gave suggestions on this unit, comma-separated
 PROJECT_META_KEYS = (
     "doccano_id",
     "doccano_confirmed",
@@ -61,33 +59,29 @@ def _readable(text: str, spans: Sequence[Sequence]) -> str:
     return " · ".join(f"{text[s:e]} ({label})" for s, e, label in spans) or "(no entities)"
 
 
-def upload_row(example: Example) -> dict:
-    """The row Doccano imports for a unit.
+def upload_row(example: Example, extra: Mapping[str, str] | None = None) -> dict:
+    """The row Doccano imports for a unit: its text, no spans, and metadata as the Metadata panel should show it.
 
-    Doccano keeps every extra key as metadata but exports it through pandas, which turns a
-    key missing from some units into null and integers beside nulls into floats. So the
-    unit's metadata travels as one JSON string (``viner_meta``) that pull decodes exactly,
-    next to ``unit_id`` (the idempotency key). Each field is also sent as its own key, so the
-    Metadata panel shows ``source: bai-1.txt`` rather than a long JSON string it cuts off (pull
-    ignores those copies); review rows add readable versions for the adjudicator.
+    Doccano shows every metadata key to annotators, so the row carries the unit's own fields made readable,
+    ``unit_id`` (the idempotency key) and ``extra`` (push's, e.g. a unit's uncertainty), and the exact metadata
+    as one JSON string only when those fields cannot give it back (viner.doccano.panel). Review rows show each
+    annotator's version readably for the adjudicator.
     """
-    meta = {k: v for k, v in example.meta.items() if k not in PROJECT_META_KEYS and k != "unit_id"}
-    row: dict = {"text": example.text, "label": [], "unit_id": example.id}
+    meta = {k: v for k, v in example.meta.items() if k not in PROJECT_META_KEYS and k != META_KEY}
+    shown = dict(extra or {})
     review = meta.get(REVIEW_KEY)
     if isinstance(review, dict):
         for name, spans in sorted(review.get("versions", {}).items()):
-            row[f"version: {name}"] = _readable(example.text, spans)
+            shown[f"version: {name}"] = _readable(example.text, spans)
         if review.get("disputed"):
-            row["disputed"] = _readable(example.text, review["disputed"])
-    for key, value in meta.items():  # readable in the Metadata panel; pull reads META_KEY, which is exact
-        if key == REVIEW_KEY or key in row or key == META_KEY:
-            continue
-        row[key] = value if isinstance(value, (str, int, float, bool)) else json.dumps(value, ensure_ascii=False)
-    row[META_KEY] = json.dumps(meta, ensure_ascii=False, sort_keys=True)
-    return row
+            shown["disputed"] = _readable(example.text, review["disputed"])
+    fields = doccano_meta(meta, example.id, shown, hidden=(REVIEW_KEY,))
+    return {"text": example.text, "label": [], **fields}
 
 
-def upload_batches(examples: Sequence[Example]) -> list[list[dict]]:
+def upload_batches(
+    examples: Sequence[Example], extras: Mapping[str, Mapping[str, str]] | None = None
+) -> list[list[dict]]:
     """Upload rows grouped so that every row of a file has the same keys with the same value types.
 
     Doccano reads an import into a pandas DataFrame: a key missing from some rows becomes
@@ -97,7 +91,7 @@ def upload_batches(examples: Sequence[Example]) -> list[list[dict]]:
     """
     groups: dict[tuple, list[dict]] = {}
     for example in examples:
-        row = upload_row(example)
+        row = upload_row(example, (extras or {}).get(example.id))
         signature = tuple(sorted((key, type(value).__name__) for key, value in row.items()))
         groups.setdefault(signature, []).append(row)
     return list(groups.values())
