@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from viner.doccano.panel import MARK, META_KEY, RUN, doccano_meta, panel_fields
 from viner.doccano.pull import unit_meta
 from viner.doccano.push import uncertainty_rows
+from viner.doccano.units import PROJECT_META_KEYS
 from viner.record import Example
 from viner.selection import Selection
 
@@ -28,16 +29,16 @@ def test_long_values_can_wrap_and_an_address_is_not_a_broken_link():
     assert fields["unit_id"] == "7c93fbc7fa9aa92e" and (fields["position"], fields["line"]) == (3, 17)
     assert fields["source"].replace(MARK, "") == LONG_PATH and max(map(len, runs(fields["source"]))) <= RUN
     # Doccano links any key with "url" in it: a link's target with break marks would lead nowhere
-    assert "source_url" not in fields and fields["source_address"].replace(MARK, "") == LONG_URL
-    assert max(map(len, runs(fields["source_address"]))) <= RUN
-    short = doccano_meta({"source_url": "https://vn.vn/a"}, "u")
-    assert short["source_url"] == "https://vn.vn/a"  # fits: stays a link
+    assert "source_url" not in fields and fields[f"source_{MARK}address"].replace(MARK, "") == LONG_URL
+    assert max(map(len, runs(fields[f"source_{MARK}address"]))) <= RUN
+    short = doccano_meta({"source_url": "http://a.vn/"}, "u")
+    assert short[f"source_{MARK}url"] == "http://a.vn/"  # fits: stays a link ("url" in its key)
     assert unit_meta(fields, fields) == {"source": LONG_PATH, "position": 3, "line": 17, "source_url": LONG_URL}
 
 
 def test_what_the_panel_cannot_give_back_travels_exactly():
-    clash = {"address": "12 Tràng Tiền, Hoàn Kiếm, Hà Nội, số nhà rất dài_abcdefghijklmnop", "uncertainty": 0.5}
-    fields = doccano_meta(clash, "u", {"uncertainty": "0.900 (the model's; least sure 1 of 1 chosen)"})
+    clash = {"address": "12 Tràng Tiền, Hoàn Kiếm, Hà Nội, số nhà rất dài_abcdefghijklmnop", "why chosen": "x"}
+    fields = doccano_meta(clash, "u", {"why chosen": "uncertainty 0.900: rank 1 of 1 (least sure first)"})
     assert json.loads(fields[META_KEY]) == clash and unit_meta(fields, fields) == clash
     marked = {"note": f"a{MARK}b"}
     assert unit_meta(doccano_meta(marked, "u"), doccano_meta(marked, "u")) == marked
@@ -47,11 +48,11 @@ def test_a_unit_chosen_as_uncertain_shows_why():
     chosen = Selection([Example("a", id="x"), Example("b", id="y")], 10, 0, {"x": 0.91, "y": 0.42})
     rows = uncertainty_rows(chosen)
     assert rows == {
-        "x": {"uncertainty": "0.910 (the model's; least sure 1 of 2 chosen)"},
-        "y": {"uncertainty": "0.420 (the model's; least sure 2 of 2 chosen)"},
+        "x": {"why chosen": "uncertainty 0.910: rank 1 of 2 (least sure first)"},
+        "y": {"why chosen": "uncertainty 0.420: rank 2 of 2 (least sure first)"},
     }
     fields = panel_fields({"source": "a.txt"}, "x", rows["x"])
-    assert list(fields) == ["unit_id", "source", "uncertainty"]
+    assert list(fields) == ["unit_id", "source", "why chosen"]
     assert unit_meta(fields, fields) == {"source": "a.txt"}  # push's row, not the unit's
 
 
@@ -65,13 +66,14 @@ values = st.recursive(
 )
 keys = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["source", "source_url", "address", "uncertainty", "url", "unit_id", "version: a"]),
+    st.sampled_from(["source", "source_url", "address", "why chosen", "url", "unit_id", "version: a"]),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(keys, values, max_size=6))
+@given(st.dictionaries(keys.filter(lambda k: k not in PROJECT_META_KEYS), values, max_size=6))
 def test_pull_gets_any_metadata_back_exactly(meta):
+    """Any metadata a unit brings (but the project's own keys, which push never uploads) comes back as it went."""
     fields = json.loads(json.dumps(doccano_meta(meta, "u")))  # as Doccano stores and lists it (JSON)
     own = {k: v for k, v in meta.items() if k != "unit_id"}
     assert unit_meta(fields, fields) == json.loads(json.dumps(own))

@@ -7,11 +7,11 @@ hidden field that import, the API and export all carry, so viner puts only what 
 - the unit's own fields (``source``, ``position``, ``line``...), one row each, each as readable as the panel
   allows: a value with a run of more than :data:`RUN` characters the browser cannot break (a path, a file name,
   an address) gets invisible break opportunities (U+200B after ``/``, ``_``, ``.``...), so it wraps instead of
-  being cut at the panel's edge at 1,366 px; an address too long to fit is shown as text under
-  ``<key with "url" replaced by "address">`` (a link's target cannot hold those marks); lists and objects are
-  shown as JSON;
-- ``unit_id`` (the idempotency key of a re-push) and, for a unit chosen by ``--select uncertain``, its
-  ``uncertainty`` and rank.
+  being cut at the panel's edge at 1,366 px, and so does a long key (the key column takes the value's room); an
+  address too long to fit is shown as text under ``<key with "url" replaced by "address">`` (a link's target
+  cannot hold those marks); lists and objects are shown as JSON;
+- ``unit_id`` (the idempotency key of a re-push) and, for a unit chosen by ``--select uncertain``, why: its
+  uncertainty and rank (``why chosen``).
 
 :func:`restore` undoes the display (drops the marks, maps the address back, decodes JSON) and drops what push
 added. When that would not give the unit's metadata back exactly (a key that clashes with push's, a value that
@@ -28,11 +28,11 @@ from typing import Any
 
 META_KEY = "viner_meta"  # the unit's exact metadata as JSON, only when the panel's fields cannot give it back
 SUGGESTED_KEY = "viner_suggested"  # annotators a push gave suggestions on this unit, comma-separated
-UNCERTAINTY_KEY = "uncertainty"  # shown for units chosen by --select uncertain
+UNCERTAINTY_KEY = "why chosen"  # shown for units chosen by --select uncertain (a key that wraps: two words)
 REVIEW_SHOWN = ("version: ", "disputed")  # a review unit's readable versions (key prefixes)
 PUSHED_KEYS = frozenset((META_KEY, SUGGESTED_KEY, UNCERTAINTY_KEY))  # what push adds beside the unit's own fields
 MARK = "\u200b"  # zero-width space: a line-break opportunity the reader does not see
-RUN = 16  # characters without a break opportunity that fit the panel's value column at 1,366 px (14 px Roboto)
+RUN = 12  # characters without a break opportunity that fit the panel's value column at 1,366 px (14 px Roboto)
 _UNBROKEN = re.compile(r"[^\s\-]{" + str(RUN + 1) + ",}")
 _AFTER = re.compile(r"([/_.?&=:,;@+])")
 
@@ -76,7 +76,7 @@ def panel_fields(meta: Mapping[str, Any], unit_id: str, extra: Mapping[str, str]
             if is_link_key(key):
                 key = key.replace("url", "address")
             shown = breakable(shown)
-        fields.setdefault(key, shown)
+        fields.setdefault(_AFTER.sub(lambda m: m.group(1) + MARK, key) if len(key) > RUN // 2 else key, shown)
     for key, value in (extra or {}).items():
         fields.setdefault(key, value)
     return fields
@@ -96,6 +96,7 @@ def restore(fields: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in fields.items():
         if key in PUSHED_KEYS or key.startswith(REVIEW_SHOWN) or key == "unit_id":
             continue
+        key = key.replace(MARK, "")
         if isinstance(value, str):
             value = value.replace(MARK, "")
             if "address" in key:

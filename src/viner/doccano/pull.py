@@ -105,7 +105,7 @@ def unit_meta(exported: dict, stored: dict | None = None) -> dict:
     that were not pushed by viner keep what Doccano has, without the nulls its export adds.
     """
     fields = stored if stored is not None else exported
-    meta = {k: v for k, v in restore(fields).items() if v is not None or k in (stored or {})}
+    meta = {k: v for k, v in restore(fields).items() if v is not None or stored is not None}
     meta.pop("Comments", None)
     meta.pop("doccano_id", None)
     if "doccano_id" in exported:

@@ -349,7 +349,7 @@ def uncertainty_rows(chosen: Selection) -> dict[str, dict[str, str]]:
     """For units chosen by --select uncertain: why, as the Metadata panel shows it (the rank among the chosen)."""
     ranked = sorted(chosen.uncertainty.items(), key=lambda item: -item[1])
     return {
-        uid: {UNCERTAINTY_KEY: f"{value:.3f} (the model's; least sure {rank} of {len(ranked)} chosen)"}
+        uid: {UNCERTAINTY_KEY: f"uncertainty {value:.3f}: rank {rank} of {len(ranked)} (least sure first)"}
         for rank, (uid, value) in enumerate(ranked, start=1)
     }
 

@@ -18,6 +18,7 @@ Read from the server without writing anything:
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -178,7 +179,9 @@ def project_status(
     compared = {name: units for name, units in work.items() if units and name in {a.name for a in status.annotators}}
     if len(compared) >= 2:
         status.agreement = agreement(compared)
-        status.checked_by_one = status.agreement.units_single
+        invalid = {unit for _, unit, _ in status.invalid}
+        seen = Counter(uid for units in compared.values() for uid in units)
+        status.checked_by_one = sum(1 for uid, n in seen.items() if n == 1 and uid not in invalid)
     return status
 
 
