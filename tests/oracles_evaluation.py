@@ -19,6 +19,7 @@ from viner.evaluation.metrics import Counts
 from viner.evaluation.report import ModelInfo, Report, Speed, TestData, TrainingData
 from viner.evaluation.schemas import SchemaCounter
 from viner.evaluation.scoring import MAX_ERROR_EXAMPLES, GoldHasher, Scorer, document_row
+from viner.evaluation.seen import Lexicon
 from viner.record import Example, Span
 
 
@@ -112,10 +113,16 @@ def build_report(
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     max_errors: int | None = MAX_ERROR_EXAMPLES,
+    lexicon: Lexicon | None = None,
 ) -> Report:
-    """The report of gold examples and predicted spans held in memory (no model), documents kept in it."""
-    scorer = Scorer(labels, max_errors=max_errors)
-    documents = [document_row(example, scorer.add(example, pred)) for example, pred in zip(gold, predicted)]
+    """The report of gold examples and predicted spans held in memory (no model), documents kept in it.
+
+    With ``lexicon`` (the training data's entity texts) the report has the seen/unseen slice."""
+    scorer = Scorer(labels, max_errors=max_errors, lexicon=lexicon)
+    documents = []
+    for example, pred in zip(gold, predicted):
+        spans = scorer.add(example, pred)
+        documents.append(document_row(example, spans, scorer.seen))
     report = scorer.report(
         name=name,
         model=ModelInfo(**model),

@@ -6,10 +6,14 @@ from pathlib import Path
 
 from ..evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from ..evaluation.compare import compare_files
-from ..evaluation.comparison import Comparison
+from ..evaluation.comparison import Bootstrap, Comparison
 from ..evaluation.index import index_root
 from ..evaluation.write import write_comparison
 from ._util import Arg, Opt, app, existing, msg
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1%}"
 
 
 def _pts(x: float) -> str:
@@ -32,6 +36,21 @@ def print_comparison(comparison: Comparison) -> None:
         divider=True,
         title="F1 per label, side by side",
     )
+    if any(m.unseen for m in models):
+        rows = [
+            (
+                "ALL (micro)" if label == "overall" else label,
+                *(_pct(v.get("f1")) if (v := m.unseen.scores(label) if m.unseen else None) else "-" for m in models),
+            )
+            for label in [*labels, "overall"]
+        ]
+        msg.table(
+            rows,
+            header=("unseen F1", *(m.name for m in models)),
+            aligns=("l",) + ("r",) * len(models),
+            divider=True,
+            title="F1 of the entities unseen in training, side by side",
+        )
     for c in comparison.comparisons:
         title = f"{c.b_name} vs {c.a_name}"
         if not c.comparable:
@@ -43,29 +62,15 @@ def print_comparison(comparison: Comparison) -> None:
             msg.divider(title)
             msg.warn(c.note or "no per-document predictions: no intervals")
             continue
-        rows = []
-        for label in [*labels, "overall"]:
-            r = b.row(label)
-            rows.append(
-                (
-                    "ALL (micro)" if label == "overall" else label,
-                    r.support,
-                    _pts(r.delta),
-                    f"{_pts(r.ci[0])} to {_pts(r.ci[1])}",
-                    r.verdict,
-                )
-            )
-        msg.table(
-            rows,
-            header=("label", "support", "delta F1", f"{int(b.level * 100)}% interval", "verdict"),
-            aligns=("l", "r", "r", "r", "l"),
-            divider=True,
-            title=title,
-        )
+        _delta_table(b, labels, title)
         msg.text(
             f"paired bootstrap over {b.documents} documents, {b.resamples:,} resamples, seed {b.seed}; "
             f"delta = F1({c.b_name}) - F1({c.a_name}) in points"
         )
+        if c.unseen:
+            _delta_table(c.unseen, labels, f"{title}: entities unseen in training")
+        elif c.unseen_note:
+            msg.info(c.unseen_note)
     for m in models:
         if m.external:
             wps = m.speed.words_per_second
@@ -74,6 +79,28 @@ def print_comparison(comparison: Comparison) -> None:
         if len(m.runs) > 1:
             runs = ", ".join(f"{r.name} {r.f1:.1%}" for r in m.runs)
             msg.text(f"{m.name}: {len(m.runs)} runs pooled (F1 of each: {runs})")
+
+
+def _delta_table(b: Bootstrap, labels: list[str], title: str) -> None:
+    rows = []
+    for label in [*labels, "overall"]:
+        r = b.row(label)
+        rows.append(
+            (
+                "ALL (micro)" if label == "overall" else label,
+                r.support,
+                _pts(r.delta),
+                f"{_pts(r.ci[0])} to {_pts(r.ci[1])}",
+                r.verdict,
+            )
+        )
+    msg.table(
+        rows,
+        header=("label", "support", "delta F1", f"{int(b.level * 100)}% interval", "verdict"),
+        aligns=("l", "r", "r", "r", "l"),
+        divider=True,
+        title=title,
+    )
 
 
 @app.command("compare")
@@ -91,6 +118,12 @@ def compare_cli(
     ),
     resamples: int = Opt(DEFAULT_RESAMPLES, "--resamples", help="Bootstrap resamples of the paired documents"),
     seed: int = Opt(DEFAULT_SEED, "--seed", help="Seed of the bootstrap (fixed, so comparisons are reproducible)"),
+    train: Path | None = Opt(
+        None,
+        "--train",
+        help="Training data (.spacy, folder of .spacy shards, or Doccano .jsonl) for the unseen-entity comparison "
+        "of reports that lack the seen/unseen split (made without their training data at hand)",
+    ),
 ) -> None:
     """Compare model versions: F1 per label side by side and, for each model against the
     baseline (the first report), the difference with a paired bootstrap 95% interval.
@@ -102,9 +135,12 @@ def compare_cli(
     (`viner compare words-s0.json,words-s1.json beam-s0.json,beam-s1.json`): the runs are
     pooled (each document's counts summed over them), so the interval compares versions,
     not one lucky or unlucky seed of each.
+
+    The F1 of the entities the models have not seen in their training data is compared the
+    same way (see `viner evaluate`); give --train for reports that lack the split.
     """
     versions = [existing([Path(p) for p in version.split(",") if p]) for version in reports]
-    comparison = compare_files(versions, resamples=resamples, seed=seed)
+    comparison = compare_files(versions, resamples=resamples, seed=seed, train=train)
     for warning in comparison.warnings:
         msg.warn(warning)
     print_comparison(comparison)

@@ -15,6 +15,10 @@ from ..evaluation.write import write_report
 from ._util import Arg, Opt, app, msg, parse_labels
 
 
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1%}"
+
+
 def _interval(ci) -> str:
     return f"{ci[0]:.1%} to {ci[1]:.1%}" if ci else ""
 
@@ -35,6 +39,41 @@ def per_label_table(report: Report) -> None:
         divider=True,
         aligns=("l", "r", "r", "r", "r", "r"),
     )
+
+
+def slices_table(report: Report) -> None:
+    """Recall and F1 of the entities the model has seen in its training data and of those it has not."""
+    s = report.slices
+    if s is None:
+        return
+    if s.seen is None or s.unseen is None:
+        msg.warn(f"no seen/unseen split: {s.reason}")
+        return
+    rows = []
+    for label in [*report.per_label, "overall"]:
+        seen, unseen = s.seen.scores(label), s.unseen.scores(label)
+        if seen is None or unseen is None:
+            continue
+        rows.append(
+            (
+                "ALL (micro)" if label == "overall" else label,
+                seen.support,
+                _pct(seen.get("recall")),
+                _pct(seen.get("f1")),
+                unseen.support,
+                _pct(unseen.get("recall")),
+                _pct(unseen.get("f1")),
+                _interval(s.unseen.ci(label)),
+            )
+        )
+    msg.table(
+        rows,
+        header=("label", "seen", "recall", "F1", "unseen", "recall", "F1", "unseen F1 95% interval"),
+        divider=True,
+        aligns=("l", "r", "r", "r", "r", "r", "r", "r"),
+        title="Entities seen / unseen in the training data",
+    )
+    msg.text(f"seen: the entity's text is an entity text of {s.train_path} ({s.match}); see evaluate/README.md")
 
 
 def error_summary(report: Report) -> None:
@@ -83,6 +122,13 @@ def evaluate_cli(
         DEFAULT_RESAMPLES, "--resamples", help="Bootstrap resamples of the documents for the 95% intervals"
     ),
     seed: int = Opt(DEFAULT_SEED, "--seed", help="Seed of the bootstrap (fixed, so reports are reproducible)"),
+    train: Path | None = Opt(
+        None,
+        "--train",
+        help="The training data of the model (or of the system whose predictions are scored): .spacy file, "
+        "folder of .spacy shards, or Doccano .jsonl, for the seen/unseen split; default for a model: paths.train "
+        "of its config, looked for from here and from the folders above the model",
+    ),
 ) -> None:
     """Score a pipeline's entities, or another system's predictions, against gold spans (strict: same start, end and label).
 
@@ -100,6 +146,11 @@ def evaluate_cli(
     text differs from its unit's, is an error with file and line. The report marks the
     version as external (its name and the file's hash) and has no speed unless
     --words-per-second gives one.
+
+    Recall and F1 are also split by whether each entity's text occurs as an entity in the
+    model's training data (seen) or not (unseen): how well the model does on names it has
+    never met. Without the training data (or --train) the split is left out and the report
+    says why.
     """
     paths = report_paths(output) if output else None
     report_name = name or (paths["json"].stem if paths else None)
@@ -113,6 +164,7 @@ def evaluate_cli(
             resamples=resamples,
             seed=seed,
             sidecar=paths["predictions"] if paths else None,
+            train=train,
         )
     else:
         if words_per_second is not None:
@@ -127,8 +179,10 @@ def evaluate_cli(
             resamples=resamples,
             seed=seed,
             predictions=paths["predictions"] if paths else None,
+            train=train,
         )
     per_label_table(report)
+    slices_table(report)
     error_summary(report)
     msg.info(f"{report.data.examples} examples, {report.data.entities} gold entities" + _speed(report))
     if report.external:

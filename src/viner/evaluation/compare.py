@@ -6,121 +6,30 @@ strict counts summed per document), so versions are compared rather than runs. T
 reports are comparable only when they were measured on the same test data: the same
 gold content hash (ids, texts and spans; or, for reports without it, the same file hash).
 Reports on other data are listed with their own figures and flagged; no delta is computed
-for them. The bootstrap pairs documents by unit id, so it needs the per-document
+for them. The bootstrap pairs documents by unit id (:mod:`.pairing`), so it needs the per-document
 predictions that ``viner evaluate`` writes beside every report (``NAME.predictions.jsonl``;
 reports of viner before schema 3 hold them in the JSON as ``documents``). Both files are
 streamed; what is kept is one compact row of counts per document and a hash of its text
-and gold, never the texts.
+and gold, never the texts. The entities the models have not seen in their training data
+(:mod:`.slices`) are compared the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from ..errors import VinerError
-from ..record import Span
 from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, metric_intervals, paired_bootstrap
 from .comparison import COMPARISON_KIND, Bootstrap, Comparison, Pair, Run, Version
-from .metrics import Counts, DocumentCounter
-from .predictions import documents
+from .metrics import Counts
+from .pairing import Pairing, same_test_data
 from .report import Report, Scores, Speed, Uncertainty, load_report, report_paths
-
-
-def same_test_data(a: Report, b: Report) -> tuple[bool, str]:
-    """Whether two reports were measured on the same test data, and a sentence saying why (not)."""
-    da, db = a.data, b.data
-    ga, gb = da.gold_sha256, db.gold_sha256
-    fa, fb = da.sha256, db.sha256
-    if ga and gb:
-        if ga == gb:
-            extra = "" if fa == fb else " (different files, identical gold texts and spans)"
-            return True, f"same test data: gold hash {ga[:12]}{extra}"
-        return False, (
-            f"different test data: {a.name} was tested on {da.path} "
-            f"({da.examples} examples, gold hash {ga[:12]}), {b.name} on {db.path} "
-            f"({db.examples} examples, gold hash {gb[:12]})"
-        )
-    if fa and fb:
-        if fa == fb:
-            return True, f"same test data file: sha256 {fa[:12]}"
-        return False, (
-            f"different test data: {a.name} was tested on {da.path} (sha256 {fa[:12]}), "
-            f"{b.name} on {db.path} (sha256 {fb[:12]})"
-        )
-    return False, "cannot tell whether the test data are the same: a report has no test-data hash"
-
-
-def _spans(rows) -> list[Span]:
-    return sorted(Span(int(s), int(e), str(label)) for s, e, label in rows)
-
-
-def _document_key(doc: dict) -> bytes:
-    """A hash of a document's text and gold spans: enough to check that two reports saw the same document."""
-    return hashlib.blake2b(
-        json.dumps([doc["text"], [s.as_list() for s in _spans(doc["gold"])]], ensure_ascii=False).encode("utf-8"),
-        digest_size=16,
-    ).digest()
-
-
-class Pairing:
-    """The baseline's documents indexed by unit id once; any report's strict counts then come in its order.
-
-    :meth:`of` builds it (``None`` when the baseline has no per-document predictions); ``base``
-    holds the baseline's own counts; :meth:`counts` streams another report's documents and returns
-    its counts as an array of shape ``(documents, labels, 3)`` in the baseline's document order,
-    or ``None`` when it has no per-document predictions. Raises :class:`VinerError` when the
-    documents do not pair up (an id missing from one report, or the same id with another text or
-    other gold spans). Only the counts and one hash per document are kept, never the texts.
-    """
-
-    def __init__(self, a: Report, labels: Sequence[str], rows: dict, base):
-        self.a, self.labels, self.rows, self.base = a, list(labels), rows, base
-
-    @classmethod
-    def of(cls, a: Report, labels: Sequence[str], path_a: Path | str | None = None) -> Pairing | None:
-        docs_a = documents(a, path_a)
-        if docs_a is None:
-            return None
-        counter = DocumentCounter(labels, fixed=True)
-        rows: dict[tuple[str, int], tuple[int, bytes]] = {}
-        seen: Counter = Counter()
-        for doc in docs_a:
-            key = (doc["id"], seen[doc["id"]])
-            seen[doc["id"]] += 1
-            rows[key] = (counter.documents, _document_key(doc))
-            counter.add(_spans(doc["gold"]), _spans(doc["pred"]))
-        return cls(a, labels, rows, counter.array(counter.documents))
-
-    def counts(self, b: Report, path_b: Path | str | None = None):
-        docs_b = documents(b, path_b)
-        if docs_b is None:
-            return None
-        counter = DocumentCounter(self.labels, fixed=True)
-        seen: Counter = Counter()
-        paired = unpaired = 0
-        for doc in docs_b:
-            key = (doc["id"], seen[doc["id"]])
-            seen[doc["id"]] += 1
-            if key not in self.rows:
-                unpaired += 1
-                continue
-            row, digest = self.rows[key]
-            if digest != _document_key(doc):
-                raise VinerError(f"{self.a.name} and {b.name}: document {key[0]} differs in text or gold spans")
-            counter.add(_spans(doc["gold"]), _spans(doc["pred"]), row=row)
-            paired += 1
-        unpaired += len(self.rows) - paired
-        if unpaired:
-            raise VinerError(
-                f"{self.a.name} and {b.name}: the documents do not pair up by unit id ({unpaired} unpaired)"
-            )
-        return counter.array(len(self.rows))
+from .seen import Lexicon, load_lexicon
+from .slices import slice_scores
 
 
 def _labels(reports: Sequence[Report]) -> list[str]:
@@ -198,15 +107,58 @@ def _version(name: str, runs: Sequence[Report], paths: Sequence[Path | str | Non
     )
 
 
-def _summed_counts(pairing: Pairing, runs: Sequence[Report], paths: Sequence):
-    """The runs' strict counts per document (in the baseline's document order), summed over the runs."""
-    total = None
-    for run, path in zip(runs, paths):
-        counts = pairing.base if run is pairing.a else pairing.counts(run, path)
+def _summed_counts(pairing: Pairing, runs: Sequence[Report], paths: Sequence, lexicons: _Lexicons):
+    """The runs' strict counts per document (in the baseline's document order) and their unseen entities' counts
+    (``None`` if a run cannot tell them), summed over the runs; ``None`` if a run has no per-document predictions."""
+    total, unseen = None, None
+    for i, (run, path) in enumerate(zip(runs, paths)):
+        counts = (
+            (pairing.base, pairing.base_unseen) if run is pairing.a else pairing.counts(run, path, lexicons.of(run))
+        )
         if counts is None:
             return None
-        total = counts if total is None else total + counts
-    return total
+        total = counts[0] if total is None else total + counts[0]
+        if counts[1] is None or (i and unseen is None):
+            unseen = None
+        else:
+            unseen = counts[1] if unseen is None else unseen + counts[1]
+    return total, unseen
+
+
+class _Lexicons:
+    """The training data's entity texts for reports whose predictions do not say which entities are seen:
+    ``train`` (given by the user) for all, else each report's own training data if it is still there unchanged."""
+
+    def __init__(self, train: Path | str | None) -> None:
+        self.train = load_lexicon(train) if train is not None else None
+        self.cache: dict[str, Lexicon | None] = {}
+
+    def of(self, run: Report) -> Lexicon | None:
+        if run.slices is not None and run.slices.seen is not None:
+            return None  # its predictions carry the seen flags
+        if self.train is not None:
+            return self.train
+        t = run.training_data
+        if not (t and t.path and t.sha256 and Path(t.path).exists()):
+            return None
+        if t.path not in self.cache:
+            try:
+                lexicon: Lexicon | None = load_lexicon(t.path)
+            except VinerError:
+                lexicon = None
+            self.cache[t.path] = lexicon if lexicon and lexicon.sha256 == t.sha256 else None
+        return self.cache[t.path]
+
+
+def _no_unseen_reason(name: str, runs: Sequence[Report]) -> str:
+    for run in runs:
+        if run.slices is None or run.slices.seen is None:
+            why = (run.slices.reason if run.slices else None) or (
+                run.training_data.reason if run.training_data and run.training_data.reason else None
+            )
+            why = why or "its report was made before viner split seen and unseen entities"
+            return f"{name} ({run.name}): {why}"
+    return f"{name}: its training data could not be read"
 
 
 def _version_names(groups: Sequence[Sequence[Report]], path_groups: Sequence[Sequence]) -> list[str]:
@@ -223,6 +175,14 @@ def _deltas(a: Version, b: Version, labels: Sequence[str]) -> dict[str, float | 
     return deltas
 
 
+def _bootstrap(counts_a, counts_b, labels, name_a: str, name_b: str, runs_a: int, options: dict) -> Bootstrap:
+    raw = paired_bootstrap(counts_a, counts_b, labels, names=(name_a, name_b), **options)
+    out = Bootstrap.from_dict(raw, name_a, name_b)
+    for row in [out.overall, *out.per_label.values()]:
+        row.support //= runs_a  # the baseline's gold, counted once per run
+    return out
+
+
 def compare(
     versions: Sequence[Report | Sequence[Report]],
     paths: Sequence[Path | str | Sequence[Path | str | None] | None] | None = None,
@@ -230,6 +190,7 @@ def compare(
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     level: float = DEFAULT_LEVEL,
+    train: Path | str | None = None,
 ) -> Comparison:
     """Compare every model version with the first one (the baseline).
 
@@ -237,6 +198,9 @@ def compare(
     same test data). Runs are pooled: a version's scores are those of its runs' summed strict counts, and the
     bootstrap resamples documents with each document's counts summed over the runs, which compares versions
     rather than single runs when the seed moves F1 by a point or more.
+
+    The unseen entities (see :mod:`.slices`) are compared the same way, from the seen flags of the
+    reports' predictions, else from ``train`` (the training data of reports that lack them).
     """
     groups = [[v] if isinstance(v, Report) else list(v) for v in versions]
     if len(groups) < 2:
@@ -258,6 +222,16 @@ def compare(
     models = [_version(name, runs, p, labels) for name, runs, p in zip(names, groups, path_groups)]
     pairs: list[Pair] = []
     warnings: list[str] = []
+    lexicons = _Lexicons(train)
+    if lexicons.train is not None:
+        for name, runs in zip(names, groups):
+            for run in runs:
+                t = run.training_data
+                if t and t.sha256 and t.sha256 != lexicons.train.sha256 and lexicons.of(run) is not None:
+                    warnings.append(
+                        f"{name} ({run.name}) was trained on {t.path} (sha256 {t.sha256[:12]}), not on {train} "
+                        f"(sha256 {lexicons.train.sha256[:12]}): its unseen entities are counted against {train}"
+                    )
     pairing: Pairing | None = None
     base_counts = None
     for i, (runs, paths_i) in enumerate(zip(groups[1:], path_groups[1:]), start=1):
@@ -269,21 +243,30 @@ def compare(
             warnings.append(f"{names[i]} is NOT comparable with {names[0]}: {reason}; no deltas are shown for it")
             continue
         if pairing is None:  # the baseline's documents are read and indexed once, for every comparison
-            pairing = Pairing.of(base, labels, path_groups[0][0])
-            base_counts = _summed_counts(pairing, groups[0], path_groups[0]) if pairing else None
-        counts = _summed_counts(pairing, runs, paths_i) if pairing and base_counts is not None else None
+            pairing = Pairing.of(base, labels, path_groups[0][0], lexicons.of(base))
+            base_counts = _summed_counts(pairing, groups[0], path_groups[0], lexicons) if pairing else None
+            if base_counts is not None and base_counts[1] is not None:
+                models[0].unseen = slice_scores(base_counts[1], labels, len(groups[0]))
+        counts = _summed_counts(pairing, runs, paths_i, lexicons) if pairing and base_counts is not None else None
         if counts is None or base_counts is None:
             missing = names[0] if not models[0].has_documents else names[i]
             pair.note = f"{missing} has no per-document predictions (made by an older viner): deltas without intervals"
             warnings.append(pair.note)
         else:
-            raw = paired_bootstrap(
-                base_counts, counts, labels, resamples=resamples, seed=seed, level=level, names=(names[0], names[i])
-            )
-            pair.bootstrap = Bootstrap.from_dict(raw, names[0], names[i])
-            for row in [pair.bootstrap.overall, *pair.bootstrap.per_label.values()]:
-                row.support //= len(groups[0])  # the baseline's gold, counted once per run
-            for model, runs_j, counts_j in ((models[0], groups[0], base_counts), (models[i], runs, counts)):
+            options = {"resamples": resamples, "seed": seed, "level": level}
+            pair.bootstrap = _bootstrap(base_counts[0], counts[0], labels, names[0], names[i], len(groups[0]), options)
+            if counts[1] is not None:
+                models[i].unseen = slice_scores(counts[1], labels, len(runs))
+            if base_counts[1] is not None and counts[1] is not None:
+                pair.unseen = _bootstrap(base_counts[1], counts[1], labels, names[0], names[i], len(groups[0]), options)
+            else:
+                why = (
+                    _no_unseen_reason(names[0], groups[0])
+                    if base_counts[1] is None
+                    else _no_unseen_reason(names[i], runs)
+                )
+                pair.unseen_note = f"no unseen-entity comparison: {why}"
+            for model, runs_j, counts_j in ((models[0], groups[0], base_counts[0]), (models[i], runs, counts[0])):
                 if len(runs_j) > 1 and model.uncertainty is None:  # the pooled runs' own intervals
                     model.uncertainty = Uncertainty(
                         **metric_intervals(counts_j, labels, resamples=resamples, seed=seed, level=level)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .bootstrap import NOT_MEASURED, verdict
+from .figures import Slice
 from .report import External, ModelInfo, Scores, Speed, TestData, TrainingData, Uncertainty, known_fields
 
 COMPARISON_KIND = "viner-comparison"
@@ -102,6 +103,7 @@ class Version:
     has_documents: bool = False
     runs: list[Run] = field(default_factory=list)
     comparable: bool = True
+    unseen: Slice | None = None  # the unseen entities' scores (pooled over the runs)
 
     def scores(self, label: str | None) -> Scores | None:
         """The overall scores (``label`` ``None`` or ``"overall"``), else the label's (``None`` if it has none)."""
@@ -124,6 +126,7 @@ class Version:
             uncertainty=part(Uncertainty, "uncertainty"),
             speed=part(Speed, "speed") or Speed(),
             runs=[Run(**known_fields(Run, r)) for r in data.get("runs") or []],
+            unseen=Slice.from_dict(data["unseen"]) if data.get("unseen") else None,
         )
         return cls(**known)
 
@@ -141,17 +144,21 @@ class Pair:
     bootstrap: Bootstrap | None = None
     note: str | None = None  # why there is no bootstrap (no per-document predictions)
     deltas: dict[str, float | None] | None = None  # F1(B) - F1(A) per label and "overall"; None when not comparable
+    unseen: Bootstrap | None = None  # the paired bootstrap of the unseen entities' F1
+    unseen_note: str | None = None  # why there is none (a version cannot tell seen from unseen entities)
 
     @classmethod
     def from_dict(cls, data: dict) -> Pair:
         known = known_fields(cls, data)
         if data.get("bootstrap"):
             known["bootstrap"] = Bootstrap.from_dict(data["bootstrap"], data["a_name"], data["b_name"])
+        if data.get("unseen"):
+            known["unseen"] = Bootstrap.from_dict(data["unseen"], data["a_name"], data["b_name"])
         return cls(**known)
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        for key in ("note", "deltas"):  # absent rather than null, as viner has always written them
+        for key in ("note", "deltas", "unseen_note"):  # absent rather than null, as viner has always written them
             if out[key] is None:
                 del out[key]
         return out

@@ -24,6 +24,7 @@ from .bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from .predictions import predictions_file
 from .report import ModelInfo, Report, Speed, TestData, TrainingData
 from .scoring import Scorer, document_row
+from .seen import Lexicon, find_training_data, load_lexicon
 
 
 def read_gold(path: Path | str, nlp) -> Iterator[Example]:
@@ -74,20 +75,26 @@ def model_metadata(model: Path | str, nlp) -> tuple[ModelInfo, TrainingData]:
         train = nlp.config["paths"]["train"]
     except (KeyError, TypeError):
         train = None
-    training = TrainingData(path=train, reason=None)
-    if not train:
-        training.reason = "the model's config has no paths.train"
-    else:
-        path = Path(str(train))
-        if path.is_file() or (path.is_dir() and any(path.glob("*.spacy"))):
-            training.sha256 = data_sha256(
-                path
-            )  # a folder of shards (convert's large outputs): its shards' names and hashes
-        elif path.is_dir():
-            training.reason = f"{path} is a folder without DocBin shards (*.spacy)"
-        else:
-            training.reason = f"{path} not found from {Path.cwd()} (paths.train is relative to where `spacy train` ran)"
-    return info, training
+    found, reason = find_training_data(train, folder if folder.is_dir() else None)
+    if found is None:
+        return info, TrainingData(path=train, reason=reason)
+    # a folder of shards (convert's large outputs) hashes as its shards' names and hashes
+    return info, TrainingData(path=str(found), sha256=data_sha256(found), reason=None)
+
+
+def training_lexicon(training: TrainingData, train: Path | str | None) -> tuple[Lexicon | None, str | None]:
+    """The entity texts the model was trained on (from ``train`` when given, else the model's training data),
+    or ``None`` and why not. ``training`` becomes the data read."""
+    if train is not None:
+        lexicon = load_lexicon(train)  # given by the user: an error if it cannot be read
+        training.path, training.sha256, training.reason = str(train), lexicon.sha256, None
+        return lexicon, None
+    if not training.sha256 or not training.path:
+        return None, f"the model's training data is unknown ({training.reason}); give it with --train"
+    try:
+        return load_lexicon(training.path), None
+    except VinerError as err:
+        return None, f"the model's training data could not be read ({err}); give it with --train"
 
 
 def evaluate(
@@ -100,14 +107,17 @@ def evaluate(
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     predictions: Path | str | None = None,
+    train: Path | str | None = None,
 ) -> Report:
     """Run the model over the gold texts and score its entities against the gold spans.
 
-    Strict P/R/F1 overall and per label (with bootstrap intervals), nervaluate's four schemas,
-    a confusion matrix, error counts with the first errors of each category, speed and
-    metadata. The gold is streamed through ``nlp.pipe``; with ``predictions`` the
-    per-document predictions are written there (atomically; :func:`~.write.write_report`
-    expects them beside the report as ``NAME.predictions.jsonl``, see :func:`~.report.report_paths`).
+    Strict P/R/F1 overall and per label (with bootstrap intervals), the same for the entities the
+    model has seen in its training data and those it has not (``train`` overrides the training data
+    the model's config names; see :mod:`.slices`), nervaluate's four schemas, a confusion matrix,
+    error counts with the first errors of each category, speed and metadata. The gold is streamed
+    through ``nlp.pipe``; with ``predictions`` the per-document predictions are written there
+    (atomically; :func:`~.write.write_report` expects them beside the report as
+    ``NAME.predictions.jsonl``, see :func:`~.report.report_paths`).
     """
     nlp = load_pipeline(model)
     gold = read_gold(data, nlp)
@@ -115,8 +125,11 @@ def evaluate(
     if first is None:
         raise VinerError(f"{data}: holds no examples to evaluate on")
     labels = list(labels or ordered_labels(_model_labels(nlp)) or DEFAULT_LABELS)
+    model_info, training = model_metadata(model, nlp)
+    model_info.labels = _model_labels(nlp)
+    lexicon, unseen_reason = training_lexicon(training, train)
     list(nlp.pipe([first.text]))  # speed: one untimed warm-up doc, then the whole set through nlp.pipe
-    scorer = Scorer(labels)
+    scorer = Scorer(labels, lexicon=lexicon, unseen_reason=unseen_reason)
     words = 0
     seconds = 0.0
     clock = time.perf_counter
@@ -132,9 +145,7 @@ def evaluate(
             words += sum(1 for t in doc if not t.is_space)
             pred = scorer.add(example, [Span(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents])
             if sidecar is not None:
-                sidecar.write(document_row(example, pred))
-    model_info, training = model_metadata(model, nlp)
-    model_info.labels = _model_labels(nlp)
+                sidecar.write(document_row(example, pred, scorer.seen))
     report = scorer.report(
         name=name or model_info.name or Path(str(model)).name,
         model=model_info,
@@ -144,7 +155,7 @@ def evaluate(
         resamples=resamples,
         seed=seed,
     )
-    if sidecar is not None:
+    if sidecar is not None and predictions is not None:
         report.predictions = sidecar.info(Path(predictions))
         report.predictions.path = str(predictions)
     return report

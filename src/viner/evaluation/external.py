@@ -31,7 +31,7 @@ from ..io import NotJSON, iter_json_lines
 from ..labels import workspace_scheme
 from ..record import Example, Problem, Span, unit_id
 from .bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
-from .evaluate import GoldPlace, ordered_labels, read_gold_located
+from .evaluate import GoldPlace, ordered_labels, read_gold_located, training_lexicon
 from .predictions import predictions_file
 from .report import External, ModelInfo, Report, Speed, TestData, TrainingData
 from .scoring import Scorer, document_row
@@ -169,13 +169,15 @@ def evaluate_predictions(
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     sidecar: Path | str | None = None,
+    train: Path | str | None = None,
 ) -> Report:
     """Score a Doccano JSONL of another system's spans against the gold (see the module docstring).
 
     ``labels`` defaults to the workspace scheme's labels and every other label predicted;
     ``name`` to the predictions file's name; ``words_per_second`` is the system's own speed, if
     known (the report has none otherwise). With ``sidecar`` the per-document predictions are
-    written there, as :func:`~.evaluate.evaluate` does.
+    written there, as :func:`~.evaluate.evaluate` does. With ``train`` (the data the system was
+    trained on) the report splits its entities into seen and unseen ones (see :mod:`.slices`).
     """
     path = Path(predictions)
     if not path.is_file():
@@ -188,7 +190,9 @@ def evaluate_predictions(
     if not index.rows:
         raise VinerError(f'{path}: holds no predictions (expected one {{"text": ..., "label": [...]}} per line)')
     labels = list(labels or ordered_labels([*workspace_scheme().names, *index.labels]))
-    scorer = Scorer(labels)
+    training = TrainingData(reason=UNKNOWN_TRAINING)
+    lexicon, unseen_reason = training_lexicon(training, train)
+    scorer = Scorer(labels, lexicon=lexicon, unseen_reason=unseen_reason)
     gold = read_gold_located(data, spacy.blank("xx"))  # a DocBin's vocabulary: any language reads it
     with predictions_file(sidecar) if sidecar is not None else contextlib.nullcontext() as out:
         for place, example in gold:
@@ -197,7 +201,7 @@ def evaluate_predictions(
                 continue
             pred = scorer.add(example, spans)
             if out is not None:
-                out.write(document_row(example, pred))
+                out.write(document_row(example, pred, scorer.seen))
         if index.problems:
             raise InvalidInput(index.problems)  # before the sidecar is in place: nothing is written
         if not scorer.documents:
@@ -206,7 +210,7 @@ def evaluate_predictions(
     report = scorer.report(
         name=system,
         model=ModelInfo(path=str(path), name=system, labels=ordered_labels(list(index.labels))),
-        training_data=TrainingData(reason=UNKNOWN_TRAINING),
+        training_data=training,
         data=TestData(path=str(data), sha256=data_sha256(data)),
         speed=Speed(words_per_second=words_per_second, given=words_per_second is not None),
         resamples=resamples,

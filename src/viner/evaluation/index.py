@@ -76,6 +76,8 @@ def _report_entry(report: Report) -> dict:
         "f1": report.overall.f1,
         "f1_ci": report.ci(),
         "per_label": {label: v.f1 for label, v in report.per_label.items()},
+        "unseen_f1": report.slices.unseen.overall.f1 if report.slices and report.slices.unseen else None,
+        "unseen_why": report.slices.reason if report.slices else None,
         "wps": report.speed.words_per_second,
     }
 

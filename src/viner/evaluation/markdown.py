@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .analysis import CATEGORY_TITLES, ERROR_CATEGORIES, NONE
-from .comparison import Comparison, Version
+from .comparison import Bootstrap, Comparison, Version
 from .numbers import count, date, interval, pct, points, rate, short, size
 from .report import Report, Scores
 from .schemas import SCHEMA_TITLES, SCHEMAS
@@ -39,8 +39,45 @@ def report_markdown(report: Report) -> str:
     rows = [row(label, v, report.ci(label)) for label, v in report.per_label.items()]
     rows.append(row("**ALL (micro)**", o, report.ci()))
     out.append(table(("label", "P %", "R %", "F1 %", "F1 95% interval", "support", "tp", "fp", "fn"), rows))
-    out += _schemas(report) + _confusion(report) + _errors(report) + _meta(report)
+    out += _slices(report) + _schemas(report) + _confusion(report) + _errors(report) + _meta(report)
     return "\n".join(out) + "\n"
+
+
+def _slices(report: Report) -> list[str]:
+    s = report.slices
+    if s is None:
+        return []
+    out = ["", "## Seen and unseen entities", ""]
+    if s.seen is None or s.unseen is None:
+        return [*out, f"No seen/unseen split: {s.reason}."]
+    out += [
+        f"An entity is *seen* when its text is the text of an entity in the training data `{s.train_path}` "
+        f"({count(s.train_texts)} distinct texts; compared as: {s.match}), else *unseen*. "
+        "A prediction counts in the slice of its own text (see evaluate/README.md).",
+        "",
+    ]
+    rows = []
+    for label in [*report.per_label, "overall"]:
+        seen, unseen = s.seen.scores(label), s.unseen.scores(label)
+        if seen is None or unseen is None:
+            continue
+        rows.append(
+            (
+                "**ALL (micro)**" if label == "overall" else label,
+                seen.support,
+                pct(seen.get("precision")),
+                pct(seen.get("recall")),
+                pct(seen.get("f1")),
+                unseen.support,
+                pct(unseen.get("precision")),
+                pct(unseen.get("recall")),
+                pct(unseen.get("f1")),
+                interval(s.unseen.ci(label)),
+            )
+        )
+    header = ("label", "seen", "P %", "R %", "F1 %", "unseen", "P %", "R %", "F1 %", "unseen F1 95% interval")
+    out.append(table(header, rows))
+    return out
 
 
 def _schemas(report: Report) -> list[str]:
@@ -225,6 +262,13 @@ def comparison_markdown(comparison: Comparison) -> str:
             cells.append(pct(v.f1) if v else "–")
         rows.append((label, *cells))
     out.append(table(("label", *(m.name for m in models)), rows))
+    if any(m.unseen for m in models):
+        out += ["", "## F1 % of the entities unseen in training, side by side", ""]
+        rows = [
+            (label, *(pct(v.get("f1")) if (v := m.unseen.scores(label) if m.unseen else None) else "–" for m in models))
+            for label in [*labels, "overall"]
+        ]
+        out.append(table(("label", *(m.name for m in models)), rows))
     for c in comparison.comparisons:
         out += ["", f"## {c.b_name} vs {c.a_name}", ""]
         if not c.comparable:
@@ -241,39 +285,33 @@ def comparison_markdown(comparison: Comparison) -> str:
             f"Paired bootstrap over {b.documents} documents, {b.resamples:,} resamples, seed {b.seed}; "
             f"{int(b.level * 100)}% intervals of F1({c.b_name}) − F1({c.a_name}) in F1 points."
         )
-        out.append("")
-        rows = []
-        for label in [*labels, "overall"]:
-            r = b.row(label)
-            rows.append(
-                (
-                    label,
-                    r.support,
-                    pct(r.f1_a),
-                    pct(r.f1_b),
-                    points(r.delta),
-                    interval(r.ci, signed=True),
-                    pct(r.b_wins),
-                    r.verdict,
-                )
-            )
-        out.append(
-            table(
-                (
-                    "label",
-                    "support",
-                    f"F1 {c.a_name}",
-                    f"F1 {c.b_name}",
-                    "Δ",
-                    "95% interval",
-                    f"{c.b_name} wins %",
-                    "verdict",
-                ),
-                rows,
-                "lrrrrrrl",
+        out += ["", _delta_table(b, c.a_name, c.b_name, labels)]
+        out += ["", f"### Entities unseen in training: {c.b_name} vs {c.a_name}", ""]
+        if c.unseen:
+            out.append(_delta_table(c.unseen, c.a_name, c.b_name, labels))
+        else:
+            out.append(f"{c.unseen_note}.")
+    return "\n".join(out) + "\n"
+
+
+def _delta_table(b: Bootstrap, a_name: str, b_name: str, labels: list[str]) -> str:
+    rows = []
+    for label in [*labels, "overall"]:
+        r = b.row(label)
+        rows.append(
+            (
+                label,
+                r.support,
+                pct(r.f1_a),
+                pct(r.f1_b),
+                points(r.delta),
+                interval(r.ci, signed=True),
+                pct(r.b_wins),
+                r.verdict,
             )
         )
-    return "\n".join(out) + "\n"
+    header = ("label", "support", f"F1 {a_name}", f"F1 {b_name}", "Δ", "95% interval", f"{b_name} wins %", "verdict")
+    return table(header, rows, "lrrrrrrl")
 
 
 # ---- index -----------------------------------------------------------------------------------
@@ -301,15 +339,28 @@ def index_markdown(entries: dict) -> str:
                 r["examples"],
                 pct(r["f1"]),
                 interval(r["f1_ci"]),
+                pct(r.get("unseen_f1")),
                 *(pct(r["per_label"].get(label)) if label in r["per_label"] else "–" for label in labels),
                 rate(r["wps"]),
             )
         )
     out.append(
         table(
-            ("date", "report", "model", "test data", "data hash", "docs", "F1 %", "95% interval", *labels, "words/s"),
+            (
+                "date",
+                "report",
+                "model",
+                "test data",
+                "data hash",
+                "docs",
+                "F1 %",
+                "95% interval",
+                "unseen F1 %",
+                *labels,
+                "words/s",
+            ),
             rows,
-            "lllllrrr" + "r" * len(labels) + "r",
+            "lllllrrrr" + "r" * len(labels) + "r",
         )
     )
     if entries["comparisons"]:

@@ -8,45 +8,23 @@ predictions are (a sidecar ``NAME.predictions.jsonl``; see :mod:`.predictions`).
 :meth:`Report.from_dict` is the only reader of the JSON: reports of every schema load
 through it, missing optional parts becoming ``None`` (schema 1 had no intervals, schemas,
 confusion, errors nor training data; schema 2 kept the documents in the JSON and no
-context with the errors). :meth:`Report.to_dict` writes the same keys back.
+context with the errors; the seen/unseen ``slices`` came within schema 3, as an optional part).
+:meth:`Report.to_dict` writes the same keys back.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import VinerError
-from .metrics import Counts
+from .figures import Scores, Slices, Uncertainty, known_fields
 
 REPORT_KIND = "viner-evaluation"
 SCHEMA_VERSION = 3  # 3: per-document predictions in a sidecar file, a sample of the errors; 2: both inside the JSON
 PREDICTIONS_SUFFIX = ".predictions.jsonl"
-
-
-def known_fields(cls: type, data: dict | None) -> dict:
-    """The keys of ``data`` that are fields of ``cls`` (older or newer reports may have others)."""
-    names = {f.name for f in fields(cls)}
-    return {k: v for k, v in (data or {}).items() if k in names}
-
-
-@dataclass
-class Scores:
-    """Strict precision, recall and F1 (0.0 where undefined, as in spaCy and nervaluate) with their counts."""
-
-    precision: float
-    recall: float
-    f1: float
-    support: int
-    tp: int
-    fp: int
-    fn: int
-
-    @classmethod
-    def from_counts(cls, c: Counts) -> Scores:
-        return cls(c.precision or 0.0, c.recall or 0.0, c.f1 or 0.0, c.gold, c.tp, c.fp, c.fn)
 
 
 @dataclass
@@ -90,22 +68,6 @@ class Speed:
     words_per_second: float | None = None
     documents_per_second: float | None = None
     given: bool = False  # words_per_second was given (an external system's own measurement), not measured here
-
-
-@dataclass
-class Uncertainty:
-    """Bootstrap intervals: ``overall[metric]`` and ``per_label[label][metric]`` are ``[low, high]``."""
-
-    method: str
-    resamples: int
-    seed: int
-    level: float
-    overall: dict[str, list[float]]
-    per_label: dict[str, dict[str, list[float]]]
-
-    def ci(self, label: str | None = None, metric: str = "f1") -> list[float] | None:
-        block = self.overall if label is None else self.per_label.get(label)
-        return (block or {}).get(metric)
 
 
 @dataclass
@@ -281,6 +243,7 @@ class Report:
     speed: Speed = field(default_factory=Speed)
     predictions: Predictions | None = None
     external: External | None = None  # set when the model is another system's predictions file
+    slices: Slices | None = None  # seen/unseen entities; None in reports made before viner measured them
     documents: list[dict] | None = None  # per-document rows held in memory (or in a report before schema 3)
     kind: str = REPORT_KIND
     schema_version: int = SCHEMA_VERSION
@@ -308,6 +271,7 @@ class Report:
             speed=part(Speed, "speed") or Speed(),
             predictions=part(Predictions, "predictions"),
             external=part(External, "external"),
+            slices=Slices.from_dict(data["slices"]) if data.get("slices") else None,
             documents=data.get("documents"),
         )
 
@@ -335,6 +299,8 @@ class Report:
             out["predictions"] = self.predictions.to_dict()
         if self.external is not None:
             out["external"] = asdict(self.external)
+        if self.slices is not None:
+            out["slices"] = self.slices.to_dict()
         if self.documents is not None:
             out["documents"] = self.documents
         return out

@@ -25,9 +25,12 @@ from .. import __version__
 from ..record import Example, Span
 from .analysis import ErrorCollector
 from .bootstrap import metric_intervals
+from .figures import Slices
 from .metrics import DocumentCounter, label_order
 from .report import Confusion, Errors, ModelInfo, Report, Schemas, Scores, Speed, TestData, TrainingData, Uncertainty
 from .schemas import SchemaCounter
+from .seen import Lexicon
+from .slices import SliceCounter
 
 MAX_ERROR_EXAMPLES = 200  # errors of each category kept in the report (the counts are always complete)
 
@@ -78,22 +81,42 @@ class GoldHasher:
         return digest.hexdigest()
 
 
-def document_row(example: Example, predicted: Sequence[Span]) -> dict:
-    """One line of the predictions sidecar (and of the ``documents`` of older reports)."""
-    return {
+def document_row(
+    example: Example, predicted: Sequence[Span], seen: tuple[list[bool], list[bool]] | None = None
+) -> dict:
+    """One line of the predictions sidecar (and of the ``documents`` of older reports).
+
+    ``seen``: whether each gold and each predicted span is seen in the training data (see :mod:`.slices`).
+    """
+    row = {
         "id": example.id,
         "source": example.meta.get("source"),
         "text": example.text,
         "gold": [s.as_list() for s in example.spans],
         "pred": [s.as_list() for s in predicted],
     }
+    if seen is not None:
+        row["gold_seen"], row["pred_seen"] = seen
+    return row
 
 
 class Scorer:
     """Every figure of a report, accumulated one document at a time (see the module docstring)."""
 
-    def __init__(self, labels: Sequence[str], *, max_errors: int | None = MAX_ERROR_EXAMPLES) -> None:
+    def __init__(
+        self,
+        labels: Sequence[str],
+        *,
+        max_errors: int | None = MAX_ERROR_EXAMPLES,
+        lexicon: Lexicon | None = None,
+        unseen_reason: str | None = None,
+    ) -> None:
+        """``lexicon``: the training data's entity texts, for the seen/unseen slice; without it,
+        ``unseen_reason`` says why the report has no slice."""
         self.labels = list(labels)
+        self.slicer = SliceCounter(self.labels, lexicon) if lexicon is not None else None
+        self.unseen_reason = unseen_reason
+        self.seen: tuple[list[bool], list[bool]] | None = None  # the seen flags of the last document added
         self.strict = DocumentCounter(self.labels)
         self.schemas = SchemaCounter(self.labels, grow=True)
         self.errors = ErrorCollector(max_errors, context=True)
@@ -102,10 +125,12 @@ class Scorer:
         self.documents = 0
 
     def add(self, example: Example, predicted: Sequence[Span]) -> list[Span]:
-        """Score one document; returns its predicted spans sorted."""
+        """Score one document; returns its predicted spans sorted (their seen flags in :attr:`seen`)."""
         gold = list(example.spans)
         pred = sorted(predicted)
         self.strict.add(gold, pred)
+        if self.slicer is not None:
+            self.seen = self.slicer.add(example.text, gold, pred)
         self.schemas.add(gold, pred)
         self.errors.add(example.text, example.id, gold, pred)
         self.hasher.add(example)
@@ -154,7 +179,13 @@ class Scorer:
             confusion=Confusion(**self.errors.confusion(all_labels)),
             errors=errors,
             speed=speed,
+            slices=self._slices(all_labels, resamples, seed),
         )
+
+    def _slices(self, labels: Sequence[str], resamples: int, seed: int) -> Slices | None:
+        if self.slicer is not None:
+            return self.slicer.slices(labels, resamples=resamples, seed=seed)
+        return Slices(reason=self.unseen_reason) if self.unseen_reason else None
 
 
 def versions() -> dict[str, str]:
