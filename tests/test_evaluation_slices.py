@@ -281,3 +281,22 @@ def test_cli_compare_prints_the_unseen_comparison(tmp_path, run_cli):
     saved = json.loads(out.with_suffix(".json").read_text("utf-8"))
     assert saved["comparisons"][0]["unseen"]["overall"]["support"] == 5
     assert saved["models"][1]["unseen"]["overall"]["f1"] == 1.0
+
+
+def test_external_predictions_get_the_split_with_train(tmp_path):
+    from viner.evaluation.external import evaluate_predictions
+
+    gold = gold_jsonl(tmp_path / "test.jsonl")
+    rows = [
+        json.dumps({"text": e.text, "label": [s.as_list() for s in pred]}, ensure_ascii=False)
+        for e, pred in zip(gold_examples(3), predictions())
+    ]
+    system = tmp_path / "system.jsonl"
+    system.write_text("\n".join(rows) + "\n", "utf-8")
+    plain = evaluate_predictions(system, gold, labels=LABELS, resamples=200)
+    assert plain.slices.seen is None and "--train" in plain.slices.reason
+    report = evaluate_predictions(
+        system, gold, labels=LABELS, resamples=200, train=write_train_jsonl(tmp_path / "train.jsonl")
+    )
+    u = report.slices.unseen.overall
+    assert (u.tp, u.fp, u.fn) == (3, 2, 2) and report.training_data.path.endswith("train.jsonl")
