@@ -10,7 +10,7 @@ import spacy
 from spacy.tokens import DocBin
 from spacy.training import Corpus, Example
 
-from helpers import person_place, tiny_ner
+from helpers import NAMES, PLACES, person_place, tiny_ner
 from viner.confidence import score_texts
 from viner.errors import VinerError
 from viner.pipeline import load_pipeline
@@ -80,7 +80,7 @@ def test_sure_entities_are_kept_and_doubtful_tokens_are_missing(models, raw, tmp
     summary = make_silver(models[:1], [raw], out, SilverOptions(threshold=0.9, doubt=0.05, shard_size=3))
     docs = silver_docs(out)
     texts = [line for line in dict.fromkeys(LINES) if line]
-    assert [doc.text for doc in docs] == texts and summary.duplicates == 1 and summary.units_read == len(texts)
+    assert [doc.text for doc in docs] == texts and summary.raw.duplicates == 1 and summary.units_read == len(texts)
     kept = missing = 0
     for doc, scores in zip(docs, beams(models[:1], texts)):
         k, m = check_silver(doc, scores, 0.9, 0.05)
@@ -260,3 +260,30 @@ def test_silver_from_the_config_pipeline_trains_beside_the_gold_as_typed(
     assert done.returncode == 0, done.stderr[-2000:]
     nlp = load_pipeline(tmp_path / "model" / "model-last")
     assert nlp("Ông Nguyễn Văn An đến Hà Nội .").has_annotation("ENT_IOB")
+
+
+def test_a_sample_is_spread_over_the_text_and_the_same_whatever_the_order(models, tmp_path):
+    lines = [f"Ông {name} gặp bà {other} ở {place} lần thứ {i} ." for i, (name, other, place) in enumerate(
+        (n, o, p) for n in NAMES for o in NAMES for p in PLACES[:3]
+    )]  # fmt: skip
+    forward, backward = tmp_path / "forward.txt", tmp_path / "backward.txt"
+    forward.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    backward.write_text("\n".join(reversed(lines)) + "\n", encoding="utf-8")
+    first = make_silver(models[:1], [forward], tmp_path / "a", SilverOptions(sample=0.5))
+    second = make_silver(models[:1], [backward], tmp_path / "b", SilverOptions(sample=0.5))
+    chosen = {doc.text for doc in silver_docs(tmp_path / "a")}
+    assert chosen == {doc.text for doc in silver_docs(tmp_path / "b")} and chosen < set(lines)
+    assert first.units_read + first.raw.not_sampled == len(lines) == second.units_read + second.raw.not_sampled
+    assert 0.3 * len(lines) < first.units_read < 0.7 * len(lines)
+    assert json.loads((tmp_path / "a" / "summary.json").read_text())["not_sampled"] == first.raw.not_sampled
+    with pytest.raises(VinerError, match=r"other options \(sample\)"):
+        make_silver(models[:1], [forward], tmp_path / "a", SilverOptions(sample=0.4))
+
+
+def test_a_manifest_written_before_an_option_existed_resumes_with_its_default(models, raw, tmp_path):
+    make_silver(models[:1], [raw], tmp_path / "silver", SilverOptions(shard_size=3))
+    manifest = tmp_path / "silver" / "manifest.json"
+    older = json.loads(manifest.read_text())
+    del older["options"]["sample"]  # the first version of viner silver had no --sample
+    manifest.write_text(json.dumps(older))
+    assert make_silver(models[:1], [raw], tmp_path / "silver", SilverOptions(shard_size=3)).shards_resumed == 2

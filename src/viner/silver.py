@@ -17,9 +17,8 @@ uncertainty (the largest over the models) is above ``max_uncertainty`` are left 
 token missing. Units are tokenised by the model's own pipeline (its tokenizer, then the components before ``ner``:
 ``viner_words``); the components after ``ner`` are not applied (silver labels are the recognizer's own).
 
-Raw text: ``.txt`` files (one paragraph per line, blank lines skipped) and Doccano JSONL (field ``text``; spans in
-it are ignored). Texts are normalised as `viner corpus build` does (NFC, spaces), exact duplicates are left out,
-and a line that cannot be read (bad bytes, not JSON, no text) is skipped, counted and reported with file and line.
+Raw text: ``.txt`` (a paragraph per line) and Doccano JSONL, read by :mod:`viner.raw_text` (normalised, duplicates
+left out, optionally a ``sample`` drawn by a hash of each text; unreadable lines skipped and reported).
 
 Output: a folder of shards (``shard-00000.spacy`` ...: DocBins of ``shard_size`` units read, each written
 atomically, with ``shard-00000.json``, its counts, written after it), ``manifest.json`` (the models', inputs' and
@@ -47,14 +46,13 @@ from spacy.tokens import Doc, DocBin
 from spacy.tokens import Span as SpacySpan
 
 from .confidence import BEAM_WIDTH, UnitConfidence, components_before, find_ner, run_components, score_docs
-from .corpus import normalise_line
 from .errors import VinerError
 from .identity import file_sha256
-from .io import NotJSON, atomic_path, find_files, iter_json_lines, os_reason, write_json
+from .io import atomic_path, find_files, write_json
 from .pipeline import load_pipeline, vocab_zone
+from .raw_text import SUFFIXES, RawTally, raw_units
 from .record import Problem
 
-SUFFIXES = (".txt", ".jsonl")
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 FORMAT = 1
@@ -70,6 +68,7 @@ class SilverOptions:
     doubt: float = 0.05  # a span not kept with at least this probability in some model's beam: its tokens missing
     max_uncertainty: float | None = None  # units more uncertain than this (the largest over the models) left out
     max_units: int | None = None  # stop after this many units read
+    sample: float = 1.0  # the share of the (unique) units labelled, chosen by a hash of their text
     shard_size: int = 2000
     batch_size: int = 64
     beam_width: int = BEAM_WIDTH
@@ -84,6 +83,8 @@ class SilverOptions:
         for name, value in (("--shard-size", self.shard_size), ("--batch-size", self.batch_size)):
             if value < 1:
                 raise VinerError(f"{name} {value}: give at least 1")
+        if not 0.0 < self.sample <= 1.0:
+            raise VinerError(f"--sample {self.sample}: give a share above 0 and at most 1 (e.g. 0.1 for a tenth)")
         if self.max_units is not None and self.max_units < 1:
             raise VinerError(f"--max-units {self.max_units}: give at least 1")
         if self.beam_width < 2:
@@ -130,14 +131,20 @@ class ShardCounts:
 
 @dataclass
 class SilverSummary:
-    units_read: int = 0
-    duplicates: int = 0  # units left out: the same text came earlier
-    problems: list[Problem] = field(default_factory=list)  # lines skipped
+    raw: RawTally = field(default_factory=RawTally)  # units read, left out, lines skipped
     shards: int = 0
     shards_resumed: int = 0  # found finished from an earlier run and kept
     counts: ShardCounts = field(default_factory=ShardCounts)
     units_labelled: int = 0  # by this run (the others were in resumed shards)
     seconds: float = 0.0  # this run's
+
+    @property
+    def units_read(self) -> int:
+        return self.raw.units
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.raw.problems
 
     @property
     def units_per_second(self) -> float:
@@ -146,66 +153,14 @@ class SilverSummary:
     def as_dict(self) -> dict[str, Any]:
         """The counts of the output (the same whether a run was resumed or not)."""
         return {
-            "units_read": self.units_read,
-            "duplicates": self.duplicates,
-            "lines_skipped": len(self.problems),
-            "problems": [str(p) for p in self.problems],
+            "units_read": self.raw.units,
+            "duplicates": self.raw.duplicates,
+            "not_sampled": self.raw.not_sampled,
+            "lines_skipped": len(self.raw.problems),
+            "problems": [str(p) for p in self.raw.problems],
             "shards": self.shards,
             **self.counts.as_dict(),
         }
-
-
-def read_raw(files: Sequence[Path], problems: list[Problem], max_length: int = 1_000_000) -> Iterator[str]:
-    """The texts of raw text files, normalised; lines that cannot be read go to ``problems`` (file, line)."""
-    for path in files:
-        rows = _json_rows(path, problems) if path.suffix.lower() == ".jsonl" else _text_lines(path, problems)
-        for line, raw in rows:
-            text = normalise_line(raw)
-            if len(text) > max_length:
-                problems.append(Problem(str(path), line, None, f"{len(text):,} characters: longer than {max_length:,}"))
-            elif text:
-                yield text
-
-
-def _text_lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, str]]:
-    try:
-        handle = path.open("rb")
-    except OSError as err:
-        raise VinerError(f"{path}: cannot read file: {os_reason(err)}") from err
-    with handle:
-        for number, data in enumerate(handle, start=1):
-            try:
-                yield number, data.decode("utf-8").lstrip("\ufeff").rstrip("\r\n")
-            except UnicodeDecodeError as err:
-                problems.append(Problem(str(path), number, None, f"not valid UTF-8 (byte {err.start}); line skipped"))
-
-
-def _json_rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, str]]:
-    for number, row in iter_json_lines(path):
-        if isinstance(row, NotJSON):
-            problems.append(Problem(str(path), number, None, f"invalid JSON ({row.reason}); line skipped"))
-        elif not isinstance(row, dict):
-            problems.append(Problem(str(path), number, None, f"expected a JSON object, got {type(row).__name__}"))
-        elif not isinstance(row.get("text"), str):
-            what = "missing" if "text" not in row else "not a string"
-            problems.append(Problem(str(path), number, "text", f"{what}; line skipped"))
-        else:
-            yield number, row["text"]
-
-
-def unique(texts: Iterator[str], summary: SilverSummary, limit: int | None) -> Iterator[str]:
-    """Texts that did not come before, at most ``limit`` of them."""
-    seen: set[bytes] = set()
-    for text in texts:
-        key = hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
-        if key in seen:
-            summary.duplicates += 1
-            continue
-        seen.add(key)
-        summary.units_read += 1
-        yield text
-        if limit is not None and summary.units_read >= limit:
-            return
 
 
 def silver_doc(
@@ -342,7 +297,8 @@ def check_output(output: Path, wanted: dict[str, Any], force: bool = False) -> N
             if old.name in (MANIFEST, SUMMARY) or SHARD_FILE.fullmatch(old.name):
                 old.unlink()
         return
-    options = [k for k in wanted["options"] if found.get("options", {}).get(k) != wanted["options"][k]]
+    before = _identity(found, "options") or {}
+    options = [k for k in wanted["options"] if before.get(k) != wanted["options"][k]]
     detail = f" ({', '.join(options)})" if options else ""
     raise VinerError(
         f"{output}: its shards were made from other {', '.join(changed) or 'settings'}{detail}; "
@@ -353,7 +309,9 @@ def check_output(output: Path, wanted: dict[str, Any], force: bool = False) -> N
 def _identity(manifest: dict[str, Any], what: str) -> Any:
     """What must match to resume: the options, and the content (not the paths) of the models and inputs."""
     value = manifest.get(what)
-    if what == "options" or not isinstance(value, list):
+    if what == "options" and isinstance(value, dict):
+        return {**asdict(SilverOptions()), **value}  # an option newer than the manifest had its default
+    if not isinstance(value, list):
         return value
     return [item.get("sha256") if isinstance(item, dict) else item for item in value]
 
@@ -382,7 +340,7 @@ def make_silver(
     summary = SilverSummary()
     labeller: Labeller | None = None
     started = time.perf_counter()
-    units = unique(read_raw(files, summary.problems), summary, options.max_units)
+    units = raw_units(files, summary.raw, limit=options.max_units, sample=options.sample)
     for index, chunk in enumerate(iter(lambda: _take(units, options.shard_size), [])):
         counts_path, docs_path = output / f"{shard_name(index)}.json", output / f"{shard_name(index)}.spacy"
         if counts_path.is_file() and docs_path.is_file():

@@ -46,7 +46,12 @@ def silver_cli(
         show_default=False,
     ),
     max_units: int | None = Opt(
-        None, "--max-units", help="Stop after this many units of raw text [default: all]", show_default=False
+        None, "--max-units", help="Stop after this many units (of the --sample) [default: all]", show_default=False
+    ),
+    sample: float = Opt(
+        1.0,
+        "--sample",
+        help="Label this share of the units (0.1: a tenth), chosen by a hash of each text: spread over the whole text, the same on every run",
     ),
     shard_size: int = Opt(2000, "--shard-size", help="Units of raw text per shard: the step a re-run resumes from"),
     batch_size: int = Opt(64, "--batch-size", "-b", help="Units given to the models at a time"),
@@ -71,6 +76,7 @@ def silver_cli(
         doubt=doubt,
         max_uncertainty=max_uncertainty,
         max_units=max_units,
+        sample=sample,
         shard_size=shard_size,
         batch_size=batch_size,
         beam_width=beam_width,
@@ -96,7 +102,8 @@ def silver_cli(
         [
             ("units read", f"{summary.units_read:,}"),
             ("lines skipped (unreadable)", f"{len(summary.problems):,}"),
-            ("duplicates left out", f"{summary.duplicates:,}"),
+            ("duplicates left out", f"{summary.raw.duplicates:,}"),
+            ("left out of the --sample", f"{summary.raw.not_sampled:,}"),
             ("units kept", f"{counts.units_kept:,}"),
             ("left out: too uncertain", f"{counts.units_uncertain:,}"),
             ("left out: all tokens missing", f"{counts.units_all_missing:,}"),
