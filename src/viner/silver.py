@@ -252,9 +252,6 @@ class Labeller:
 ProgressFn = Callable[[SilverSummary, int], None]  # the summary so far and the shards done
 
 
-ProgressFn = Callable[[SilverSummary, int], None]
-
-
 def manifest(models: Sequence[Path | str], files: Sequence[Path], options: SilverOptions) -> dict[str, Any]:
     """What the shards are a function of: the models' and inputs' content hashes and the options."""
     return {
