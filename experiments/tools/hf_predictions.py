@@ -153,9 +153,8 @@ def convert(rows: Iterable[tuple[int, str]], where: str) -> Iterable[str]:
             text, spans = row_spans(row)
         except (json.JSONDecodeError, BadRow) as err:
             raise SystemExit(f"{where}:{number}: {err}") from None
-        out = {"text": text, "label": [list(s) for s in spans], "meta": {}}
-        if row.get("id"):
-            out["meta"]["unit_id"] = str(row["id"])
+        meta = {"unit_id": str(row["id"])} if row.get("id") else {}
+        out = {"text": text, "label": [list(s) for s in spans], "meta": meta}
         yield json.dumps(out, ensure_ascii=False) + "\n"
 
 

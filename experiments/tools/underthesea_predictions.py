@@ -42,14 +42,15 @@ WORD = re.compile(r"\w+|[^\w\s]")
 def entities(tags: list[str]) -> list[tuple[int, int, str]]:
     """``(first word, word after the last, type)`` of each B-/I- run of BIO tags."""
     out: list[tuple[int, int, str]] = []
-    start, kind = None, None
+    start: int | None = None
+    kind = ""
     for i, tag in enumerate([*tags, "O"]):
         prefix, _, name = tag.partition("-")
         if prefix == "I" and start is not None and name == kind:
             continue
         if start is not None:
             out.append((start, i, kind))
-            start, kind = None, None
+            start = None
         if prefix in ("B", "I"):
             start, kind = i, name
     return out
