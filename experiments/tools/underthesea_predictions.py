@@ -4,10 +4,12 @@ Runs in underthesea's own environment (it does not import viner):
 
     python -m venv assets/venv-underthesea
     assets/venv-underthesea/bin/pip install "underthesea>=9,<10"
-    assets/venv-underthesea/bin/python experiments/tools/underthesea_predictions.py \
+    assets/venv-underthesea/bin/python tools/underthesea_predictions.py \
         assets/vlsp2016/dev.jsonl -o assets/underthesea/vlsp-dev.jsonl
-    viner evaluate assets/underthesea/vlsp-dev.jsonl corpus/vlsp-syllable/dev.spacy \
+    python -m viner evaluate assets/underthesea/vlsp-dev.jsonl corpus/vlsp-syllable/dev.spacy \
         -o evaluate/reports/underthesea-vlsp-dev.json --words-per-second N
+
+(from experiments/: `weasel run baselines` runs them all.)
 
 ``underthesea.ner(text)`` is its raw-text pipeline (word segmentation, POS tags, chunks, then the
 CRF): it returns words with BIO tags (PER, LOC, ORG, MISC). Each word is found again in the unit's
@@ -133,9 +135,29 @@ def predict_row(ner, row: dict, counts: Counter) -> tuple[dict, int, float]:
     return {"text": text, "label": spans, "meta": meta}, len(WORD.findall(text)), seconds
 
 
+def read_units(paths: list[Path]):
+    """``(file, line, row)`` of every unit of the JSONL files (a folder: its ``*.jsonl`` files, sorted)."""
+    files = [f for p in paths for f in (sorted(p.glob("*.jsonl")) if p.is_dir() else [p])]
+    for path in files:
+        with path.open(encoding="utf-8-sig") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                    text = row["text"]
+                except (json.JSONDecodeError, KeyError, TypeError) as err:
+                    sys.exit(f"{path}:{number}: not a Doccano JSONL unit ({err})")
+                if not isinstance(text, str):
+                    sys.exit(f"{path}:{number}: text: must be a string")
+                yield path, number, row
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("units", type=Path, help="Doccano JSONL units (their spans are ignored)")
+    parser.add_argument(
+        "units", type=Path, nargs="+", help="Doccano JSONL files of units, or folders of them (their spans are ignored)"
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="Doccano JSONL to write (atomically)")
     args = parser.parse_args(argv)
 
@@ -151,17 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         "w", encoding="utf-8", dir=args.output.parent, prefix=f".{args.output.name}.", suffix=".tmp", delete=False
     )
     try:
-        with handle, args.units.open(encoding="utf-8-sig") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                    text = row["text"]
-                except (json.JSONDecodeError, KeyError, TypeError) as err:
-                    sys.exit(f"{args.units}:{number}: not a Doccano JSONL unit ({err})")
-                if not isinstance(text, str):
-                    sys.exit(f"{args.units}:{number}: text: must be a string")
+        with handle:
+            for _, _, row in read_units(args.units):
                 out, n, took = predict_row(ner, row, counts)
                 handle.write(json.dumps(out, ensure_ascii=False) + "\n")
                 words, units, seconds = words + n, units + 1, seconds + took
