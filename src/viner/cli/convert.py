@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import spacy
+
 from ..convert import convert
+from ..convert.docbins import FAST_SPACY
 from ..split import parse_ratios
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
@@ -65,6 +68,11 @@ def convert_cli(
         on_misaligned=lambda m: msg.warn(str(m)),
         progress=lambda stage, count: msg.text(f"... {count:,} units {stage}"),
     )
+    if report.docbin_maker != "fast":
+        msg.warn(
+            f"spaCy {spacy.__version__} is not a version viner's fast DocBin writer was checked with "
+            f"({', '.join(FAST_SPACY)}): converted with spaCy's own DocBin.add (slower, the same docs)"
+        )
     for where in report.duplicates:
         msg.warn(f"{where}: duplicate unit (same text as an earlier one) skipped")
     msg.table(report.table(), header=("split", "articles", "units", *report.labels()), divider=True, title="Conversion")

@@ -29,6 +29,7 @@ class ConvertReport:
     misaligned: list[MisalignedSpan] = field(default_factory=list)
     misaligned_policy: str = "keep"
     outputs: dict[str, Path] = field(default_factory=dict)
+    docbin_maker: str = "fast"  # or "plain" on a spaCy version the fast maker was not checked with (convert.docbins)
 
     def as_dict(self) -> dict:
         return {
@@ -40,6 +41,7 @@ class ConvertReport:
             "misaligned_policy": self.misaligned_policy,
             "misaligned": [vars(m) for m in self.misaligned],
             "outputs": {k: str(v) for k, v in self.outputs.items()},
+            "docbin_maker": self.docbin_maker,
         }
 
     def duplicates_by_file(self) -> dict[str, int]:

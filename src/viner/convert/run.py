@@ -8,6 +8,7 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy
@@ -20,9 +21,9 @@ from ..io import atomic_path, find_files, write_json
 from ..pipeline import VOCAB_BLOCK, tokenizer_from_config, vocab_zone
 from ..record import DEFAULT_LABELS, Example, IdSet, Problem
 from ..split import SPLIT_NAMES, assign_splits
+from .docbins import DocBinMaker, docbin_maker
 from .pool import Chunk, Pool
 from .report import ConvertReport, MisalignedSpan
-from .rows import gold_rows, lean_vocab
 from .shards import Background, DocBinWriter
 
 RouteOfDoc = Callable[[Chunk], numpy.ndarray]  # the output number of each doc of a chunk
@@ -74,21 +75,23 @@ def convert(
             "--keep-whole keeps each input file's units whole: it goes with --per-file (a split by article never puts one text in two splits)"
         )
     names = _output_names(report.files) if per_file else list(SPLIT_NAMES)
-    nlp = lean_vocab(tokenizer_from_config(config))
+    maker = docbin_maker()
+    report.docbin_maker = maker.name
+    nlp = maker.tokenizer(tokenizer_from_config(config))
     shard_docs = shard_docs or min(shard_size, 1000)
     with fewer_gc_passes(), Pool(_existing_folder(output_dir)) as pool:
-        run = ConvertRun(nlp, pool, report, misaligned, on_misaligned, _Progress(progress, every), vocab_block)
+        run = ConvertRun(nlp, maker, pool, report, misaligned, on_misaligned, _Progress(progress, every), vocab_block)
         run.read(labels, block_size, per_file_repeats=keep_whole)
         if per_file:
             assignment: dict[str, str] = {}
-            route_of_doc: RouteOfDoc = lambda chunk: chunk.files  # noqa: E731
+            route_of_doc: RouteOfDoc = _route_by_file
             sizes = Counter(dict(zip(names, run.articles.file_sizes)))
         else:
             assignment = assign_splits(dict(zip(run.articles.numbers, run.articles.sizes)), ratios, seed)
             route_of_group = numpy.asarray(
                 [names.index(assignment[group]) for group in run.articles.numbers], dtype=numpy.int64
             )
-            route_of_doc = lambda chunk: route_of_group[chunk.groups]  # noqa: E731
+            route_of_doc = partial(_route_by_article, route_of_group)
             sizes = Counter()
             for group, size in zip(run.articles.numbers, run.articles.sizes):
                 sizes[assignment[group]] += size
@@ -108,6 +111,16 @@ def convert(
     )
     write_json(manifest, output_dir / "convert-report.json")
     return report
+
+
+def _route_by_file(chunk: Chunk) -> numpy.ndarray:
+    """``--per-file``: each doc goes to its input file's output."""
+    return chunk.files
+
+
+def _route_by_article(route_of_group: numpy.ndarray, chunk: Chunk) -> numpy.ndarray:
+    """Each doc goes to its article's split."""
+    return route_of_group[chunk.groups]
 
 
 def _output_names(files: Sequence[Path]) -> list[str]:
@@ -175,6 +188,7 @@ class ConvertRun:
     """One conversion: the tokenizer, the pool of converted blocks, the report and the counts."""
 
     nlp: Language
+    maker: DocBinMaker
     pool: Pool
     report: ConvertReport
     misaligned: str
@@ -235,7 +249,7 @@ class ConvertRun:
 
         # bounded vocabulary (see pipeline.VOCAB_BLOCK): the rows keep their strings past the zone
         with vocab_zone(self.nlp, self.converted, self.vocab_block):
-            rows = gold_rows(self.nlp, block.examples, self.misaligned, note)
+            rows = self.maker.rows(self.nlp, block.examples, self.misaligned, note)
         self.pool.add(rows, block.examples, block.articles, [file_number for file_number, _ in block.places])
         before, self.converted = self.converted, self.converted + len(block.examples)
         self.progress.advance("converted", before, self.converted)
@@ -251,7 +265,13 @@ class ConvertRun:
         # the background thread stops (its writes done) before the atomic paths are left
         with contextlib.ExitStack() as stack, Background() as background:
             writers = [
-                DocBinWriter(stack.enter_context(atomic_path(path, is_dir=sharded)), sharded, shard_docs, background)
+                DocBinWriter(
+                    stack.enter_context(atomic_path(path, is_dir=sharded)),
+                    sharded,
+                    shard_docs,
+                    background,
+                    self.maker.encoder,
+                )
                 for path, sharded in targets.values()
             ]
             written = 0

@@ -1,26 +1,28 @@
-"""Writing gold rows as DocBin files: the bytes spaCy's ``DocBin.to_bytes`` makes, compressed in a
-background thread, one file per output or a folder of shards."""
+"""Writing gold rows as DocBin files, one file per output or a folder of shards, made in a background thread;
+the fast maker's bytes (those spaCy's ``DocBin.to_bytes`` makes, built from the rows at once: :mod:`.docbins`)."""
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 
 import numpy
 import srsly
 from spacy.tokens import DocBin
 
-try:  # ISA-L's zlib: the same format, 3x faster to compress than zlib at level 1, similar size
-    from isal import isal_zlib as _zlib
-except ImportError:  # pragma: no cover - isal has wheels for the usual platforms; zlib does the same, slower
-    _zlib = zlib
-
 from ..errors import VinerError
 from ..formats.docbin import GOLD_ATTRS, USER_DATA_KEY
 from ..record import Example
 from .rows import GoldRows, unique_values
+
+_zlib: ModuleType
+try:  # ISA-L's zlib: the same format, 3x faster to compress than zlib at level 1, similar size
+    from isal import isal_zlib as _zlib
+except ImportError:  # pragma: no cover - isal has wheels for the usual platforms; zlib does the same, slower
+    _zlib = zlib
 
 ZLIB_LEVEL = 1
 _NO_SPAN_GROUPS = b"\x90"  # Doc.spans.to_bytes() of a doc without span groups: an empty msgpack list
@@ -99,13 +101,17 @@ def gold_docbin_msgpack(blocks: Sequence[GoldRows], user_data: Sequence[bytes]) 
     )
 
 
-def write_shard(data: bytes, path: Path) -> None:
-    """Compress a DocBin message and write it to ``path``."""
-    path.write_bytes(compress(data))
+Encoder = Callable[[], bytes]  # makes the bytes of one DocBin file
+EncoderOf = Callable[[Sequence[GoldRows], Sequence[bytes]], Encoder]  # the docs of rows and their user data
+
+
+def write_shard(encode: Encoder, path: Path) -> None:
+    """Make a DocBin file's bytes and write them to ``path``."""
+    path.write_bytes(encode())
 
 
 class Background:
-    """One thread that compresses and writes DocBin files (zlib/ISA-L release the GIL, so this
+    """One thread that makes (compresses) and writes DocBin files (zlib/ISA-L release the GIL, so this
     overlaps with the main thread's work); at most two files wait, so memory stays flat."""
 
     def __enter__(self) -> Background:
@@ -113,10 +119,10 @@ class Background:
         self.waiting: list[Future] = []
         return self
 
-    def submit(self, data: bytes, path: Path) -> Future:
+    def submit(self, encode: Encoder, path: Path) -> Future:
         while len(self.waiting) >= 2:
             self.waiting.pop(0).result()
-        future = self.executor.submit(write_shard, data, path)
+        future = self.executor.submit(write_shard, encode, path)
         self.waiting.append(future)
         return future
 
@@ -126,11 +132,12 @@ class Background:
 
 class DocBinWriter:
     """Writes docs to ``path``: one DocBin file, or (``sharded``) a folder of DocBin shards of
-    ``shard_size`` docs each, compressed and written by ``background``. ``path`` is a temporary
-    path of :func:`viner.io.atomic_path`, which the caller enters and leaves."""
+    ``shard_size`` docs each, made by ``encoder`` (see :mod:`.docbins`) and written by ``background``.
+    ``path`` is a temporary path of :func:`viner.io.atomic_path`, which the caller enters and leaves."""
 
-    def __init__(self, path: Path, sharded: bool, shard_size: int, background: Background) -> None:
+    def __init__(self, path: Path, sharded: bool, shard_size: int, background: Background, encoder: EncoderOf) -> None:
         self.path, self.sharded, self.shard_size, self.background = path, sharded, shard_size, background
+        self.encoder = encoder
         self.shards = 0
         self.pending: list[Future] = []  # one per file written: each is checked by finish()
         self.blocks: list[GoldRows] = []
@@ -156,7 +163,7 @@ class DocBinWriter:
             future.result()
 
     def _write(self, path: Path) -> None:
-        data = gold_docbin_msgpack(self.blocks, self.user_data)
+        encode = self.encoder(self.blocks, self.user_data)
         self.shards += 1
         self.blocks, self.user_data = [], []
-        self.pending.append(self.background.submit(data, path))
+        self.pending.append(self.background.submit(encode, path))
