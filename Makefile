@@ -1,6 +1,7 @@
 # viner: the two set-up commands of the README.
 #   make demo   builds the corpus, trains vectors on it, converts the gold, trains, evaluates and prints the per-label table
-#   make test   creates the environment(s) it needs and runs the whole test suite
+#   make test   creates the environment(s) it needs, runs `make lint`, then the whole test suite
+#   make lint   ruff (lint and format check) over the tree, mypy over src/viner (config in pyproject.toml)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: install demo test test-fast clean
+.PHONY: install demo lint test test-fast clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +33,15 @@ demo: $(STAMP)
 	$(BIN)/python -m spacy train configs/ner.cfg --output training/
 	$(BIN)/viner evaluate training/model-best corpus/test.spacy --output evaluate/reports/demo.json
 
-test: $(TEST_STAMP)
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src/viner
+
+test: lint
 	$(BIN)/python -m pytest -q -ra
 
-test-fast: $(TEST_STAMP)
+test-fast: lint
 	$(BIN)/python -m pytest -q -ra -m "not slow and not doccano and not browser and not ray"
 
 clean:

@@ -209,11 +209,11 @@ def agreement(annotations: Annotations, *, include_unconfirmed: bool = False) ->
         raise VinerError(f"agreement needs at least two annotators; found {len(names)} ({', '.join(names) or 'none'})")
     check_same_text(annotations)
     pairs: list[PairAgreement] = []
-    pooled, pooled_labels = Counts(), {}
+    pooled, pooled_labels = Counts(), dict[str, Counts]()
     compared: set[str] = set()
     for a, b in itertools.combinations(names, 2):
         A, B = annotations[a], annotations[b]
-        overall, per_label = Counts(), {}
+        overall, per_label = Counts(), dict[str, Counts]()
         ya: list[str] = []
         yb: list[str] = []
         units = 0

@@ -10,9 +10,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 
 Echo = Callable[[str], None]
+Align = Literal["l", "r", "c"]  # a table column's alignment
 
 PROBLEMS_SHOWN = 50
 
@@ -30,7 +31,7 @@ class Printer(Protocol):
         self,
         data: Sequence[Sequence[object]],
         header: Sequence[str] | None = None,
-        aligns: Sequence[str] | None = None,
+        aligns: Sequence[Align] | None = None,
         title: str | None = None,
         divider: bool = False,
     ) -> None: ...

@@ -119,7 +119,8 @@ def load_scheme(path: Path | str) -> LabelScheme:
         raise VinerError(
             f'{path}: field "labels": expected a list of labels, e.g. [{{"name": "PERSON", "colour": "#e6194b", "key": "p", "definition": "..."}}]'
         )
-    labels, keys = [], set()
+    labels: list[Label] = []
+    keys: set[str | None] = set()
     for i, row in enumerate(data["labels"]):
         where = f"{path}: labels[{i}]"
         if not isinstance(row, dict) or not isinstance(row.get("name"), str) or not NAME.fullmatch(row["name"]):

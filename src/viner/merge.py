@@ -22,7 +22,7 @@ are not entities).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,7 +94,7 @@ def _comments(versions: dict[str, Example]) -> dict[str, Any]:
     return {name: ex.meta["Comments"] for name, ex in versions.items() if ex.meta.get("Comments")}
 
 
-def _as_lists(spans: Sequence[Span]) -> list[list]:
+def _as_lists(spans: Iterable[Span]) -> list[list]:
     return [s.as_list() for s in sorted(spans)]
 
 

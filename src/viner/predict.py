@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.tokens import Doc
+
 from .confidence import UnitConfidence, score_texts
 from .errors import VinerError
 from .formats import doccano_jsonl
@@ -84,6 +86,7 @@ def predict_examples(
     # holds only the examples nlp.pipe has read ahead (a few batches).
     ahead, behind = itertools.tee(examples)
     texts = (e.text for e in ahead)
+    pairs: Iterable[tuple[Doc, UnitConfidence | None]]
     if scores:
         pairs = score_texts(nlp, texts, batch_size=batch_size)
     else:
@@ -96,7 +99,7 @@ def predict_examples(
         yield predicted_row(example, doc, unit_confidence)
 
 
-def predicted_row(example: Example, doc, unit_confidence: UnitConfidence | None = None) -> Example:
+def predicted_row(example: Example, doc: Doc, unit_confidence: UnitConfidence | None = None) -> Example:
     """The output row for one unit: its text, id and meta, the doc's entities as spans, and the scores if any."""
     spans = tuple(Span(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
     meta = dict(example.meta)

@@ -13,7 +13,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 DEFAULT_LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE", "EVENT")
 ADD_LABEL = "to use it, add it to the label scheme (annotations/labels.json) or pass --labels"
@@ -73,7 +73,7 @@ def unit_id(text: str) -> str:
 _HEX_DIGITS = "0123456789abcdef"
 
 
-def _is_hex_id(uid: object) -> bool:
+def _is_hex_id(uid: object) -> TypeGuard[str]:
     """Whether ``uid`` is 16 lower-case hex digits, as :func:`unit_id` makes (faster than a regular expression)."""
     return type(uid) is str and len(uid) == 16 and not uid.strip(_HEX_DIGITS)
 
@@ -89,12 +89,21 @@ class IdSet:
     its peak at 1k (experiments/bench.md).
     """
 
+    _table: array[int]  # the hex ids as numbers; 0 is an empty slot
+    _mask: int
+    _count: int
+    _zero: bool  # whether the id "0000000000000000" (the number 0) is in the set
+    _other: set[str]  # every other string
+
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
         self._table = array("Q", bytes(8 * 1024))
         self._mask = 1023
         self._count = 0
         self._zero = False
-        self._other: set[str] = set()
+        self._other = set()
 
     def __len__(self) -> int:
         return self._count + self._zero + len(self._other)
@@ -149,9 +158,6 @@ class IdSet:
         for key in old:
             if key:
                 self._insert(self._table, self._mask, key)
-
-    def clear(self) -> None:
-        self.__init__()
 
 
 @dataclass(frozen=True)

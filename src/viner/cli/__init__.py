@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from types import ModuleType
 
 import click
 import typer
@@ -38,6 +39,7 @@ from . import (  # noqa: F401  (each module registers its commands on the app)
 from ._util import Opt, app, fail, print_problems
 
 # typer >= 0.20 raises its own copy of click's exceptions (typer._click); catch both.
+_typer_click: ModuleType
 try:
     from typer._click import exceptions as _typer_click
 except ImportError:  # pragma: no cover - older typer uses click itself

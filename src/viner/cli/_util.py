@@ -10,7 +10,7 @@ from typing import TextIO
 import typer
 from wasabi import table as _table
 
-from ..console import PROBLEMS_SHOWN
+from ..console import PROBLEMS_SHOWN, Align
 from ..errors import InvalidInput, VinerError
 from ..labels import workspace_scheme
 
@@ -54,7 +54,7 @@ class TerminalPrinter:
         self,
         data: Sequence[Sequence[object]],
         header: Sequence[str] | None = None,
-        aligns: Sequence[str] | None = None,
+        aligns: Sequence[Align] | None = None,
         title: str | None = None,
         divider: bool = False,
     ) -> None:

@@ -22,17 +22,17 @@ def _pts(x: float) -> str:
 
 def print_comparison(comparison: Comparison) -> None:
     models, labels = comparison.models, comparison.labels
-    rows = []
+    f1_rows = []
     for label in [*labels, "overall"]:
         cells = []
         for m in models:
             v = m.scores(label)
             cells.append(f"{v.f1:.1%}" if v else "-")
-        rows.append(("ALL (micro)" if label == "overall" else label, *cells))
+        f1_rows.append(("ALL (micro)" if label == "overall" else label, *cells))
     msg.table(
-        rows,
+        f1_rows,
         header=("F1", *(m.name for m in models)),
-        aligns=("l",) + ("r",) * len(models),
+        aligns=["l" if i == 0 else "r" for i in range(len(models) + 1)],
         divider=True,
         title="F1 per label, side by side",
     )

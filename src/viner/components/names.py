@@ -83,7 +83,7 @@ class NameFeatures:
         spans = [Span(doc, start, end, label=label) for label, start, end in self._matcher(doc)]
         for span in filter_spans(spans):
             for i, token in enumerate(span):
-                token.set_morph(f"{FEATURE}={place(i, len(span))}_{span.label_}")
+                token.set_morph(f"{FEATURE}={place(i, len(span))}_{span.label_}")  # type: ignore[attr-defined]  # spaCy's token.pyi lacks Token.set_morph
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
@@ -118,7 +118,7 @@ class NameFeatures:
         for text, label in self.names.items():
             by_label.setdefault(label, []).append(text)
         for label, texts in by_label.items():
-            self._matcher.add(label, list(self._tokenizer.pipe(texts)))
+            self._matcher.add(label, [self._tokenizer(text) for text in texts])
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)

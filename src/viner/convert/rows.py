@@ -42,8 +42,9 @@ def lean_vocab(nlp: Language) -> Language:
     tokenizer used only to make gold rows needs no other attribute. Tokens are the same:
     the tokenizer never reads lexical attributes.
     """
-    getters = nlp.vocab.lex_attr_getters or {}
-    nlp.vocab.lex_attr_getters = {attr: getter for attr, getter in getters.items() if attr == NORM}
+    # spaCy's vocab.pyi lacks Vocab.lex_attr_getters, a public attribute (vocab.pxd)
+    getters = nlp.vocab.lex_attr_getters or {}  # type: ignore[attr-defined]
+    nlp.vocab.lex_attr_getters = {attr: getter for attr, getter in getters.items() if attr == NORM}  # type: ignore[attr-defined]
     return nlp
 
 
@@ -112,7 +113,10 @@ def joins_texts(nlp: Language) -> bool:
     """Whether texts may be tokenised joined: spaCy's own rule-based tokenizer, and no special
     case contains the joiner (then no special case can match across two texts)."""
     tokenizer = nlp.tokenizer
-    return type(tokenizer) is Tokenizer and not any(JOINER in rule for rule in tokenizer.rules)
+    if type(tokenizer) is not Tokenizer:
+        return False
+    rules: dict[str, list[dict[int, str]]] = tokenizer.rules  # type: ignore[union-attr]  # spaCy's tokenizer is untyped
+    return not any(JOINER in rule for rule in rules)
 
 
 def _joined_rows(nlp: Language, texts: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray] | None:

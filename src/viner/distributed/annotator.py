@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import ray
 
+from ..errors import InvalidInput
 from ..formats import doccano_jsonl
 from ..patterns.ruler import BLANK, pipeline_with_patterns
 from ..pipeline import load_pipeline
@@ -66,9 +67,11 @@ class Annotator:
         todo = [i for i in range(size) if not batch["problem"][i]]
         examples = []
         for i in todo:
-            example, _ = doccano_jsonl.parse_row(
+            example, problems = doccano_jsonl.parse_row(
                 json.loads(batch["row"][i]), (str(batch["file"][i]), int(batch["line"][i])), labels=None
             )
+            if example is None:  # read_units checked each row it passes without a problem: not reached
+                raise InvalidInput(problems)
             examples.append(example)
         stats, counted = PredictStats(), 0
         for i, predicted in zip(

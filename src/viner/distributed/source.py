@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Sequence
+from functools import partial
 
 import pyarrow as pa
 from ray.data import Datasource, ReadTask
@@ -70,7 +71,7 @@ class UnitsSource(Datasource):
     def get_read_tasks(self, parallelism: int, per_task_row_limit=None, data_context=None) -> list[ReadTask]:
         return [
             ReadTask(
-                lambda path=path: read_units(path),
+                partial(read_units, path),
                 BlockMetadata(num_rows=None, size_bytes=os.path.getsize(path), exec_stats=None, input_files=(path,)),
             )
             for path in self.files

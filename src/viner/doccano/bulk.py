@@ -231,6 +231,7 @@ def bulk_suggest(
                 preexec_fn=die_with_parent,
             )  # viner killed: the unfinished batch is rolled back
             shown: dict[str, int] = {}
+            assert process.stdout is not None  # stdout=PIPE
             for line in process.stdout:
                 _take(json.loads(line), result, shown, echo, local, project)
         if process.wait() != 0:

@@ -364,13 +364,23 @@ class _RetryingAdapter(HTTPAdapter):
         super().__init__(max_retries=retry)
         self.timeout = timeout
 
-    def send(self, request, timeout=None, **kwargs):
-        return super().send(request, timeout=timeout or self.timeout, **kwargs)
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        return super().send(request, stream, timeout or self.timeout, verify, cert, proxies)
 
 
 def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0] if err.errors() else {}
-    return f"{'.'.join(map(str, first.get('loc', ())))}: {first.get('msg', err)}"[:300]
+    errors = err.errors()
+    if not errors:
+        return str(err)[:300]
+    return f"{'.'.join(map(str, errors[0]['loc']))}: {errors[0]['msg']}"[:300]
 
 
 def _detail(response: requests.Response) -> str:

@@ -272,7 +272,7 @@ def push(
     local = find_local(session.url, home, DEFAULT_HOME)
     chosen = (
         narrow_plan(session, plan, select_by, limit, seed, preannotate, echo, patterns)
-        if select_by is not None
+        if select_by is not None and limit is not None  # --select needs --limit (checked above)
         else None
     )
     if chosen is not None and not chosen.units:

@@ -73,6 +73,14 @@ class Pair:
             return "correct" if g.label == p.label else "wrong_label"
         return "wrong_boundary" if g.label == p.label else "wrong_label_boundary"
 
+    @property
+    def label(self) -> str:
+        """The gold entity's label, else the prediction's (a pair has at least one of them)."""
+        entity = self.gold if self.gold is not None else self.pred
+        if entity is None:
+            raise ValueError("a pair has a gold or a predicted entity")
+        return entity.label
+
 
 def _overlap(a: Span, b: Span) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start))
@@ -158,7 +166,7 @@ class ErrorCollector:
             if g and p and (g.start, g.end) == (p.start, p.end):
                 self.exact[key] += 1
             category = pair.category
-            label = (g or p).label
+            label = pair.label
             self.counts[category] += 1
             self.per_label.setdefault(label, Counter())[category] += 1
             if category == "correct" or (self.max_examples is not None and self.kept[category] >= self.max_examples):

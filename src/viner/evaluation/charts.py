@@ -44,7 +44,7 @@ def f1_bars(rows: Sequence[dict], *, title: str = "F1 per label (strict)", width
         out.append(f'<line x1="{x:.1f}" y1="{y0 - 4}" x2="{x:.1f}" y2="{height - 24}" class="grid"/>')
         out.append(f'<text x="{x:.1f}" y="{height - 8}" class="tick" text-anchor="middle">{int(tick * 100)}%</text>')
     if len(series) > 1:
-        lx = left
+        lx: float = left
         for k, name in enumerate(series):
             color = PALETTE[k % len(PALETTE)]
             out.append(f'<rect x="{lx}" y="{top - 6}" width="12" height="12" rx="2" fill="{color}"/>')

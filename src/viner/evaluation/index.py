@@ -82,6 +82,11 @@ def _report_entry(report: Report) -> dict:
     }
 
 
+def _newest_first(entry: dict) -> tuple[str, float]:
+    """The sort key of an index entry (sorted in reverse): its date, then its file's time."""
+    return entry["date"] or "", entry["mtime"]
+
+
 def collect(root: Path | str) -> dict:
     """Headline figures of every report and comparison under ``root``, newest first."""
     root = Path(root).resolve()
@@ -111,10 +116,9 @@ def collect(root: Path | str) -> dict:
             labels.update(dict.fromkeys(report.per_label))
             entry = _report_entry(report)
             reports.append({**entry, "name": entry["name"] or path.stem, **files_of})
-    key = lambda e: (e["date"] or "", e["mtime"])  # noqa: E731
-    reports.sort(key=key, reverse=True)
-    comparisons.sort(key=key, reverse=True)
-    hashes = {}
+    reports.sort(key=_newest_first, reverse=True)
+    comparisons.sort(key=_newest_first, reverse=True)
+    hashes: dict[str, str] = {}
     for r in reports:  # a short tag per distinct test set, so equal data is visible at a glance
         if r["data_hash"] and r["data_hash"] not in hashes:
             hashes[r["data_hash"]] = chr(ord("A") + len(hashes) % 26)

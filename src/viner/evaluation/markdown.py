@@ -84,7 +84,7 @@ def _schemas(report: Report) -> list[str]:
     if not report.schemas:
         return []
     out = ["", "## nervaluate schemas (overall)", ""]
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for schema in SCHEMAS:
         s = report.schemas.overall[schema]
         rows.append(
@@ -230,7 +230,7 @@ def comparison_markdown(comparison: Comparison) -> str:
         out.append(f"> **Warning:** {w}")
         out.append("")
     out += ["## Models", ""]
-    rows = [
+    rows: list[tuple[object, ...]] = [
         (
             m.name,
             _model_cell(m),

@@ -11,16 +11,21 @@ from collections.abc import Sequence
 import jinja2
 
 
-def _missing(x) -> bool:
-    return x is None or isinstance(x, jinja2.Undefined)
+def _undefined(x: object) -> bool:
+    """A value a template does not have (jinja2 passes its ``Undefined``)."""
+    return isinstance(x, jinja2.Undefined)
+
+
+def _missing(x: object) -> bool:
+    return x is None or _undefined(x)
 
 
 def pct(x: float | None) -> str:
-    return "–" if _missing(x) else f"{100 * x:.1f}"
+    return "–" if x is None or _undefined(x) else f"{100 * x:.1f}"
 
 
 def points(x: float | None) -> str:
-    return "–" if _missing(x) else f"{100 * x:+.1f}"
+    return "–" if x is None or _undefined(x) else f"{100 * x:+.1f}"
 
 
 def interval(ci: Sequence[float] | None, signed: bool = False) -> str:
@@ -35,13 +40,14 @@ def count(x) -> str:
 
 
 def size(n: int | None) -> str:
-    if _missing(n):
+    if n is None or _undefined(n):
         return "–"
+    value = float(n)
     for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(value)
 
 
 def rate(x: float | None) -> str:

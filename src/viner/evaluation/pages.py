@@ -83,7 +83,8 @@ def snippet(text: str, gold: Entity | None, pred: Entity | None, offset: int = 0
         space = text.rfind(" ", max(s.end for s in spans) - offset, end - offset)
         end = space + offset if space > end - offset - 20 else end
     pieces: list[str] = ["…" if start > 0 else ""]
-    run_cls, run = None, []
+    run_cls: str | None = None
+    run: list[str] = []
 
     def flush():
         if run:
@@ -110,7 +111,7 @@ def _confusion_cells(confusion: Confusion) -> list[list[dict]]:
     )
     table = []
     for i, gold in enumerate(rows):
-        line = []
+        line: list[dict] = []
         for j, pred in enumerate(cols):
             n = counts[i][j]
             diagonal = i == j and gold != NONE
@@ -133,13 +134,13 @@ def _confusion_cells(confusion: Confusion) -> list[list[dict]]:
 def _error_examples(report: Report) -> list[dict]:
     """The errors to show (at most ``MAX_HTML_ERRORS``), each with its label and its snippet of text."""
     docs = report.documents or []  # reports before schema 3 kept the documents, not a context per error
-    examples = []
-    for e in report.errors.examples[:MAX_HTML_ERRORS]:
+    examples: list[dict] = []
+    for e in report.errors.examples[:MAX_HTML_ERRORS] if report.errors else []:
         if e.context:
             text = snippet(e.context.text, e.gold, e.pred, e.context.start, e.context.length)
         else:
             whole = docs[e.doc]["text"] if e.doc < len(docs) else ""
-            text = snippet(whole, e.gold, e.pred) if whole else ""
+            text = snippet(whole, e.gold, e.pred) if whole else Markup("")
         examples.append({"error": e, "label": e.label, "snippet": text})
     return examples
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import VinerError
 from .figures import Scores, Slices, Uncertainty, known_fields
@@ -25,6 +25,8 @@ from .figures import Scores, Slices, Uncertainty, known_fields
 REPORT_KIND = "viner-evaluation"
 SCHEMA_VERSION = 3  # 3: per-document predictions in a sidecar file, a sample of the errors; 2: both inside the JSON
 PREDICTIONS_SUFFIX = ".predictions.jsonl"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -129,6 +131,16 @@ class Context:
     length: int
 
 
+def read_part(kind: type[T], data: dict, key: str) -> T | None:
+    """``data[key]`` read as a ``kind``, or None where the report has none."""
+    value = data.get(key)
+    return kind(**known_fields(kind, value)) if value is not None else None
+
+
+def _entity(data: dict | None) -> Entity | None:
+    return Entity(**data) if data else None
+
+
 @dataclass
 class ErrorExample:
     doc: int
@@ -140,18 +152,21 @@ class ErrorExample:
 
     @property
     def label(self) -> str:
-        return (self.gold or self.pred).label
+        """The gold entity's label, else the prediction's (an error has at least one of them)."""
+        entity = self.gold if self.gold is not None else self.pred
+        if entity is None:
+            raise ValueError(f"error {self.id}: neither a gold nor a predicted entity")
+        return entity.label
 
     @classmethod
     def from_dict(cls, data: dict) -> ErrorExample:
-        entity = lambda e: Entity(**e) if e else None  # noqa: E731
         context = data.get("context")
         return cls(
             data["doc"],
             data["id"],
             data["category"],
-            entity(data.get("gold")),
-            entity(data.get("pred")),
+            _entity(data.get("gold")),
+            _entity(data.get("pred")),
             Context(**context) if context else None,
         )
 
@@ -251,26 +266,25 @@ class Report:
     @classmethod
     def from_dict(cls, data: dict) -> Report:
         """The report of a JSON object of any schema (see the module docstring)."""
-        part = lambda kind, key: kind(**known_fields(kind, data[key])) if data.get(key) is not None else None  # noqa: E731
         return cls(
             kind=data.get("kind", REPORT_KIND),
             schema_version=data.get("schema_version", 1),
             name=data.get("name"),
-            model=part(ModelInfo, "model") or ModelInfo(),
-            training_data=part(TrainingData, "training_data"),
-            data=part(TestData, "data") or TestData(),
+            model=read_part(ModelInfo, data, "model") or ModelInfo(),
+            training_data=read_part(TrainingData, data, "training_data"),
+            data=read_part(TestData, data, "data") or TestData(),
             date=data.get("date"),
             versions=dict(data.get("versions") or {}),
             labels=list(data.get("labels") or []),
             overall=Scores(**known_fields(Scores, data["overall"])),
             per_label={label: Scores(**known_fields(Scores, v)) for label, v in data["per_label"].items()},
-            uncertainty=part(Uncertainty, "uncertainty"),
+            uncertainty=read_part(Uncertainty, data, "uncertainty"),
             schemas=Schemas.from_dict(data["schemas"]) if data.get("schemas") else None,
-            confusion=part(Confusion, "confusion"),
+            confusion=read_part(Confusion, data, "confusion"),
             errors=Errors.from_dict(data["errors"]) if data.get("errors") else None,
-            speed=part(Speed, "speed") or Speed(),
-            predictions=part(Predictions, "predictions"),
-            external=part(External, "external"),
+            speed=read_part(Speed, data, "speed") or Speed(),
+            predictions=read_part(Predictions, data, "predictions"),
+            external=read_part(External, data, "external"),
             slices=Slices.from_dict(data["slices"]) if data.get("slices") else None,
             documents=data.get("documents"),
         )

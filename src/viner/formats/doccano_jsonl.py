@@ -52,15 +52,8 @@ def parse_row(
     example, problems = make_example(row["text"], raw_spans, meta=meta, labels=labels)  # its id: unit_id of the text
     given = meta.get("unit_id")
     if example is not None and given and str(given) != example.id:
-        example, problems = (
-            None,
-            [
-                (
-                    "meta.unit_id",
-                    f"{given!r} is not the id of this text ({example.id!r}): was the text edited? remove unit_id to give it a new one",
-                )
-            ],
-        )
+        why = f"{given!r} is not the id of this text ({example.id!r}): was the text edited? remove unit_id to give it a new one"
+        example, problems = None, [("meta.unit_id", why)]
     if not problems:
         return example, []
     return example, [Problem(path, line, fld, msg) for fld, msg in problems]

@@ -171,7 +171,7 @@ def _write_split(rows: Iterable[dict], folder: Path, feats, shard_rows: int | No
     names = [f"data-{i:05d}-of-{len(parts):05d}.arrow" for i in range(len(parts))]
     for part, name in zip(parts, names):
         part.rename(folder / name)
-    state = {
+    state: dict[str, object] = {
         "_data_files": [{"filename": name} for name in names],
         "_fingerprint": uuid.uuid4().hex,
         "_format_columns": None,

@@ -11,7 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .pids import pid_alive
 from .targets import file_target, folder_target
@@ -139,10 +139,10 @@ def write_line_shards(lines: Iterable[str], folder: Path | str, per_shard: int) 
     the folder appears (or replaces the previous one) only when every shard is complete. Returns the lines written."""
     count = 0
     with atomic_path(folder_target(folder), is_dir=True) as tmp:
-        out = None
+        out: TextIO | None = None
         try:
             for line in lines:
-                if count % per_shard == 0:
+                if out is None or count % per_shard == 0:
                     if out is not None:
                         out.close()
                     out = (tmp / f"part-{count // per_shard:05d}.jsonl").open("w", encoding="utf-8")

@@ -95,12 +95,12 @@ def iter_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]
         # fast path: decode the file as a stream (~3x faster than line by line); a bad byte
         # sends the rest of the file to the line-by-line reader below, which names its line
         try:
-            handle = path.open("r", encoding="utf-8-sig", newline="\n")
+            stream = path.open("r", encoding="utf-8-sig", newline="\n")
         except OSError as err:
             raise VinerError(f"{path}: cannot read file: {os_reason(err)}") from err
-        with handle:
+        with stream:
             try:
-                for line in handle:
+                for line in stream:
                     text = line[:-1] if line[-1:] == "\n" else line
                     if "\r" in text or text[:1] == BOM:
                         text = text.lstrip(BOM).replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")

@@ -72,9 +72,11 @@ def occurrences(text: str, needle: str) -> Iterable[tuple[int, int]]:
 
 def measure(strings: dict[str, PatternStats], examples: Sequence[Example]) -> None:
     """Count, for every candidate string, how each of its occurrences in the gold is labelled."""
-    by_first = defaultdict(list)  # a string can only occur in a unit that has its first syllable
+    by_first: dict[str, list[PatternStats]] = defaultdict(list)  # a string occurs only where its first syllable does
     for text, stats in strings.items():
-        by_first[WORD.search(text).group()].append(stats)
+        first = WORD.search(text)
+        if first is not None:  # a string without a word occurs nowhere as a name (candidates() has none)
+            by_first[first.group()].append(stats)
     for example in examples:
         gold = {(s.start, s.end): s.label for s in example.spans}
         syllables = set(WORD.findall(example.text))

@@ -17,13 +17,9 @@ from .ruler import read_patterns
 LEXICON = "lexicon.jsonl"
 
 
-def lexicon_path():
-    return resources.files("viner").joinpath("data", LEXICON)
-
-
 def lexicon_patterns(labels: Sequence[str] | None = None) -> list[dict]:
     """The lexicon's patterns, only those whose label is in ``labels`` when given."""
-    with resources.as_file(lexicon_path()) as path:
+    with resources.as_file(resources.files("viner") / "data" / LEXICON) as path:
         patterns = read_patterns(path)
     return [p for p in patterns if labels is None or p["label"] in labels]
 

@@ -20,9 +20,11 @@ import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import SpanRuler
 
 from ..errors import VinerError
 from ..io import os_reason, write_lines
@@ -83,8 +85,11 @@ def add_patterns(nlp: Language, patterns: Sequence[dict]) -> Language:
     """Add ``patterns`` at the end of ``nlp``: a span_ruler, then the merge into doc.ents (see the module docstring)."""
     from ..components.patterns import SPANS_KEY  # registers the viner_patterns component
 
-    ruler = nlp.add_pipe(
-        "span_ruler", name=f"{RULER_NAME}_matcher", last=True, config={"spans_key": SPANS_KEY, "validate": True}
+    ruler = cast(  # add_pipe is typed to return any pipe; "span_ruler" makes a SpanRuler
+        SpanRuler,
+        nlp.add_pipe(
+            "span_ruler", name=f"{RULER_NAME}_matcher", last=True, config={"spans_key": SPANS_KEY, "validate": True}
+        ),
     )
     ruler.add_patterns(list(patterns))
     nlp.add_pipe("viner_patterns", name=RULER_NAME, last=True)

@@ -84,7 +84,8 @@ def _entities(sentence: _Sentence, path: str) -> tuple[list[tuple[int, int, str,
     def close() -> None:
         nonlocal current
         if current is not None:
-            entities.append(tuple(current))  # type: ignore[arg-type]
+            first, last, label, line = current
+            entities.append((first, last, label, line))
             current = None
 
     for i, token in enumerate(sentence.tokens):
@@ -194,10 +195,7 @@ def read(
         if comment is not None and not sentence.tokens:
             sentence.comments[comment.group(1)] = (number, comment.group(2))
             continue
-        if line.split()[0] == DOCSTART:
-            columns, problem = [DOCSTART], None
-        else:
-            columns, problem = _parse_line(line, number, name)
+        columns, problem = ([DOCSTART], None) if line.split()[0] == DOCSTART else _parse_line(line, number, name)
         if problem is not None:
             sentence.problems.append(problem)
             sentence.first_line = sentence.first_line or number
