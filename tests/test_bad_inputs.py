@@ -1057,8 +1057,7 @@ OPTIONAL = [
 def _commands() -> set[str]:
     from typer.main import get_command
 
-    import viner.cli  # noqa: F401  (registers the commands)
-    from viner.cli._util import app
+    from viner.cli import app  # importing viner.cli registers the commands
 
     return set(get_command(app).commands)
 

@@ -23,20 +23,20 @@ PATTERNS = [
 ]
 
 
-@pytest.fixture
-def ruler_model(tmp_path):
+def save_ruler_model(folder):
+    """A pipeline of one entity ruler with PATTERNS, saved in ``folder``/ruler-model."""
     nlp = spacy.blank("xx")
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(PATTERNS)
     nlp.meta["name"] = "ruler"
     nlp.meta["version"] = "0.0.1"
-    path = tmp_path / "ruler-model"
+    path = folder / "ruler-model"
     nlp.to_disk(path)
     return path
 
 
-@pytest.fixture
-def gold_jsonl(tmp_path):
+def write_gold_jsonl(folder):
+    """SENTENCES with their gold spans, as ``folder``/test.jsonl."""
     rows = []
     for text, entities in SENTENCES:
         spans = []
@@ -44,9 +44,19 @@ def gold_jsonl(tmp_path):
             start = text.index(surface)
             spans.append([start, start + len(surface), label])
         rows.append(json.dumps({"text": text, "label": spans}, ensure_ascii=False))
-    path = tmp_path / "test.jsonl"
+    path = folder / "test.jsonl"
     path.write_text("\n".join(rows) + "\n", "utf-8")
     return path
+
+
+@pytest.fixture
+def ruler_model(tmp_path):
+    return save_ruler_model(tmp_path)
+
+
+@pytest.fixture
+def gold_jsonl(tmp_path):
+    return write_gold_jsonl(tmp_path)
 
 
 def test_evaluate_a_rule_based_pipeline(ruler_model, gold_jsonl):

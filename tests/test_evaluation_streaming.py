@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from helpers import no_overlaps
 from oracles_evaluation import build_report, document_counts, gold_sha256, strict_counts
-from test_evaluation_cli import gold_jsonl, ruler_model  # noqa: F401 (fixtures)
+from test_evaluation_cli import save_ruler_model, write_gold_jsonl
 from test_evaluation_report import LABELS, gold_examples, make_report, weaker_predictions
 from viner.errors import VinerError
 from viner.evaluation.compare import compare, compare_files
@@ -26,6 +26,17 @@ from viner.evaluation.schemas import SCHEMAS, SchemaCounter
 from viner.evaluation.scoring import GoldHasher
 from viner.evaluation.write import write_report
 from viner.record import Example, Span
+
+
+@pytest.fixture
+def ruler_model(tmp_path):
+    return save_ruler_model(tmp_path)
+
+
+@pytest.fixture
+def gold_jsonl(tmp_path):
+    return write_gold_jsonl(tmp_path)
+
 
 spans = st.lists(
     st.tuples(st.integers(0, 30), st.integers(1, 6), st.sampled_from(LABELS + ["MISC"])).map(
@@ -172,7 +183,7 @@ def test_documents_missing_from_one_report_do_not_pair(tmp_path):
         compare([a, b], resamples=100)
 
 
-def test_evaluate_streams_into_the_sidecar(tmp_path, ruler_model, gold_jsonl):  # noqa: F811
+def test_evaluate_streams_into_the_sidecar(tmp_path, ruler_model, gold_jsonl):
     reports = tmp_path / "evaluate" / "reports"
     paths = report_paths(reports / "ruler.json")
     report = evaluate(ruler_model, gold_jsonl, labels=LABELS, resamples=200, predictions=paths["predictions"])
@@ -197,7 +208,7 @@ def test_evaluate_streams_into_the_sidecar(tmp_path, ruler_model, gold_jsonl):  
     assert c.comparisons[0].bootstrap.overall.delta == 0
 
 
-def test_cli_evaluate_names_the_sidecar(tmp_path, run_cli, ruler_model, gold_jsonl):  # noqa: F811
+def test_cli_evaluate_names_the_sidecar(tmp_path, run_cli, ruler_model, gold_jsonl):
     out = tmp_path / "evaluate" / "reports" / "r.json"
     code, text = run_cli("evaluate", ruler_model, gold_jsonl, "-o", out, "--resamples", "200")
     assert code == 0, text

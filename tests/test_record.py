@@ -1,5 +1,8 @@
 import unicodedata
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from viner.record import Example, Span, check_example, make_example, unit_id
 
 TEXT = "Tổng thống Nga Vladimir Putin gặp ông Tập tại Bắc Kinh."
@@ -93,9 +96,6 @@ def test_id_set_behaves_like_a_set_of_strings():
     ids.clear()
     assert len(ids) == 0 and candidates[0] not in ids
 
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 LABELS = ("PERSON", "ORG", "GPE", "EVENT")
 

@@ -9,6 +9,7 @@ input line stops the run with the same error. How it runs: ``run.py``; the reade
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -24,8 +25,8 @@ INSTALL = 'pip install "viner[ray]"'
 def ray_missing() -> str | None:
     """Why Ray cannot be used here (a one-line message saying how to install it), or None."""
     try:
-        import ray
-        import ray.data  # noqa: F401
+        for module in ("ray", "ray.data"):  # ray.data needs the extra's other packages
+            importlib.import_module(module)
     except ImportError as err:
         return f"--ray needs Ray, an optional extra that is not installed ({err}); install it with: {INSTALL}"
     return None

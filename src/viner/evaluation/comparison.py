@@ -18,7 +18,7 @@ from typing import Any
 
 from .bootstrap import NOT_MEASURED, verdict
 from .figures import Slice
-from .report import External, ModelInfo, Scores, Speed, TestData, TrainingData, Uncertainty, known_fields
+from .report import External, ModelInfo, Scores, Speed, TestData, TrainingData, Uncertainty, known_fields, read_part
 
 COMPARISON_KIND = "viner-comparison"
 
@@ -114,17 +114,16 @@ class Version:
 
     @classmethod
     def from_dict(cls, data: dict) -> Version:
-        part = lambda kind, key: kind(**known_fields(kind, data[key])) if data.get(key) is not None else None  # noqa: E731
         known = known_fields(cls, data)
         known.update(
             overall=Scores(**known_fields(Scores, data["overall"])),
             per_label={label: Scores(**known_fields(Scores, v)) for label, v in data["per_label"].items()},
-            model=part(ModelInfo, "model") or ModelInfo(),
-            external=part(External, "external"),
-            data=part(TestData, "data") or TestData(),
-            training_data=part(TrainingData, "training_data"),
-            uncertainty=part(Uncertainty, "uncertainty"),
-            speed=part(Speed, "speed") or Speed(),
+            model=read_part(ModelInfo, data, "model") or ModelInfo(),
+            external=read_part(External, data, "external"),
+            data=read_part(TestData, data, "data") or TestData(),
+            training_data=read_part(TrainingData, data, "training_data"),
+            uncertainty=read_part(Uncertainty, data, "uncertainty"),
+            speed=read_part(Speed, data, "speed") or Speed(),
             runs=[Run(**known_fields(Run, r)) for r in data.get("runs") or []],
             unseen=Slice.from_dict(data["unseen"]) if data.get("unseen") else None,
         )
