@@ -112,7 +112,8 @@ def row_unit(row: Any) -> str | None:
     """The unit id of a row, valid or not (``unit_id`` beside the text or in ``meta``, else the text's hash)."""
     if not isinstance(row, dict):
         return None
-    meta = row.get("meta") if isinstance(row.get("meta"), dict) else {}
+    given_meta = row.get("meta")
+    meta: dict = given_meta if isinstance(given_meta, dict) else {}
     given = row.get("unit_id") or meta.get("unit_id")
     if given:
         return str(given)
@@ -121,7 +122,8 @@ def row_unit(row: Any) -> str | None:
 
 
 def _row_checked(row: dict) -> bool:
-    meta = row.get("meta") if isinstance(row.get("meta"), dict) else {}
+    given_meta = row.get("meta")
+    meta: dict = given_meta if isinstance(given_meta, dict) else {}
     return row.get(CONFIRMED_KEY, meta.get(CONFIRMED_KEY, True)) is not False
 
 

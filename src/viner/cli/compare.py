@@ -47,7 +47,7 @@ def print_comparison(comparison: Comparison) -> None:
         msg.table(
             rows,
             header=("unseen F1", *(m.name for m in models)),
-            aligns=("l",) + ("r",) * len(models),
+            aligns=["l" if i == 0 else "r" for i in range(len(models) + 1)],
             divider=True,
             title="F1 of the entities unseen in training, side by side",
         )

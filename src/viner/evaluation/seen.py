@@ -17,7 +17,7 @@ from pathlib import Path
 
 import spacy
 from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH
-from spacy.strings import hash_string
+from spacy.strings import hash_string  # type: ignore[attr-defined]  # spaCy's strings.pyi lacks hash_string
 from spacy.tokens import DocBin
 
 from ..errors import VinerError
