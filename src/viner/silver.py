@@ -1,8 +1,8 @@
 """Silver training data: a trained model (or several) labels raw text; what it is sure of becomes training docs.
 
-Self-training with no false "O". For every unit of raw text the model's beam (viner.confidence, the same decode as
-`viner predict --scores`) gives the best parse's entities and, for every span any parse in the beam holds, the
-probability that the span carries its label. A silver doc then says:
+Self-training without teaching "O" where the model doubts. For every unit of raw text the model's beam
+(viner.confidence, the same decode as `viner predict --scores`) gives the best parse's entities and, for every span
+any parse in the beam holds, the probability that the span carries its label. A silver doc then says:
 
 - **entity** for a span of the best parse whose confidence is at least ``threshold``. With an ensemble (several
   models, e.g. seeds of one config) the span must be in *every* model's best parse and its *mean* confidence over
@@ -12,7 +12,8 @@ probability that the span carries its label. A silver doc then says:
   probability, best-parse entities below the threshold included (a kept entity's own tokens stay the entity);
 - **O** for every other token: no parse of any model with a noticeable probability puts an entity there.
 
-So a name the model half-recognises is neither taught as an entity nor as "not an entity". Units whose beam
+So a name the model half-recognises is neither taught as an entity nor as "not an entity" (one it misses
+outright, with no parse near ``doubt``, is still "O"). Units whose beam
 uncertainty (the largest over the models) is above ``max_uncertainty`` are left out, and so is a unit with every
 token missing. Units are tokenised by the model's own pipeline (its tokenizer, then the components before ``ner``:
 ``viner_words``); the components after ``ner`` are not applied (silver labels are the recognizer's own).
@@ -65,7 +66,7 @@ class SilverOptions:
     """What decides the silver docs (all recorded in the manifest: a resumed run must use the same)."""
 
     threshold: float = 0.9  # an entity is kept when its (mean) confidence is at least this
-    doubt: float = 0.05  # a span not kept with at least this probability in some model's beam: its tokens missing
+    doubt: float = 0.01  # a span not kept with at least this probability in some model's beam: its tokens missing
     max_uncertainty: float | None = None  # units more uncertain than this (the largest over the models) left out
     max_units: int | None = None  # stop after this many units read
     sample: float = 1.0  # the share of the (unique) units labelled, chosen by a hash of their text

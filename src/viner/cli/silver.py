@@ -35,7 +35,7 @@ def silver_cli(
         help="Keep an entity when its beam confidence is at least this (an ensemble: the mean over the models, and every model's best parse must hold it)",
     ),
     doubt: float = Opt(
-        0.05,
+        0.01,
         "--doubt",
         help="Mark missing (neither entity nor O) the tokens of any span not kept that some model's beam gives at least this probability",
     ),
