@@ -41,6 +41,28 @@ def viner_words(doc: Doc) -> Doc:
     return doc
 
 
+@Language.component("viner_given_words")
+def viner_given_words(doc: Doc) -> Doc:
+    """For docs whose tokens are already words (a word's syllables joined by ``_``, as VLSP's word-level data and
+    pyvi write them): each token is one word, its ``TAG`` ``S-<POS>`` with pyvi's tag of that word. The setting of
+    experiments' ``train-likeforlike``, where it takes ``viner_words``' place (``--components.viner_words.factory``)."""
+    positions = [i for i, token in enumerate(doc) if not token.is_space]
+    tags = given_word_tags(tuple(doc[i].text for i in positions))
+    for token in doc:
+        token.tag_ = SPACE_TAG
+    for i, tag in zip(positions, tags):
+        doc[i].tag_ = tag
+    return doc
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def given_word_tags(words: tuple[str, ...]) -> tuple[str, ...]:
+    """``S-<POS>`` for each word: pyvi's tags of these words, the segmentation taken as given."""
+    if not words:
+        return ()
+    return tuple(f"S-{tag}" for tag in _tagger().postagging_tokens(list(words))[1])
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def word_tags(syllables: tuple[str, ...]) -> tuple[str, ...]:
     """``<place>-<POS>`` for each syllable: pyvi's words over these syllables, tagged."""
