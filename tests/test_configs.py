@@ -2,6 +2,7 @@
 config: the files pass `spacy debug config`, and every `spacy train` command of experiments/project.yml, its config
 plus its overrides, builds a pipeline spaCy can train."""
 
+import runpy
 import shlex
 import subprocess
 import sys
@@ -37,6 +38,7 @@ def train_commands() -> dict[str, tuple[Path, dict]]:
 
 
 TRAIN = train_commands()
+NEW_OPTIONS = {"nlp.tokenizer.use_pyvi"}  # options of a function an override puts in place of ner.cfg's
 
 
 def test_configs_ships_ner_cfg_and_the_lab_keeps_only_what_overrides_cannot_say():
@@ -76,6 +78,8 @@ def test_every_experiment_variant_resolves_with_its_overrides(name):
     assert config_path.exists(), config_path
     base = spacy.util.load_config(config_path, interpolate=False)
     for key in overrides:  # an override names an option the config has (a typo would add a new one silently)
+        if key in NEW_OPTIONS:
+            continue
         section, _, option = key.rpartition(".")
         node = base
         for part in section.split("."):
@@ -105,6 +109,19 @@ def test_the_variants_are_what_was_measured():
     assert TRAIN["train-syllable-words-window2"][1]["components.tok2vec.model.encode.window_size"] == 2
     assert TRAIN["train-syllable-wide"][1]["components.tok2vec.model.encode.depth"] == 6
     for name, (_, overrides) in TRAIN.items():
-        if name != "train-pyvi-efficiency":
+        if name not in ("train-pyvi-efficiency", "train-likeforlike"):
             assert overrides["paths.dev"] == "corpus/vlsp-syllable/dev.spacy", name
             assert overrides["training.max_steps"] >= 6000, name
+
+
+def test_likeforlike_is_ner_cfg_on_gold_words_tokenised_as_vlsp_words_writes_them():
+    """train-likeforlike: ner.cfg as shipped but for the tokens (one per word, as tools/vlsp_words.py converts them)
+    and viner_words' word tags; its dev is the word-token dev."""
+    config_path, overrides = TRAIN["train-likeforlike"]
+    assert config_path.resolve() == (ROOT / "configs" / "ner.cfg").resolve()
+    tool = runpy.run_path(str(EXPERIMENTS / "tools" / "vlsp_words.py"))
+    assert {k.removeprefix("nlp.tokenizer."): v for k, v in overrides.items() if "tokenizer" in k} == tool["TOKENIZER"]
+    assert overrides["components.viner_words.factory"] == "viner_given_words"
+    assert overrides["paths.dev"] == "corpus/vlsp-words/dev.spacy" and overrides["training.max_steps"] == 6000
+    changed = {k for k in overrides if not k.startswith(("paths.", "training.", "system."))}
+    assert changed == {"nlp.tokenizer.@tokenizers", "nlp.tokenizer.use_pyvi", "components.viner_words.factory"}

@@ -1,5 +1,6 @@
 """experiments/: a valid weasel project whose commands run files that exist, tools that run, pages that link."""
 
+import json
 import re
 import runpy
 import shlex
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import spacy
+from spacy.tokens import DocBin
 from weasel.util import load_project_config
 
 from viner.evaluation.analysis import align
@@ -42,7 +45,7 @@ def test_every_file_a_command_runs_or_reads_exists():
 
 def test_every_tool_is_run_by_a_command_and_answers_help(capsys, monkeypatch):
     scripts = " ".join(line for c in load_project_config(EXPERIMENTS)["commands"] for line in c["script"])
-    assert len(TOOLS) == 10
+    assert len(TOOLS) == 11
     for tool in TOOLS:
         assert f"tools/{tool.name}" in scripts, tool.name
         monkeypatch.setattr(sys, "argv", [str(tool), "--help"])
@@ -74,3 +77,65 @@ def test_the_rounds_pages_and_readmes_link_files_that_exist():
         for target in re.findall(r"\]\(([^)#\s]+)", page.read_text("utf-8")):
             if not target.startswith("http"):
                 assert (page.parent / target).exists(), f"{page.relative_to(ROOT)}: {target}"
+
+
+VLSP_WORDS = (  # VLSP's word-level layout: a word per line, its syllables joined by a space, tab-separated columns
+    "Ông\tNs\tB-NP\tO\nNguyễn\tNp\tB-NP\tB-PER\nTrung\tNp\tI-NP\tI-PER\nHiếu\tNp\tI-NP\tI-PER\nlàm việc\tV\tB-VP\tO\n"
+    "tại\tE\tB-PP\tO\nlữ đoàn\tN\tB-NP\tB-ORG\nbộ binh\tN\tI-NP\tI-ORG\nở\tE\tB-PP\tO\nPhổ Văn\tNp\tB-NP\tB-LOC\n"
+    "tiếng\tN\tB-NP\tB-MISC\nAnh\tNp\tI-NP\tI-MISC\n.\tCH\tO\tO\n\n"
+    "Anh\tNs\tB-NP\tO\nHiếu\tNp\tB-NP\tB-PER\nvề\tV\tB-VP\tO\nmiền\tNp\tB-NP\tB-LOC\nBắc\tNp\tI-NP\tI-LOC\n.\tCH\tO\tO\n"
+)
+
+
+def vlsp_words(tmp_path, monkeypatch, capsys, files: dict[str, str], *options: str):
+    """Run tools/vlsp_words.py on hand-made CoNLL files; returns its exit status, output, and the folders it wrote."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    jsonl, corpus = tmp_path / "jsonl", tmp_path / "corpus"
+    args = [*(str(tmp_path / name) for name in files), "--jsonl", str(jsonl), "--output", str(corpus), *options]
+    monkeypatch.setattr(sys, "argv", ["vlsp_words.py", *args])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_path(str(EXPERIMENTS / "tools" / "vlsp_words.py"), run_name="__main__")
+    out = capsys.readouterr()
+    return done.value.code, out.out + out.err, jsonl, corpus
+
+
+def test_vlsp_words_gives_gold_words_as_tokens_and_merges_each_personal_name(tmp_path, monkeypatch, capsys):
+    dev = "Bà\tNs\tB-NP\tO\nLê\tNp\tB-NP\tB-PER\nThị\tNp\tI-NP\tI-PER\nLan\tNp\tI-NP\tI-PER\nđến\tV\tB-VP\tO\nHà Nội\tNp\tB-NP\tB-LOC\n"
+    code, out, jsonl, corpus = vlsp_words(tmp_path, monkeypatch, capsys, {"train.txt": VLSP_WORDS, "dev.txt": dev})
+    assert code == 0, out
+    rows = [json.loads(line) for line in (jsonl / "train.jsonl").read_text("utf-8").splitlines()]
+    assert rows[0]["text"] == "Ông Nguyễn_Trung_Hiếu làm_việc tại lữ_đoàn bộ_binh ở Phổ_Văn tiếng Anh ."
+    spans = [(rows[0]["text"][start:end], label) for start, end, label in rows[0]["label"]]
+    assert spans == [("Nguyễn_Trung_Hiếu", "PERSON"), ("lữ_đoàn bộ_binh", "ORG"), ("Phổ_Văn", "GPE")]  # MISC dropped
+    nlp = spacy.blank("vi")
+    docs = {name: list(DocBin().from_disk(corpus / f"{name}.spacy").get_docs(nlp.vocab)) for name in ("train", "dev")}
+    tokens = [[t.text for t in doc] for doc in docs["train"] + docs["dev"]]
+    assert tokens[1] == ["Anh", "Hiếu", "về", "miền", "Bắc", "."]  # a one-word name; a place of two gold words
+    assert tokens[2] == ["Bà", "Lê_Thị_Lan", "đến", "Hà_Nội"]
+    assert [(e.text, e.label_) for e in docs["dev"][0].ents] == [("Lê_Thị_Lan", "PERSON"), ("Hà_Nội", "GPE")]
+    report = json.loads((jsonl / "words-report.json").read_text("utf-8"))
+    assert report["misaligned"] == 0 and report["files"]["train"]["names_merged"] == 1
+    assert (report["files"]["train"]["syllables"], report["files"]["train"]["tokens"]) == (23, 17)
+    assert json.loads((corpus / "convert-report.json").read_text("utf-8"))["misaligned"] == []
+    assert "spans not on a token edge: 0" in out
+
+
+def test_vlsp_words_refuses_syllables_as_gold_words_and_reports_bad_tags_by_line(tmp_path, monkeypatch, capsys):
+    syllables = "Ông O\nNguyễn B-PER\nHiếu I-PER\nở O\nHà B-LOC\nNội I-LOC\n"
+    code, out, _, corpus = vlsp_words(tmp_path, monkeypatch, capsys, {"dev.txt": syllables})
+    assert code == 1 and "syllable-level copy without VLSP's word segmentation" in out and not corpus.exists()
+    bad = VLSP_WORDS + "\nở\tE\tB-PP\tO\nHà Nội\tNp\tI-NP\tI-LOC\n"
+    code, out, _, _ = vlsp_words(tmp_path, monkeypatch, capsys, {"train.txt": bad})
+    assert code == 1 and "train.txt:23: tag I-LOC without a preceding B-LOC" in out
+    code, out, jsonl, _ = vlsp_words(tmp_path, monkeypatch, capsys, {"train.txt": bad}, "--skip-invalid")
+    assert code == 0 and "2 sentences (1 skipped)" in out
+
+
+def test_vlsp_words_cuts_a_predicted_word_at_an_entity_edge():
+    tool = runpy.run_path(str(EXPERIMENTS / "tools" / "vlsp_words.py"))
+    text = "chợ Tam Bình mới"  # a predicted word "Bình mới" across the end of the place "Tam Bình"
+    words, cut = tool["cut_at_edges"](text, [(0, 3), (4, 7), (8, 16)], [Span(4, 12, "GPE")])
+    assert ([text[a:b] for a, b in words], cut) == (["chợ", "Tam", "Bình", "mới"], 1)
+    merged, n = tool["merge_names"]([(0, 3), (4, 7), (8, 12), (13, 16)], [Span(4, 12, "PERSON")], {"PERSON"})
+    assert (merged, n) == ([(0, 3), (4, 12), (13, 16)], 1)

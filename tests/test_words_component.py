@@ -64,3 +64,14 @@ def test_the_factory_is_found_through_the_entry_point_and_survives_saving(tmp_pa
         [sys.executable, "-c", script, str(tmp_path / "p")], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "['viner_words'] ['B-Np', 'E-Np']"
+
+
+def test_given_words_keeps_each_token_a_word_and_tags_it_whole():
+    """viner_given_words (the like-for-like setting): tokens already words, one S- tag each, pyvi's POS of the word."""
+    words = {"nlp": {"tokenizer": {"@tokenizers": "spacy.vi.VietnameseTokenizer", "use_pyvi": False}}}
+    nlp = spacy.blank("vi", config=words)
+    nlp.add_pipe("viner_given_words")
+    doc = nlp("Ông Nguyễn_Trung_Hiếu làm_việc tại Hà_Nội .")
+    assert [t.text for t in doc] == ["Ông", "Nguyễn_Trung_Hiếu", "làm_việc", "tại", "Hà_Nội", "."]
+    assert [t.tag_ for t in doc][1:] == ["S-Np", "S-V", "S-E", "S-Np", "S-F"]
+    assert all(t.tag_.startswith("S-") for t in doc)
