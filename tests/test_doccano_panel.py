@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from viner.doccano.panel import MARK, META_KEY, RUN, doccano_meta, panel_fields
+from viner.doccano.panel import MARK, META_KEY, RENAMED, RUN, doccano_meta, panel_fields, restore
 from viner.doccano.pull import unit_meta
 from viner.doccano.push import uncertainty_rows
 from viner.doccano.units import PROJECT_META_KEYS
@@ -29,11 +29,18 @@ def test_long_values_can_wrap_and_an_address_is_not_a_broken_link():
     assert fields["unit_id"] == "7c93fbc7fa9aa92e" and (fields["position"], fields["line"]) == (3, 17)
     assert fields["source"].replace(MARK, "") == LONG_PATH and max(map(len, runs(fields["source"]))) <= RUN
     # Doccano links any key with "url" in it: a link's target with break marks would lead nowhere
-    assert "source_url" not in fields and fields[f"source_{MARK}address"].replace(MARK, "") == LONG_URL
-    assert max(map(len, runs(fields[f"source_{MARK}address"]))) <= RUN
+    assert "source_url" not in fields and fields[f"source_{MARK}address{RENAMED}"].replace(MARK, "") == LONG_URL
+    assert max(map(len, runs(fields[f"source_{MARK}address{RENAMED}"]))) <= RUN
     short = doccano_meta({"source_url": "http://a.vn/"}, "u")
     assert short[f"source_{MARK}url"] == "http://a.vn/"  # fits: stays a link ("url" in its key)
     assert unit_meta(fields, fields) == {"source": LONG_PATH, "position": 3, "line": 17, "source_url": LONG_URL}
+
+
+def test_a_foreign_units_keys_come_back_as_they_are():
+    assert restore({"address": "12 Tràng Tiền", "source_address": "x", "unit_id": "u"}) == {
+        "address": "12 Tràng Tiền",
+        "source_address": "x",
+    }
 
 
 def test_what_the_panel_cannot_give_back_travels_exactly():

@@ -27,7 +27,7 @@ from test_doccano_integration import (  # the server fixture and helpers of the 
     run,
     snapshots,
 )
-from viner.doccano.panel import MARK
+from viner.doccano.panel import MARK, RENAMED
 from viner.doccano.push import uncertainty_rows
 from viner.formats import doccano_jsonl
 from viner.record import Example
@@ -263,7 +263,9 @@ def test_metadata_panel_shows_what_helps_and_nothing_is_cut(doccano, browser, tm
         rows = page.evaluate(
             "() => Array.from(document.querySelectorAll('table tbody tr')).map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.innerText))"
         )
-        fields = {k.replace(MARK, ""): v.replace(MARK, "") for k, v in (r for r in rows if len(r) == 2)}
+        fields = {
+            k.replace(MARK, "").replace(RENAMED, ""): v.replace(MARK, "") for k, v in (r for r in rows if len(r) == 2)
+        }
         assert fields == {
             "unit_id": unit.id,
             "source": LONG_SOURCE,

@@ -32,6 +32,7 @@ UNCERTAINTY_KEY = "why chosen"  # shown for units chosen by --select uncertain (
 REVIEW_SHOWN = ("version: ", "disputed")  # a review unit's readable versions (key prefixes)
 PUSHED_KEYS = frozenset((META_KEY, SUGGESTED_KEY, UNCERTAINTY_KEY))  # what push adds beside the unit's own fields
 MARK = "\u200b"  # zero-width space: a line-break opportunity the reader does not see
+RENAMED = "\u2060"  # word joiner (invisible) ending a key push renamed, so pull renames only those back
 RUN = 12  # characters without a break opportunity that fit the panel's value column at 1,366 px (14 px Roboto)
 _UNBROKEN = re.compile(r"[^\s\-]{" + str(RUN + 1) + ",}")
 _AFTER = re.compile(r"([/_.?&=:,;@+])")
@@ -74,7 +75,7 @@ def panel_fields(meta: Mapping[str, Any], unit_id: str, extra: Mapping[str, str]
         shown = shown_value(value)
         if isinstance(shown, str) and _UNBROKEN.search(shown):
             if is_link_key(key):
-                key = key.replace("url", "address")
+                key = key.replace("url", "address") + RENAMED
             shown = breakable(shown)
         fields.setdefault(_AFTER.sub(lambda m: m.group(1) + MARK, key) if len(key) > RUN // 2 else key, shown)
     for key, value in (extra or {}).items():
@@ -99,8 +100,8 @@ def restore(fields: Mapping[str, Any]) -> dict[str, Any]:
         key = key.replace(MARK, "")
         if isinstance(value, str):
             value = value.replace(MARK, "")
-            if "address" in key:
-                key = key.replace("address", "url")
+            if key.endswith(RENAMED):
+                key = key[: -len(RENAMED)].replace("address", "url")
             if value[:1] in "[{" or value == "null":
                 try:
                     decoded = json.loads(value)
