@@ -101,7 +101,7 @@ def vlsp_words(tmp_path, monkeypatch, capsys, files: dict[str, str], *options: s
 
 
 def test_vlsp_words_gives_gold_words_as_tokens_and_merges_each_personal_name(tmp_path, monkeypatch, capsys):
-    dev = "Bà\tNs\tB-NP\tO\nLê\tNp\tB-NP\tB-PER\nThị\tNp\tI-NP\tI-PER\nLan\tNp\tI-NP\tI-PER\nđến\tV\tB-VP\tO\nHà Nội\tNp\tB-NP\tB-LOC\n"
+    dev = "Bà Ns B-NP O\nLê Np B-NP B-PER\nThị Np I-NP I-PER\nLan Np I-NP I-PER\nđến V B-VP O\nHà_Nội Np B-NP B-LOC\n"  # `_`
     code, out, jsonl, corpus = vlsp_words(tmp_path, monkeypatch, capsys, {"train.txt": VLSP_WORDS, "dev.txt": dev})
     assert code == 0, out
     rows = [json.loads(line) for line in (jsonl / "train.jsonl").read_text("utf-8").splitlines()]
@@ -125,6 +125,9 @@ def test_vlsp_words_refuses_syllables_as_gold_words_and_reports_bad_tags_by_line
     syllables = "Ông O\nNguyễn B-PER\nHiếu I-PER\nở O\nHà B-LOC\nNội I-LOC\n"
     code, out, _, corpus = vlsp_words(tmp_path, monkeypatch, capsys, {"dev.txt": syllables})
     assert code == 1 and "syllable-level copy without VLSP's word segmentation" in out and not corpus.exists()
+    nested = "Ông\tNs\tB-NP\tO\tO\nHà Nội\tNp\tB-NP\tB-LOC\tO\n"  # VLSP's original layout: a nested tag last
+    code, out, _, corpus = vlsp_words(tmp_path, monkeypatch, capsys, {"dev.txt": nested})
+    assert code == 1 and "dev.txt:1: two tag columns" in out and not corpus.exists()
     bad = VLSP_WORDS + "\nở\tE\tB-PP\tO\nHà Nội\tNp\tI-NP\tI-LOC\n"
     code, out, _, _ = vlsp_words(tmp_path, monkeypatch, capsys, {"train.txt": bad})
     assert code == 1 and "train.txt:23: tag I-LOC without a preceding B-LOC" in out

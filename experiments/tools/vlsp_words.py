@@ -39,6 +39,7 @@ from viner.components.words import segment
 from viner.convert import convert
 from viner.errors import InvalidInput, VinerError
 from viner.formats import conll, doccano_jsonl
+from viner.formats.conll.read import TAG
 from viner.formats.conll.text import join_tokens, token_text
 from viner.import_conll import ConllReading
 from viner.io import iter_lines, write_json, write_text
@@ -70,7 +71,13 @@ def raw_sentences(path: Path, encoding: str = "utf-8") -> dict[int, list[str]]:
         if not line.strip():
             first = 0
             continue
-        column = line.split("\t")[0].strip() if "\t" in line else line.split()[0]
+        columns = [c.strip() for c in line.split("\t")] if "\t" in line else line.split()
+        if len(columns) >= 5 and all(TAG.match(tag) for tag in columns[-2:]):
+            raise VinerError(
+                f"{path}:{number}: two tag columns (VLSP's original layout: the NER tag, then the nested-entity tag); "
+                "the tag is read from the last column: drop the nested one first (cut -f1-4)"
+            )
+        column = columns[0]
         if not first:
             first = number
             sentences[first] = []
