@@ -7,6 +7,7 @@ the doc's syllables, pyvi's CRF part-of-speech tagger over the words it finds (t
 proper noun, ``N`` noun, ``V`` verb, ...), and writes to every token's ``TAG`` its place in its word and the
 word's tag: ``S-Np`` (a one-syllable word), ``B-Np``, ``I-Np``, ``E-Np`` (first, inner, last syllable).
 A ``tok2vec`` whose embedding lists ``TAG`` among its attributes sees them beside NORM, PREFIX, SUFFIX, SHAPE.
+``viner_given_words`` is its counterpart for docs already in words (``Hà_Nội``, VLSP's gold words): ``S-<POS>``.
 
 The tokens are not changed, so spans stay on syllable edges. In training the component must annotate the
 docs the model learns from: list it in ``[training] annotating_components``. It runs on every batch then
