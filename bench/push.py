@@ -6,7 +6,7 @@ Starts `viner doccano serve` on a free loopback port with a fresh home under ben
 each size, pushes bench/out/SIZE/gold.jsonl (made by make_inputs.py: every unit has its gold spans, which
 become each annotator's suggestions) to a new project for the annotators alice and bob, each command in a
 fresh process, timed from start to exit (upload, checks and suggestions): once with suggestions written
-straight into the server's database (`--home`, viner.doccano.bulk) and, for --api-sizes only, through
+straight into the server's database (`--home`, viner.doccano.local_suggestions) and, for --api-sizes only, through
 Doccano's API (one request per span per annotator: 10,000 units would take about 25 minutes). Then pulls
 each project. Writes bench/out/push.json and push.md; the target of issue 16 is 10,000 units with
 suggestions for 2 annotators in at most 3 minutes.
@@ -100,7 +100,18 @@ def main() -> None:
                 project = f"{way}-{size}"
                 extra = ["--home", str(home)] if way == "bulk" else []
                 seconds, stdout = timed(
-                    ["doccano", "push", str(gold), "--project", project, "--annotators", ANNOTATORS, *extra], environ
+                    [
+                        "doccano",
+                        "push",
+                        str(gold),
+                        "--project",
+                        project,
+                        "--create",
+                        "--annotators",
+                        ANNOTATORS,
+                        *extra,
+                    ],
+                    environ,
                 )
                 spans = spans_in(stdout)
                 pull_seconds, _ = timed(

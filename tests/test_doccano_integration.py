@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from viner.agreement import agreement
-from viner.doccano.client import Session
+from viner.doccano.api.client import Session
 from viner.doccano.guideline_text import unwrap
 from viner.doccano.server import free_port, port_is_free
 from viner.formats import doccano_jsonl
@@ -441,7 +441,7 @@ def test_annotate_pull_agree_merge_review_convert(doccano):
     assert "1 unit(s) pending" in result.stdout + result.stderr
 
     # review round: the lead (admin) adjudicates in a review project
-    run(doccano, "doccano", "push", review, "--review", "--project", "tin-tuc-review")
+    run(doccano, "doccano", "push", review, "--review", "--project", "tin-tuc-review", "--create")
     rid = lead.find_project("tin-tuc-review")["id"]
     names = label_names(lead, rid)
     shown = by_text(lead, rid)
@@ -485,7 +485,17 @@ def test_preannotate_with_a_model_is_ner_correct(doccano):
     path = doccano.work / "raw-units.jsonl"
     doccano_jsonl.write([Example(text, (), meta={"source": "bai-3.txt"})], path)
     result = run(
-        doccano, "doccano", "push", path, "--project", "correct", "--annotators", "alice", "--preannotate", model
+        doccano,
+        "doccano",
+        "push",
+        path,
+        "--project",
+        "correct",
+        "--create",
+        "--annotators",
+        "alice",
+        "--preannotate",
+        model,
     )
     assert "NORP x1" in result.stdout + result.stderr  # not a project label: reported, not pushed
     alice = as_user(doccano, "alice")
@@ -513,7 +523,18 @@ def test_push_select_sends_the_next_batch_never_a_unit_twice(doccano):
     path = doccano.work / "pool.jsonl"
     doccano_jsonl.write([Example(t, (), meta={"source": "pool.txt", "position": i}) for i, t in enumerate(texts)], path)
     uncertainty = {doc.text: s.uncertainty for doc, s in score_texts(nlp, texts)}
-    push = ["doccano", "push", path, "--project", "active", "--annotators", "alice,bob", "--preannotate", model]
+    push = [
+        "doccano",
+        "push",
+        path,
+        "--project",
+        "active",
+        "--create",
+        "--annotators",
+        "alice,bob",
+        "--preannotate",
+        model,
+    ]
     run(doccano, *push, "--select", "uncertain", "--limit", "3")
     lead = admin(doccano)
     pid = lead.find_project("active")["id"]
@@ -584,7 +605,19 @@ def test_push_patterns_alone_is_a_cold_start(doccano):
     text = "Bộ Y tế họp ở Hà Nội hôm nay"
     path = doccano.work / "cold.jsonl"
     doccano_jsonl.write([Example(text, (), meta={"source": "bai-4.txt"})], path)
-    run(doccano, "doccano", "push", path, "--project", "cold", "--annotators", "alice,bob", "--patterns", patterns)
+    run(
+        doccano,
+        "doccano",
+        "push",
+        path,
+        "--project",
+        "cold",
+        "--create",
+        "--annotators",
+        "alice,bob",
+        "--patterns",
+        patterns,
+    )
     for name in ("alice", "bob"):
         session = as_user(doccano, name)
         pid = session.find_project("cold")["id"]
@@ -596,13 +629,23 @@ def test_push_patterns_alone_is_a_cold_start(doccano):
 
 
 def test_push_into_the_local_home_gives_what_the_api_gives(doccano):
-    """viner's own server: suggestions go straight into its database (viner.doccano.bulk), with the API path's rules."""
+    """viner's own server: suggestions go straight into its database (viner.doccano.local_suggestions), with the API path's rules."""
     path = doccano.work / "bulk-units.jsonl"
     doccano_jsonl.write(units(T1, T2, T3, T4, T5, T6), path)
     result = run(
-        doccano, "doccano", "push", path, "--project", "bulk", "--annotators", "alice,bob", "--home", doccano.home
+        doccano,
+        "doccano",
+        "push",
+        path,
+        "--project",
+        "bulk",
+        "--create",
+        "--annotators",
+        "alice,bob",
+        "--home",
+        doccano.home,
     )
-    assert f"Writing the suggestions into the database of {doccano.home}" in result.stdout
+    assert f"Writing the suggestions straight in the database of {doccano.home}" in result.stdout
     assert (
         "alice: 4 suggested span(s) on 1 unit(s)" in result.stdout
         and "bob: 4 suggested span(s) on 1 unit(s)" in result.stdout
@@ -644,7 +687,7 @@ def test_a_unit_an_annotator_emptied_of_suggestions_is_never_suggested_again(doc
     doccano_jsonl.write(units(T1, T2), path)
     project = f"emptied-{way}"
     where = ["--home", doccano.home] if way == "local" else []
-    run(doccano, "doccano", "push", path, "--project", project, "--annotators", "alice,bob", *where)
+    run(doccano, "doccano", "push", path, "--project", project, "--create", "--annotators", "alice,bob", *where)
     lead = admin(doccano)
     pid = lead.find_project(project)["id"]
     assert by_text(lead, pid)[T1]["meta"]["viner_suggested"] == "alice, bob"
@@ -685,6 +728,7 @@ def test_push_killed_midway_then_run_again_leaves_every_suggestion_once(doccano)
         str(path),
         "--project",
         "many",
+        "--create",
         "--annotators",
         "alice,bob",
         "--home",
@@ -841,6 +885,7 @@ def test_a_ten_label_workspace_goes_from_conll_to_doccano_with_the_labels_named_
         "gold.jsonl",
         "--project",
         "health",
+        "--create",
         "--annotators",
         "alice",
         "--preannotate",
@@ -887,6 +932,7 @@ def test_an_annotator_in_the_browser_sees_readable_metadata_guidelines_and_the_c
         path,
         "--project",
         "browse",
+        "--create",
         "--annotators",
         "alice",
         "--guidelines",

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from viner.doccano import home, server
-from viner.doccano.client import Session, settings
+from viner.doccano import server
+from viner.doccano.api.client import Session, settings
 from viner.doccano.project import find_guidelines
 from viner.doccano.pull import _free_name, snapshot_name, unit_meta
-from viner.doccano.push import META_KEY, load_units, upload_batches, upload_row
-from viner.doccano.units import suggested_to, with_suggested
+from viner.doccano.server import home
+from viner.doccano.units import META_KEY, load_units, suggested_to, upload_batches, upload_row, with_suggested
 from viner.errors import InvalidInput, VinerError
 from viner.labels import Label, LabelScheme
 from viner.record import Example, Span
@@ -222,3 +222,40 @@ def test_every_command_has_complete_help(run_cli):
         code, out = run_cli(*command, "--help")
         assert code == 0 and "Usage" in out
         assert out.count("--") >= 2
+
+
+def test_the_home_of_a_local_server_is_found_from_any_folder_below_it(tmp_path: Path):
+    import json
+    import subprocess
+    import sys
+
+    from viner.doccano.server.local import SERVER_FILE, find_local, is_loopback, record_server
+
+    home = tmp_path / "project" / ".doccano"
+    home.mkdir(parents=True)
+    record_server(home, "http://127.0.0.1:8123", tmp_path / "env")  # as `viner doccano serve` does; its pid is ours
+    deep = tmp_path / "project" / "corpus" / "raw"
+    deep.mkdir(parents=True)
+    found = find_local("http://127.0.0.1:8123/", None, deep)
+    assert found is not None and found.home == home and found.env == tmp_path / "env"
+    assert find_local("http://127.0.0.1:8124", None, deep) is None  # a home serving another URL is not it
+    assert find_local("http://127.0.0.1:8123", None, tmp_path) is None  # above the project: not found
+    with pytest.raises(VinerError, match=r"--home .*: no `viner doccano serve` is serving http://127.0.0.1:8124"):
+        find_local("http://127.0.0.1:8124", home, deep)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    state = json.loads((home / SERVER_FILE).read_text(encoding="utf-8"))
+    (home / SERVER_FILE).write_text(json.dumps({**state, "pid": int(gone.stdout)}), encoding="utf-8")
+    assert find_local("http://127.0.0.1:8123", None, deep) is None  # the server that wrote it has stopped
+    assert is_loopback("http://localhost:8000") and is_loopback("http://127.0.0.1:8000")
+    assert not is_loopback("https://doccano.example.org")
+
+
+def test_a_connection_asks_for_the_password_only_when_it_connects(monkeypatch):
+    from viner.doccano.connection import Connection
+
+    monkeypatch.delenv("DOCCANO_ADMIN_PASSWORD", raising=False)
+    monkeypatch.setenv("DOCCANO_URL", "http://127.0.0.1:9/")
+    connection = Connection.from_options(user="lead")
+    assert (connection.url, connection.user) == ("http://127.0.0.1:9", "lead")
+    with pytest.raises(VinerError, match="DOCCANO_ADMIN_PASSWORD"):
+        _ = connection.session

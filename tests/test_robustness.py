@@ -334,12 +334,12 @@ def test_merge_with_only_conflicts_writes_no_empty_gold(tmp_path, monkeypatch, r
 
 
 def test_push_reads_the_file_before_contacting_the_server(tmp_path, monkeypatch, run_cli):
-    from viner.doccano import push as push_module
+    from viner.doccano import connection
 
     def no_server(*args, **kwargs):
         raise AssertionError("push contacted the server before checking its input")
 
-    monkeypatch.setattr(push_module, "connect", no_server)
+    monkeypatch.setattr(connection, "Session", no_server)
     monkeypatch.chdir(tmp_path)
     Path("empty.jsonl").write_text("")
     code, out = run_cli("doccano", "push", "empty.jsonl", "--project", "p")

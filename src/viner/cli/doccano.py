@@ -10,8 +10,9 @@ from pathlib import Path
 import typer
 
 from ..doccano import messages
+from ..doccano.connection import Connection
 from ..doccano.pull import pull
-from ..doccano.push import push
+from ..doccano.push import PushOptions, push
 from ..doccano.server import DEFAULT_HOME, DEFAULT_PORT, admin_credentials, serve
 from ..doccano.status import project_status
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
@@ -33,6 +34,11 @@ app.add_typer(doccano_app, name="doccano")
 URL_HELP = "Doccano's address [default: $DOCCANO_URL, else http://127.0.0.1:8000]"
 USER_HELP = "Doccano admin user [default: $DOCCANO_ADMIN_USER, else admin]"
 PASSWORD_HELP = "Password of the admin user [default: $DOCCANO_ADMIN_PASSWORD]"
+HOME_HELP = (
+    "Home folder of the `viner doccano serve` serving --url: viner then works straight in its database, for every "
+    "annotator with the admin's credentials alone [default: a .doccano serving --url in the current folder or a "
+    "folder above; else through the API]"
+)
 
 
 @doccano_app.command("serve")
@@ -88,7 +94,12 @@ def push_cli(
         dir_okay=False,
         show_default=False,
     ),
-    project: str = Opt(..., "--project", help="Doccano project to create or reuse", show_default=False),
+    project: str = Opt(
+        ...,
+        "--project",
+        help="Doccano project to push to; it must exist unless --create (or the server has no project yet)",
+        show_default=False,
+    ),
     annotators: str | None = Opt(
         None,
         "--annotators",
@@ -133,48 +144,50 @@ def push_cli(
         None, "--limit", help="With --select: how many units this batch pushes", show_default=False
     ),
     seed: int = Opt(0, "--seed", help="With --select random: the sample's seed"),
-    home: Path | None = Opt(
-        None,
-        "--home",
-        help="Home folder of the `viner doccano serve` serving --url: suggestions go straight into its database, in batches [default: .doccano when it serves --url; else through the API]",
-        show_default=False,
+    create: bool = Opt(False, "--create", help="Create --project when the server has no project of that name"),
+    dry_run: bool = Opt(
+        False,
+        "--dry-run",
+        help="Say what the push would upload, select and suggest, to whom and which way; write nothing",
     ),
+    home: Path | None = Opt(None, "--home", help=HOME_HELP, show_default=False),
     url: str | None = Opt(None, "--url", help=URL_HELP, show_default=False),
     user: str | None = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
     password: str | None = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
 ) -> None:
     """Upload units to a Doccano project, with their spans as pre-annotations.
 
-    Creates or reuses a sequence-labeling project with the labels of the label scheme
-    (annotations/labels.json: names, colours, keys; PERSON, ORG, GPE, EVENT without one), creates
-    the annotator accounts and memberships, and uploads the units that are not there yet
-    (pushing the same file again adds nothing). Spans in the file, or the --preannotate
-    model's entities, become each annotator's own suggestions to correct; a unit an
-    annotator already labelled or checked is never touched. With --select and --limit, only
-    the next batch goes: the units the model is least sure of (uncertain) or a seeded random
-    sample, never one the project already has (docs/doccano.md, "Annotate less").
+    Uses the sequence-labeling project --project (created with --create, or when the server has
+    none yet) with the labels of the label scheme (annotations/labels.json: names, colours, keys;
+    PERSON, ORG, GPE, EVENT without one), creates the annotator accounts and memberships, and
+    uploads the units that are not there yet (pushing the same file again adds nothing). Spans in
+    the file, or the --preannotate model's entities, become each annotator's own suggestions to
+    correct; a unit an annotator checked, labelled or emptied is never touched, and one they never
+    opened gets the newer suggestions. Says which way the suggestions go (the local server's home,
+    or the API); exits with an error status when an annotator got none. With --select and
+    --limit, only the next batch goes: the units the model is least sure of (uncertain) or a
+    seeded random sample, never one the project already has (docs/doccano.md, "Annotate less").
     """
-    names = [a for a in (annotators or "").split(",") if a.strip()]
-    result = push(
-        file,
-        project,
-        annotators=names,
+    options = PushOptions(
+        path=file,
+        project=project,
+        annotators=tuple(a for a in (annotators or "").split(",") if a.strip()),
         preannotate=preannotate,
+        patterns=patterns,
         review=review,
         guidelines=guidelines,
         labels=parse_labels(labels),
-        echo=msg.text,
-        warn=msg.warn,
-        url=url,
-        user=user,
-        password=password,
         select_by=select_by,
         limit=limit,
         seed=seed,
-        patterns=patterns,
-        home=home,
+        create=create,
+        dry_run=dry_run,
     )
+    options.check()
+    result = push(options, Connection.from_options(url, user, password, home), echo=msg.text, warn=msg.warn)
     messages.push_summary(msg, result, file)
+    if result.refused:
+        raise typer.Exit(1)
 
 
 @doccano_app.command("pull")
@@ -203,12 +216,10 @@ def pull_cli(
     result = pull(
         project,
         output,
+        Connection.from_options(url, user, password),
         approved_only=approved_only,
         labels=parse_labels(labels),
         echo=msg.text,
-        url=url,
-        user=user,
-        password=password,
     )
     messages.pull_summary(msg, result)
 
@@ -218,23 +229,23 @@ def status_cli(
     project: str = Opt(..., "--project", help="Doccano project to report on", show_default=False),
     as_json: bool = Opt(False, "--json", help="Print the figures as JSON (for scripts) instead of a table"),
     labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
+    home: Path | None = Opt(None, "--home", help=HOME_HELP, show_default=False),
     url: str | None = Opt(None, "--url", help=URL_HELP, show_default=False),
     user: str | None = Opt(None, "--user", "-u", help=USER_HELP, show_default=False),
     password: str | None = Opt(None, "--password", help=PASSWORD_HELP, show_default=False),
 ) -> None:
     """How the annotation goes, without a pull: per annotator units checked / total and spans
-    (Doccano's own counts), units per hour from Doccano's check timestamps (read as each
-    annotator: set DOCCANO_ANNOTATOR_PASSWORD), and agreement so far (span F1, kappa) on the
-    units two annotators both checked. Writes nothing.
+    (Doccano's own counts), units per hour from Doccano's check timestamps, and agreement so far
+    (span F1, kappa) on the units two annotators both checked. On viner's own server the check
+    times of every annotator are read inside it with the admin's credentials alone; on another
+    server only as each annotator (DOCCANO_ANNOTATOR_PASSWORD). Writes nothing.
     """
     status = project_status(
         project,
+        Connection.from_options(url, user, password, home),
         annotator_password=os.environ.get("DOCCANO_ANNOTATOR_PASSWORD") or None,
         labels=parse_labels(labels),
         echo=msg.text,
-        url=url,
-        user=user,
-        password=password,
     )
     if as_json:
         print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))

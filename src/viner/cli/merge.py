@@ -94,7 +94,7 @@ def merge_cli(
     if result.conflicts:
         msg.warn(
             f"{len(result.conflicts)} conflict(s) -> review file {result.review_file}; adjudicate them: "
-            f"viner doccano push {result.review_file} --review --project {review_project(snapshot)}"
+            f"viner doccano push {result.review_file} --review --project {review_project(snapshot)} --create"
         )
     elif result.removed_stale:
         msg.info(f"No conflicts left; removed the review file of an earlier merge, {result.stale_review}")

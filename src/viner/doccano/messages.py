@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..console import PROBLEMS_SHOWN, Printer
-from .admin import AdminResult
-from .processes import Server
 from .pull import PullResult
 from .push import PushResult
+from .server.admin import AdminResult
+from .server.processes import Server
 
 
 def server_ready(out: Printer, server: Server, admin: AdminResult, home: Path) -> None:
@@ -34,39 +34,70 @@ def server_ready(out: Printer, server: Server, admin: AdminResult, home: Path) -
 
 
 def push_summary(out: Printer, result: PushResult, file: Path) -> None:
-    """Accounts created, what could not be suggested and why, per-annotator counts, the project's link."""
+    """Accounts created, what could not be suggested and why, per-annotator counts, and one line on the units."""
+    would = "would be " if result.dry_run else ""
     for name, secret in result.accounts_created.items():
-        if secret:
+        if result.dry_run:
+            out.info(f"Annotator account {name!r} would be created")
+        elif secret:
             out.info(f"Created annotator {name!r} with the password: {secret}  (shown only now)")
         else:
             out.info(f"Created annotator {name!r} with the password from DOCCANO_ANNOTATOR_PASSWORD")
-    for name, why in result.no_login.items():
-        out.warn(f"no suggestions created for {name}: {why}; push again once that is fixed (nothing is duplicated)")
+    if result.dry_run and result.members_added:
+        out.info(f"Would be added to the project as annotators: {', '.join(result.members_added)}")
+    if result.dry_run and result.labels_created:
+        out.info(f"Labels that would be created: {', '.join(result.labels_created)}")
+    for name, why in result.refused.items():
+        out.warn(
+            f"no suggestions {would}created for {name}: {why}; push again once that is fixed (nothing is duplicated)"
+        )
     if result.model_labels_skipped:
         skipped = ", ".join(f"{label} x{n}" for label, n in result.model_labels_skipped.most_common())
         out.warn(f"model entities not pushed (label not in the project): {skipped}")
     if result.duplicates:
         out.warn(f"{result.duplicates} duplicate unit(s) in {file} (same text as an earlier line) skipped")
-    rows = [
-        (
-            name,
-            result.suggested_units.get(name, 0),
-            result.suggested_spans.get(name, 0),
-            result.earlier_units.get(name, 0),
-            result.kept_units.get(name, 0),
-        )
-        for name in result.suggested_spans
-    ]
-    if rows:
+    suggested = result.suggested
+    if suggested is not None and suggested.tallies:
+        way = f"straight in {suggested.home}" if suggested.way == "local" else "through the API"
+        rows = [
+            (name, t.suggested, f"{t.new} / {t.replaced} / {t.completed}", t.spans, t.same, t.worked_on)
+            for name, t in suggested.tallies.items()
+        ]
         out.table(
             rows,
-            header=("annotator", "units pre-annotated", "spans", "suggested before", "worked on, left alone"),
+            header=(
+                "annotator",
+                "units suggested" + (" (dry run)" if result.dry_run else ""),
+                "new / replaced / completed",
+                "spans",
+                "already had them",
+                "worked on, left alone",
+            ),
             divider=True,
         )
-    out.good(
-        f"{result.project!r}: {result.uploaded} unit(s) uploaded, {result.already_there} already there"
-        f"; open {result.url}/projects/{result.project_id}"
-    )
+        out.text(
+            f"Suggestions {way}. replaced: units the annotator never opened, given the newer suggestions; completed: "
+            "units a stopped push left half-suggested; worked on: checked, edited or emptied by the annotator."
+        )
+    out.good(units_line(result))
+
+
+def units_line(result: PushResult) -> str:
+    """One consistent account of the units: what was sent of the file, and why the rest was not."""
+    where = f"open {result.url}/projects/{result.project_id}" if result.project_id is not None else "a new project"
+    if result.dry_run:
+        project = f"{result.project!r} ({'would be created' if result.project_created else 'exists'})"
+        head = f"Dry run, nothing written: {project}: {result.uploaded} unit(s) would be uploaded"
+    else:
+        head = f"{result.project!r}{' (created)' if result.project_created else ''}: {result.uploaded} unit(s) uploaded"
+    if result.selection is not None:
+        chosen = result.selection
+        left = chosen.candidates - len(chosen.units)
+        return (
+            f"{head} ({len(chosen.units)} selected of the {chosen.candidates} not in the project yet; "
+            f"{result.in_project} of the file's {result.file_units} already there; {left} left for later batches); {where}"
+        )
+    return f"{head}, {result.in_project} already there; {where}"
 
 
 def pull_summary(out: Printer, result: PullResult) -> None:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import difflib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from ..console import Echo
 from ..errors import VinerError
 from ..io import read_text
 from ..labels import LabelScheme
-from .client import SEQUENCE_LABELING, Session
+from .api.client import SEQUENCE_LABELING, Session
 from .guideline_text import unwrap
 
 DEFAULT_GUIDELINES = Path("annotations/GUIDELINES.md")  # without a label scheme that names its guidelines
@@ -74,9 +75,38 @@ def project_description(labels: Sequence[str], review: bool) -> str:
     return f"{what}: {', '.join(labels)}. Guidelines: the guideline icon in the annotation page's toolbar."[:300]
 
 
+def find_or_refuse(session: Session, name: str, *, create: bool) -> dict | None:
+    """The project ``name``, or None when the push is to create it.
+
+    Creating is explicit: ``create`` (``--create``), or the server has no project at all (a first push, which says
+    it creates one). Without ``create``, a missing name near an existing project's (a typo: ``tin_tuc`` for
+    ``tin-tuc``) is an error that suggests it, and any other missing name an error listing the projects."""
+    found = session.find_project(name)
+    if found is not None:
+        if found.get("project_type") != SEQUENCE_LABELING:
+            raise VinerError(
+                f"Doccano project {name!r} is a {found.get('project_type')} project; choose another --project name"
+            )
+        return found
+    names = sorted(str(p["name"]) for p in session.projects())
+    if create or not names:
+        return None
+    near = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    listed = ", ".join(repr(n) for n in names)
+    if near:
+        raise VinerError(
+            f"Doccano at {session.url} has no project {name!r}; did you mean {near[0]!r}? (projects: {listed}); "
+            f"pass --create to make a new project {name!r}"
+        )
+    raise VinerError(
+        f"Doccano at {session.url} has no project {name!r} (projects: {listed}); pass --create to create it"
+    )
+
+
 def open_project(
     session: Session,
     name: str,
+    found: dict | None,
     guidelines: Guidelines,
     labels: Sequence[str],
     *,
@@ -84,20 +114,20 @@ def open_project(
     update_guidelines: bool,
     echo: Echo,
 ) -> tuple[int, bool]:
-    """The id of the sequence-labeling project ``name``, created when missing; and whether it was created now.
+    """The id of the project ``found`` (by :func:`find_or_refuse`), created as ``name`` when None; and whether it was
+    created now.
 
     An existing project keeps its guidelines unless ``update_guidelines`` (``--guidelines`` given), which replaces
     them and says so."""
     text = unwrap(REVIEW_INTRO + guidelines.text if review else guidelines.text)
-    found = session.find_project(name)
     if found is None:
+        others = sorted(str(p["name"]) for p in session.projects())
         found = session.create_project(name, description=project_description(labels, review), guideline=text)
-        echo(f"Created project {name!r} (id {found['id']}) with the guidelines of {guidelines.source}")
-        return int(found["id"]), True
-    if found.get("project_type") != SEQUENCE_LABELING:
-        raise VinerError(
-            f"Doccano project {name!r} is a {found.get('project_type')} project; choose another --project name"
+        echo(
+            f"Created project {name!r} (id {found['id']}) with the guidelines of {guidelines.source}"
+            + (f"; the other projects: {', '.join(others)}" if others else "; the first project on this server")
         )
+        return int(found["id"]), True
     if update_guidelines:
         session.update_guidelines(int(found["id"]), description=project_description(labels, review), guideline=text)
         echo(f"Updated the guidelines of {name!r} from {guidelines.source}")

@@ -40,7 +40,7 @@ from ..errors import VinerError
 from ..formats.doccano_jsonl import parse_row
 from ..io import folder_target, remove_stale_temps, temp_prefix
 from ..record import DEFAULT_LABELS, Problem
-from .client import Session, connect
+from .connection import Connection
 from .exported import located, trim_edges, trim_note
 from .panel import restore
 
@@ -122,22 +122,18 @@ def _confirmed_ids(rows: Sequence[dict | str]) -> set:
 def pull(
     project: str,
     out_dir: Path,
+    connection: Connection,
     *,
-    session: Session | None = None,
     approved_only: bool = False,
     labels: Sequence[str] = DEFAULT_LABELS,
     echo: Echo = print,
-    url: str | None = None,
-    user: str | None = None,
-    password: str | None = None,
 ) -> PullResult:
     """Export ``project`` into a new snapshot folder under ``out_dir``; returns what was written.
 
-    ``out_dir`` is checked before the server is contacted. Without ``session``, connects with
-    ``url``/``user``/``password`` (or the DOCCANO_* environment variables).
+    ``out_dir`` is checked before the server is contacted (the connection logs in on first use).
     """
     out_dir = folder_target(out_dir)
-    session = session or connect(url, user, password)
+    session = connection.session
     found = session.require_project(project)
     pid = int(found["id"])
     members = session.members(pid)

@@ -1,42 +1,32 @@
 """`viner doccano push`: units (and their spans, or a model's) into a Doccano project.
 
-A push runs these steps, in this order:
+A push is three steps, each returning values:
 
-1. :func:`plan_push` reads and checks everything local before the server is contacted:
-   the whole file (the shared validator; nothing is sent when a line is invalid), the
-   guidelines and the ``--preannotate`` model's suggestions;
-2. :func:`~viner.doccano.project.open_project` creates or reuses the sequence-labeling
-   project, :func:`~viner.doccano.project.ensure_labels` its labels in the label scheme's colours and
-   keys, :func:`~viner.doccano.project.ensure_accounts` the annotator accounts and
-   memberships (existing passwords are never touched);
-3. :func:`upload_units` uploads the units that are not in the project yet (idempotent by
-   unit id, kept in Doccano's metadata; for units that came from elsewhere it is the hash
-   of their text), as UTF-8 explicitly, then checks that Doccano stored every text byte
-   for byte;
-4. :func:`~viner.doccano.suggestions.suggest_to_annotators` creates the pre-annotations
-   (the file's spans, or the model's entities for units that have none) as each
-   annotator's own suggestions, on units they have not worked on: in batches straight into
-   the database when the server is viner's own (``--home``, by default ``.doccano`` when it
-   serves the URL: viner.doccano.bulk), else through the API.
+1. **plan** (viner.doccano.push_plan.plan_push): everything local read and checked before the server is contacted:
+   the whole file, the guidelines, the ``--preannotate`` model and the ``--patterns``;
+2. **select** (viner.doccano.push_plan.select_batch): with the project's units known, the units this push sends
+   (all, or ``--select``'s batch of those not there yet) and their suggestions;
+3. **execute** (:func:`execute`): the project (:func:`~viner.doccano.project.open_project`: created only when
+   asked, or on a server with no project), its labels in the label scheme's colours and keys, the annotator accounts
+   and memberships (existing passwords are never touched), the upload of the units the project lacks (idempotent by
+   unit id, as UTF-8 explicitly, then checked byte for byte), and the suggestions
+   (viner.doccano.suggestions): straight into the database when the server is viner's own (its home found by
+   ``--home`` or from the current folder upwards), else through the API as each annotator.
 
-With ``--select uncertain|random --limit N`` only N of the file's units that are not in the project
-yet are pushed (viner.selection): the ones the ``--preannotate`` model is least sure of, or a seeded
-random sample; each push of the next batch skips what earlier batches sent.
+With ``--dry-run`` the third step only says what it would do (:func:`preview`): nothing is written.
 
-``--patterns FILE`` (spaCy EntityRuler JSONL, e.g. from ``viner patterns``) pre-annotates with known
-names, alone (no model yet: a cold start) or after the ``--preannotate`` model, winning on overlap
-except inside a longer entity of the model's (viner.patterns.ruler says why).
+``--patterns FILE`` (spaCy EntityRuler JSONL, e.g. from ``viner patterns``) pre-annotates with known names, alone
+(no model yet: a cold start) or after the ``--preannotate`` model, winning on overlap except inside a longer entity
+of the model's (viner.patterns.ruler says why).
 
-With ``--review`` the file is a review file written by ``viner merge``: each conflict
-becomes one unit whose metadata shows every annotator's version and whose
-pre-annotations are the spans all annotators agreed on; the adjudicators (default: the
-admin) correct them and mark them as checked.
+With ``--review`` the file is a review file written by ``viner merge``: each conflict becomes one unit whose
+metadata shows every annotator's version and whose pre-annotations are the spans all annotators agreed on; the
+adjudicators (default: the admin) correct them and mark them as checked.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
@@ -45,313 +35,204 @@ from pathlib import Path
 
 from ..console import Echo
 from ..errors import VinerError
-from ..labels import LabelScheme, scheme_for
-from ..patterns.ruler import pipeline_with_patterns, read_patterns
-from ..record import DEFAULT_LABELS, Example, Span
-from ..selection import Selection, select
-from .bulk import find_local
-from .client import Session, connect
-from .panel import UNCERTAINTY_KEY
-from .project import (
-    ANNOTATOR_ROLE,
-    DEFAULT_GUIDELINES,
-    Guidelines,
-    ensure_accounts,
-    ensure_labels,
-    find_guidelines,
-    open_project,
-)
-from .server import DEFAULT_HOME
-from .suggestions import load_model, model_suggestions, suggest_to_annotators
-from .units import META_KEY, REVIEW_KEY, example_key, load_units, upload_batches, upload_row
+from ..record import Example
+from ..selection import Selection
+from .api.client import Session
+from .connection import Connection
+from .project import ANNOTATOR_ROLE, ensure_accounts, ensure_labels, find_or_refuse, open_project
+from .push_plan import Batch, PushOptions, PushPlan, plan_push, select_batch
+from .scripts.suggestion_rule import Tally
+from .server.local import LocalDoccano
+from .suggestions import Suggested, suggest_to_annotators
+from .units import example_key, upload_batches
 
-__all__ = [
-    "META_KEY",
-    "REVIEW_KEY",
-    "PushPlan",
-    "PushResult",
-    "load_units",
-    "plan_push",
-    "push",
-    "upload_batches",
-    "upload_row",
-    "upload_units",
-]
+__all__ = ["PushOptions", "PushResult", "execute", "preview", "push", "upload_units"]
 
 
 @dataclass
 class PushResult:
     url: str
     project: str
-    project_id: int
+    project_id: int | None  # None: a dry run for a project that does not exist yet
     project_created: bool
-    units: int = 0
+    file_units: int  # valid, distinct units in the file
+    in_project: int  # of them, the units the project held before this push
+    batch: int  # units this push sends (every unit of the file, or --select's batch)
     uploaded: int = 0
-    already_there: int = 0
     duplicates: int = 0
+    selection: Selection | None = None
     labels_created: list[str] = field(default_factory=list)
     accounts_created: dict[str, str | None] = field(default_factory=dict)  # name -> generated password (None: from env)
     members_added: list[str] = field(default_factory=list)
-    suggested_spans: dict[str, int] = field(default_factory=dict)  # annotator -> spans created now
-    suggested_units: dict[str, int] = field(default_factory=dict)
-    kept_units: dict[str, int] = field(
-        default_factory=dict
-    )  # annotator -> units left alone (the annotator worked on them)
-    earlier_units: dict[str, int] = field(
-        default_factory=dict
-    )  # annotator -> units holding an earlier push's suggestions
-    no_login: dict[str, str] = field(default_factory=dict)  # annotator -> why viner could not act as them
+    suggestion_units: int = 0  # units of the batch with suggestions
+    suggested: Suggested | None = None
     model_spans: int = 0
-    model_labels_skipped: Counter = field(default_factory=Counter)
-    selection: Selection | None = None
+    model_labels_skipped: Counter[str] = field(default_factory=Counter)
+    dry_run: bool = False
+
+    @property
+    def refused(self) -> dict[str, str]:
+        """Annotators nothing could be suggested to, and why (push then exits with an error status)."""
+        return self.suggested.refused if self.suggested is not None else {}
 
 
-@dataclass
-class PushPlan:
-    """Everything a push sends, read and checked before the server is contacted."""
-
-    path: Path
-    project: str
-    units: list[Example]
-    duplicates: int
-    guidelines: Guidelines
-    annotators: list[str]
-    suggestions: dict[str, tuple[Span, ...]]  # unit id -> spans to suggest (the file's, then the model's)
-    labels: Sequence[str]
-    scheme: LabelScheme  # the labels' colours, keys and guidelines (viner.labels)
-    review: bool
-    annotator_password: str | None = field(default=None, repr=False)
-    model_spans: int = 0
-    model_labels_skipped: Counter = field(default_factory=Counter)
-    nlp: object = field(default=None, repr=False)  # the --preannotate pipeline, loaded once
-    update_guidelines: bool = False  # --guidelines given: an existing project's guidelines are replaced
-    shown: dict[str, dict[str, str]] = field(default_factory=dict)  # unit id -> push's rows in the Metadata panel
+def push(options: PushOptions, connection: Connection, echo: Echo = print, warn: Echo | None = None) -> PushResult:
+    """Push the units of ``options.path`` to the project ``options.project``: plan, select, execute (or preview)."""
+    plan = plan_push(options, echo, warn)
+    session = connection.session
+    local = choose_way(connection, echo, warn or echo)
+    found = find_or_refuse(session, options.project, create=options.create)
+    existing = {example_key(e): e for e in session.examples(int(found["id"]))} if found else {}
+    batch = select_batch(plan, set(existing), echo)
+    if options.dry_run:
+        return preview(session, plan, batch, found, existing, local, echo)
+    return execute(session, plan, batch, found, existing, local, echo)
 
 
-def plan_push(
-    path: Path,
-    project: str,
-    *,
-    annotators: Sequence[str] = (),
-    preannotate: str | None = None,
-    review: bool = False,
-    guidelines: Path | None = None,
-    labels: Sequence[str] = DEFAULT_LABELS,
-    annotator_password: str | None = None,
-    echo: Echo = print,
-    warn: Echo | None = None,
-    defer_suggestions: bool = False,
-    patterns: Path | None = None,
-) -> PushPlan:
-    """Read the units, the guidelines and the model's suggestions; a bad file is reported here, before any retry."""
-    path = Path(path)
-    units, duplicates = load_units(path, labels, review)
-    scheme = scheme_for(labels)
-    found = find_guidelines(Path(guidelines) if guidelines is not None else None, scheme)
-    if found.fallback:
-        (warn or echo)(
-            f"no guidelines file found (none named by a label scheme, no {DEFAULT_GUIDELINES} here): annotators get "
-            "only the label definitions; give --guidelines FILE"
+def choose_way(connection: Connection, echo: Echo, warn: Echo) -> LocalDoccano | None:
+    """The local home serving the server, or None (the API); says which, and warns when a home should be there."""
+    local = connection.local()
+    if local is not None:
+        echo(f"Way in: the local server's home {local.home} (suggestions go straight into its database)")
+        return local
+    echo(f"Way in: Doccano's API at {connection.url} (suggestions are written as each annotator, with their password)")
+    if connection.on_this_machine:
+        warn(
+            f"{connection.url} runs on this machine but no home of `viner doccano serve` serving it was found in "
+            f"{Path.cwd()} or a folder above: pass --home FOLDER (the --home given to `viner doccano serve`) to "
+            "write suggestions straight into its database, without annotators' passwords"
         )
-    plan = PushPlan(
-        path=path,
-        project=project,
-        units=units,
-        duplicates=duplicates,
-        guidelines=found,
-        annotators=list(dict.fromkeys(a.strip() for a in annotators if a.strip())),
-        suggestions={e.id: e.spans for e in units if e.spans},
-        labels=labels,
-        scheme=scheme,
-        review=review,
-        update_guidelines=guidelines is not None,
-    )
-    if preannotate or patterns:
-        rules = read_patterns(patterns, labels) if patterns else None
-        plan.nlp = pipeline_with_patterns(preannotate, rules, load=load_model)
-        if not defer_suggestions:  # with --select they are made for the chosen units only (narrow_plan)
-            add_model_suggestions(plan, describe(preannotate, patterns), echo)
-    plan.annotator_password = (
-        annotator_password if annotator_password is not None else os.environ.get("DOCCANO_ANNOTATOR_PASSWORD") or None
-    )
-    return plan
+    return None
 
 
-def describe(preannotate: str | None, patterns: Path | None) -> str:
-    return " and ".join(str(p) for p in (preannotate, patterns) if p)
-
-
-def add_model_suggestions(plan: PushPlan, preannotate: str, echo: Echo) -> None:
-    found = model_suggestions(preannotate, plan.units, plan.labels, echo, nlp=plan.nlp)
-    plan.suggestions.update(found.spans)
-    plan.model_spans, plan.model_labels_skipped = found.count, found.skipped
-
-
-def narrow_plan(
+def execute(
     session: Session,
     plan: PushPlan,
-    strategy: str,
-    limit: int,
-    seed: int,
-    preannotate: str | None,
+    batch: Batch,
+    found: dict | None,
+    existing: dict[str, dict],
+    local: LocalDoccano | None,
     echo: Echo,
-    patterns: Path | None = None,
-) -> Selection:
-    """Keep only the ``limit`` units chosen by ``strategy`` among those the project does not have yet."""
-    found = session.find_project(plan.project)
-    in_project = {example_key(e) for e in session.examples(found["id"])} if found else set()
-    if strategy == "uncertain":
-        echo(
-            f"Scoring {len(plan.units) - len(in_project & {u.id for u in plan.units})} unit(s) with {preannotate} to find the least certain"
-        )
-    chosen = select(
-        plan.units,
-        strategy,
-        limit,
-        nlp=plan.nlp if preannotate else None,
-        seed=seed,
-        exclude=in_project,
-        progress=lambda done, total: echo(f"... scored {done}/{total}"),
-    )
-    plan.units = chosen.units
-    plan.suggestions = {e.id: e.spans for e in chosen.units if e.spans}
-    if plan.nlp is not None:
-        add_model_suggestions(plan, describe(preannotate, patterns), echo)
-    echo(
-        f"Selected {len(chosen.units)} of {chosen.candidates} unit(s) not in {plan.project!r} yet ({strategy}; {chosen.excluded} already there)"
-    )
-    return chosen
-
-
-def push(
-    path: Path,
-    project: str,
-    *,
-    session: Session | None = None,
-    annotators: Sequence[str] = (),
-    preannotate: str | None = None,
-    review: bool = False,
-    guidelines: Path | None = None,
-    labels: Sequence[str] = DEFAULT_LABELS,
-    annotator_password: str | None = None,
-    echo: Echo = print,
-    warn: Echo | None = None,
-    url: str | None = None,
-    user: str | None = None,
-    password: str | None = None,
-    select_by: str | None = None,
-    limit: int | None = None,
-    seed: int = 0,
-    patterns: Path | None = None,
-    home: Path | None = None,
 ) -> PushResult:
-    """Push the units of ``path`` to the Doccano project ``project`` (see the module docstring).
-
-    Everything local is checked before the server is contacted (the file, the guidelines,
-    the --preannotate model): a bad file is reported at once, not after the connection
-    retries. Without ``session``, connects with ``url``/``user``/``password`` (or the
-    DOCCANO_* environment variables).
-    """
-    if select_by is not None and (limit is None or review):
-        raise VinerError("--select needs --limit N (the batch size) and cannot be used with --review")
-    plan = plan_push(
-        path,
-        project,
-        annotators=annotators,
-        preannotate=preannotate,
-        review=review,
-        guidelines=guidelines,
-        labels=labels,
-        annotator_password=annotator_password,
-        echo=echo,
-        warn=warn,
-        defer_suggestions=select_by is not None,
-        patterns=patterns,
-    )
-    session = session or connect(url, user, password)
-    local = find_local(session.url, home, DEFAULT_HOME)
-    chosen = (
-        narrow_plan(session, plan, select_by, limit, seed, preannotate, echo, patterns)
-        if select_by is not None and limit is not None  # --select needs --limit (checked above)
-        else None
-    )
-    if chosen is not None and not chosen.units:
-        raise VinerError(
-            f"{path}: every unit is already in {project!r}: nothing left to select; add new units to the file"
-        )
-    if chosen is not None:
-        plan.shown = uncertainty_rows(chosen)
-
+    """Write the batch: project, labels, accounts, units, suggestions."""
+    options = plan.options
     pid, created = open_project(
         session,
-        plan.project,
+        options.project,
+        found,
         plan.guidelines,
-        plan.labels,
-        review=plan.review,
-        update_guidelines=plan.update_guidelines,
+        options.labels,
+        review=options.review,
+        update_guidelines=options.guidelines is not None,
         echo=echo,
     )
-    result = PushResult(
-        session.url,
-        plan.project,
-        pid,
-        created,
-        units=len(plan.units),
-        duplicates=plan.duplicates,
-        model_spans=plan.model_spans,
-        model_labels_skipped=plan.model_labels_skipped,
-        selection=chosen,
-    )
+    result = _result(session, plan, batch, pid, created)
     result.labels_created = ensure_labels(session, pid, plan.scheme)
     type_ids = session.span_types(pid)
-
-    annotators = plan.annotators or (
-        [session.username] if plan.review else []
-    )  # review: the admin adjudicates by default
+    annotators = plan.annotators or ([session.username] if options.review else [])  # review: the admin adjudicates
     accounts = ensure_accounts(session, pid, annotators, plan.annotator_password)
     result.accounts_created, result.members_added = accounts.created, accounts.added
-
-    examples = upload_units(session, pid, plan, result, echo)
-
-    if plan.suggestions:
+    examples, result.uploaded = upload_units(
+        session, pid, options.project, batch.units, existing, Path(options.path).stem, echo, batch.shown
+    )
+    if batch.suggestions:
         targets = annotators or [name for name, role in accounts.members.items() if role == ANNOTATOR_ROLE]
         passwords = {name: accounts.passwords.get(name) or plan.annotator_password for name in targets}
-        done = suggest_to_annotators(
-            session, pid, targets, passwords, examples, plan.suggestions, type_ids, echo, local, plan.project
+        result.suggested = suggest_to_annotators(
+            session, pid, targets, passwords, examples, batch.suggestions, type_ids, echo, local, options.project
         )
-        result.suggested_spans, result.suggested_units, result.kept_units, result.no_login = (
-            done.spans,
-            done.units,
-            done.kept,
-            done.no_login,
-        )
-        result.earlier_units = done.earlier
     return result
 
 
-def upload_units(session: Session, pid: int, plan: PushPlan, result: PushResult, echo: Echo) -> dict[str, dict]:
-    """Upload the units the project lacks and check they arrived intact; returns the project's examples by unit id."""
-    existing = {example_key(e): e for e in session.examples(pid)}
-    new = [e for e in plan.units if e.id not in existing]
-    result.already_there = len(plan.units) - len(new)
-    if not new:
-        echo(f"All {len(plan.units)} unit(s) are already in {plan.project!r}; nothing to upload")
-        return existing
-    echo(f"Uploading {len(new)} new unit(s) to {plan.project!r} ({result.already_there} already there)")
-    _send(session, pid, new, plan.path.stem, plan.shown)
-    existing = {example_key(e): e for e in session.examples(pid)}
-    _verify_arrival(new, existing)
-    result.uploaded = len(new)
-    return existing
+def preview(
+    session: Session,
+    plan: PushPlan,
+    batch: Batch,
+    found: dict | None,
+    existing: dict[str, dict],
+    local: LocalDoccano | None,
+    echo: Echo,
+) -> PushResult:
+    """What :func:`execute` would do, read from the server without writing anything (``--dry-run``).
 
-
-def uncertainty_rows(chosen: Selection) -> dict[str, dict[str, str]]:
-    """For units chosen by --select uncertain: why, as the Metadata panel shows it (the rank among the chosen)."""
-    ranked = sorted(chosen.uncertainty.items(), key=lambda item: -item[1])
-    return {
-        uid: {UNCERTAINTY_KEY: f"uncertainty {value:.3f}: rank {rank} of {len(ranked)} (least sure first)"}
-        for rank, (uid, value) in enumerate(ranked, start=1)
+    The suggestion rule is applied read-only to the units the project holds; a unit still to upload counts as new
+    suggestions for every annotator."""
+    options = plan.options
+    pid = int(found["id"]) if found is not None else None
+    result = _result(session, plan, batch, pid, found is None)
+    result.dry_run = True
+    result.uploaded = sum(1 for unit in batch.units if unit.id not in existing)
+    members = session.members(pid) if pid is not None else {}
+    types = session.span_types(pid) if pid is not None else {}
+    result.labels_created = [label for label in plan.scheme.names if label not in types]
+    annotators = plan.annotators or ([session.username] if options.review else [])
+    result.accounts_created = {
+        name: None for name in annotators if name != session.username and session.find_user(name) is None
     }
+    result.members_added = [name for name in annotators if name != session.username and name not in members]
+    if not batch.suggestions:
+        return result
+    targets = annotators or [name for name, role in members.items() if role == ANNOTATOR_ROLE]
+    there = {key: spans for key, spans in batch.suggestions.items() if key in existing}
+    if pid is not None and there and not result.labels_created:
+        passwords = {name: plan.annotator_password for name in targets}
+        result.suggested = suggest_to_annotators(
+            session, pid, targets, passwords, existing, there, types, echo, local, options.project, write=False
+        )
+    else:
+        result.suggested = Suggested("local" if local else "api", local.home if local else None)
+        there = {}
+    for name in targets:
+        if name in result.suggested.refused:
+            continue
+        tally = result.suggested.tallies.setdefault(name, Tally())
+        for key, spans in batch.suggestions.items():
+            if key not in there:
+                tally.new += 1
+                tally.spans += len(spans)
+    return result
+
+
+def _result(session: Session, plan: PushPlan, batch: Batch, pid: int | None, created: bool) -> PushResult:
+    return PushResult(
+        session.url,
+        plan.options.project,
+        pid,
+        created,
+        file_units=len(plan.units),
+        in_project=batch.in_project,
+        batch=len(batch.units),
+        duplicates=plan.duplicates,
+        selection=batch.selection,
+        suggestion_units=len(batch.suggestions),
+        model_spans=batch.model_spans,
+        model_labels_skipped=batch.model_labels_skipped,
+    )
+
+
+def upload_units(
+    session: Session,
+    pid: int,
+    project: str,
+    units: Sequence[Example],
+    existing: dict[str, dict],
+    stem: str,
+    echo: Echo,
+    shown: dict[str, dict[str, str]] | None = None,
+) -> tuple[dict[str, dict], int]:
+    """Upload the units the project lacks and check they arrived intact (``shown``: push's own rows for the
+    Metadata panel, per unit id).
+
+    Returns the project's examples by unit id and the number of units uploaded."""
+    new = [e for e in units if e.id not in existing]
+    if not new:
+        echo(f"Nothing to upload: the project {project!r} holds every unit of this push")
+        return existing, 0
+    echo(f"Uploading {len(new)} unit(s) to {project!r}")
+    _send(session, pid, new, stem, shown)
+    stored = {example_key(e): e for e in session.examples(pid)}
+    _verify_arrival(new, stored)
+    return stored, len(new)
 
 
 def _send(

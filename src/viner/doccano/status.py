@@ -5,10 +5,11 @@ Read from the server without writing anything:
 - **checked / total** and **spans** per member: Doccano's own metrics (``metrics/member-progress``,
   ``metrics/span-distribution``; spans include suggestions not deleted yet);
 - **units per hour**: from Doccano's timestamps of each check (``confirmed_at`` of the unit's state).
-  Doccano shows a unit's states only to the member who checked it, so viner reads them as each
-  annotator (``DOCCANO_ANNOTATOR_PASSWORD``, as push does); the rate is the checks after the first
-  over *active* time: the sum of the gaps between consecutive checks, leaving out gaps over 30 minutes
-  (breaks, nights);
+  Doccano's API shows a unit's states only to the member who checked it, so on viner's own server (its home
+  found as push finds it) viner reads every member's inside the server (``scripts/check_times.py``), with the
+  lead's credentials alone; on any other server it logs in as each annotator (``DOCCANO_ANNOTATOR_PASSWORD``).
+  The rate is the checks after the first over *active* time: the sum of the gaps between consecutive checks,
+  leaving out gaps over 30 minutes (breaks, nights);
 - **agreement so far**: strict span F1 and token kappa (viner.agreement, as ``viner agree``) per pair,
   on the units both annotators checked, from an export of checked units read as ``viner doccano pull`` reads
   it (whitespace at a span's edge trimmed); a checked unit left out of the count is said why: checked by
@@ -17,6 +18,7 @@ Read from the server without writing anything:
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
@@ -29,9 +31,12 @@ from ..console import Echo
 from ..errors import VinerError
 from ..formats.doccano_jsonl import parse_row
 from ..snapshot import CONFIRMED_KEY, row_unit
-from .client import Session, connect
+from .api.client import Session
+from .connection import Connection
 from .exported import trim_edges
 from .pull import read_export, unit_meta
+from .server.inside import last_line, run_script
+from .server.local import LocalDoccano
 
 BREAK_SECONDS = 30 * 60
 
@@ -141,22 +146,21 @@ def checked_work(
 
 def project_status(
     project: str,
+    connection: Connection,
     *,
-    session: Session | None = None,
     annotator_password: str | None = None,
     labels: Sequence[str] | None = None,
     echo: Echo = print,
-    url: str | None = None,
-    user: str | None = None,
-    password: str | None = None,
 ) -> ProjectStatus:
-    session = session or connect(url, user, password)
+    session = connection.session
     pid = int(session.require_project(project)["id"])
     members = session.members(pid)
     progress = session.get(f"projects/{pid}/metrics/member-progress", "reading the project's progress")
     spans = session.get(f"projects/{pid}/metrics/span-distribution", "reading the span counts")
     done = {row["user"]: row["done"] for row in progress["progress"]}
     status = ProjectStatus(project, pid, session.url, int(progress["total"]))
+    local = connection.local()
+    inside = local_check_times(local, project, pid) if local is not None else None
     for name, role in sorted(members.items()):
         if role != "annotator" and not done.get(name) and not sum(spans.get(name, {}).values()):
             continue  # the admin or an approver who did nothing here
@@ -164,11 +168,10 @@ def project_status(
             name, role, int(done.get(name, 0)), status.total, int(sum(spans.get(name, {}).values()))
         )
         if entry.checked:
-            as_member = session if name == session.username else login(session, name, annotator_password)
-            if isinstance(as_member, str):
-                entry.rate_note = as_member
+            times = member_times(session, pid, name, inside, annotator_password)
+            if isinstance(times, str):
+                entry.rate_note = times
             else:
-                times = check_times(as_member, pid)
                 entry.units_per_hour, entry.active_minutes = active_rate(times)
                 if times:
                     entry.first_check, entry.last_check = min(times).isoformat(), max(times).isoformat()
@@ -185,11 +188,40 @@ def project_status(
     return status
 
 
-def login(session: Session, name: str, password: str | None) -> Session | str:
-    """A session as annotator ``name``, or why there is none (the reason is shown instead of a rate)."""
+def member_times(
+    session: Session, pid: int, name: str, inside: dict[str, list[datetime]] | None, password: str | None
+) -> list[datetime] | str:
+    """When ``name`` checked each unit: read inside a local server, else as the member; or why it cannot be read."""
+    if inside is not None:
+        return inside.get(name, [])
+    if name == session.username:
+        return check_times(session, pid)
     if not password:
-        return "set DOCCANO_ANNOTATOR_PASSWORD to read check times (Doccano shows them only to the annotator)"
+        return (
+            "Doccano's API shows check times only to the annotator: run status where `viner doccano serve` runs "
+            "(or pass --home), or set DOCCANO_ANNOTATOR_PASSWORD when every annotator has that password"
+        )
     try:
-        return Session(session.url, name, password, retries=session.retries)
+        as_member = Session(session.url, name, password, retries=session.retries, role="annotator")
     except VinerError as err:
         return f"cannot log in as {name} to read check times ({err})"
+    return check_times(as_member, pid)
+
+
+def local_check_times(local: LocalDoccano, project: str, pid: int) -> dict[str, list[datetime]]:
+    """Every member's check times, read inside the local server (``scripts/check_times.py``)."""
+    with tempfile.TemporaryDirectory(prefix="viner-status-") as tmp:
+        job = Path(tmp) / "job.json"
+        job.write_text(json.dumps({"project": project, "project_id": pid}), encoding="utf-8")
+        done = run_script(local.env, local.home, "check_times", {"VINER_JOB": str(job)})
+    if done.returncode != 0:
+        raise VinerError(
+            f"reading check times inside {local.home} failed: {last_line(done.stderr or done.stdout)}; "
+            "pass the --home of the server at " + local.url
+        )
+    times = json.loads(last_line(done.stdout))["times"]
+    return {name: [_when(t) for t in values] for name, values in times.items()}
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -1,13 +1,13 @@
 """Pre-annotations: a model's entities as suggestions, created as each annotator's own spans.
 
-Doccano gives each annotator their own copy of the spans they create, so viner creates the
-suggestions as each annotator's own: that is how every annotator sees and corrects them (the
-ner.correct workflow). With viner's own local server they are written in batches straight into its
-database (viner.doccano.bulk: 10,000 units for two annotators in about a minute, upload included); with any other server viner logs in as each
-annotator and creates them through the API, one request per span. An annotator gets suggestions on a unit only
-while they have neither a span on it nor checked it, and never again on a unit they emptied of an earlier push's
-suggestions (each unit's ``viner_suggested`` metadata records whom a push gave suggestions), so a push never
-touches anyone's work.
+Doccano gives each annotator their own copy of the spans they create, so viner creates the suggestions as each
+annotator's own: that is how every annotator sees and corrects them (the ner.correct workflow). With viner's own
+local server they are written in batches straight into its database (viner.doccano.local_suggestions: no annotator
+password needed); with any other server viner logs in as each annotator and creates them through the API, one
+request per span. Both ways apply one rule (viner.doccano.scripts.suggestion_rule): a unit an annotator checked,
+drew or changed a span on, or emptied of a push's suggestions is never touched; a unit they never opened gets the
+newer suggestions; a unit a stopped push left half-suggested is completed. Each unit's ``viner_suggested``
+metadata records whom a push finished giving suggestions.
 """
 
 from __future__ import annotations
@@ -15,14 +15,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import spacy
 
 from ..console import Echo
 from ..errors import VinerError
 from ..record import Example, Span, check_example
-from .bulk import LocalDoccano, bulk_suggest
-from .client import Session
+from .api.client import Session
+from .local_suggestions import suggest_locally
+from .scripts.suggestion_rule import Tally, decide
+from .server.local import LocalDoccano
 from .units import example_key, suggested_to, with_suggested
 
 Suggestions = Mapping[str, Sequence[Span]]  # unit id -> spans to suggest
@@ -32,7 +35,7 @@ Suggestions = Mapping[str, Sequence[Span]]  # unit id -> spans to suggest
 class ModelSuggestions:
     spans: dict[str, tuple[Span, ...]]  # unit id -> the model's valid entities
     count: int  # spans found
-    skipped: Counter  # label (or "(invalid span)") -> entities not suggested
+    skipped: Counter[str]  # label (or "(invalid span)") -> entities not suggested
 
 
 def load_model(model: str):
@@ -70,17 +73,12 @@ def model_suggestions(
 
 @dataclass
 class Suggested:
-    """Per annotator: what this push suggested, and why nothing was for some."""
+    """What a push's suggestions did, per annotator, and which way they were written."""
 
-    spans: dict[str, int] = field(default_factory=dict)  # annotator -> spans created now
-    units: dict[str, int] = field(default_factory=dict)
-    kept: dict[str, int] = field(
-        default_factory=dict
-    )  # annotator -> units left alone (checked, or spans changed by the annotator)
-    earlier: dict[str, int] = field(
-        default_factory=dict
-    )  # annotator -> units that still hold an earlier push's suggestions
-    no_login: dict[str, str] = field(default_factory=dict)  # annotator -> why viner could not act as them
+    way: str  # "local" (straight into a local home's database) or "api"
+    home: Path | None = None  # the local home written into
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # annotator -> why nothing was suggested to them
 
 
 def suggest_to_annotators(
@@ -94,29 +92,36 @@ def suggest_to_annotators(
     echo: Echo,
     local: LocalDoccano | None = None,
     project: str = "",
+    write: bool = True,
 ) -> Suggested:
-    """Create each of ``targets``' suggestions: straight into the database of a ``local`` home (viner.doccano.bulk),
-    else through the API, logged in as each annotator (the admin is ``session`` itself)."""
-    done = Suggested()
+    """Apply the suggestion rule for each of ``targets``: straight into the database of a ``local`` home, else
+    through the API, logged in as each annotator (the admin is ``session`` itself). With ``write`` False the rule
+    only counts what it would do (``push --dry-run``)."""
+    doing = "Writing" if write else "Reading (dry run, nothing written)"
+    if local is not None:
+        done = Suggested("local", local.home)
+        echo(
+            f"{doing} the suggestions straight in the database of {local.home} (the local server at {local.url}), "
+            f"{len(suggestions)} unit(s) per annotator"
+        )
+        if targets:
+            done.tallies, done.refused = suggest_locally(
+                local, project, project_id, targets, examples, suggestions, type_ids, echo, write=write
+            )
+    else:
+        done = Suggested("api")
+        echo(f"{doing} the suggestions through the API as each annotator, {len(suggestions)} unit(s) per annotator")
     if not targets:
         echo(
-            f"warning: {sum(map(len, suggestions.values()))} span(s) to pre-annotate but the project has no annotators; pass --annotators"
+            f"warning: {sum(map(len, suggestions.values()))} span(s) to pre-annotate but the project has no "
+            "annotators; pass --annotators"
         )
-        done.no_login["(nobody)"] = "no annotators"
-    elif local is not None:
-        echo(
-            f"Writing the suggestions into the database of {local.home} (the local server at {local.url}), {len(suggestions)} unit(s) per annotator"
-        )
-        bulk = bulk_suggest(local, project, project_id, targets, examples, suggestions, type_ids, echo)
-        done.spans, done.units, done.kept, done.earlier, done.no_login = (
-            bulk.spans,
-            bulk.units,
-            bulk.kept,
-            bulk.earlier,
-            bulk.refused,
-        )
-        for name in bulk.spans:
-            report(echo, name, bulk.spans[name], bulk.units[name], bulk.earlier[name], bulk.kept[name])
+        done.refused["(nobody)"] = "the project has no annotators"
+        return done
+    if local is not None:
+        for name, tally in done.tallies.items():
+            if write:
+                report(echo, name, tally)
         return done
     for name in targets:
         if name == session.username:
@@ -124,71 +129,69 @@ def suggest_to_annotators(
         else:
             password = passwords.get(name)
             if not password:
-                done.no_login[name] = "existing account and DOCCANO_ANNOTATOR_PASSWORD is not set"
+                done.refused[name] = (
+                    "through the API viner can write as an annotator only with their password, and it has none for "
+                    "this existing account: run push where `viner doccano serve` runs (or pass --home), or set "
+                    "DOCCANO_ANNOTATOR_PASSWORD when every annotator has that password"
+                )
                 continue
             try:
-                as_user = Session(session.url, name, password, retries=session.retries)
+                as_user = Session(session.url, name, password, retries=session.retries, role="annotator")
             except VinerError as err:
-                done.no_login[name] = str(err)
+                done.refused[name] = str(err)
                 continue
-        spans, units, kept, earlier = preannotate_for(
-            as_user, project_id, examples, suggestions, type_ids, admin=session
-        )
-        done.spans[name], done.units[name], done.kept[name], done.earlier[name] = spans, units, kept, earlier
-        report(echo, name, spans, units, earlier, kept)
+        done.tallies[name] = suggest_as(as_user, project_id, examples, suggestions, type_ids, session, write)
+        if write:
+            report(echo, name, done.tallies[name])
     return done
 
 
-def report(echo: Echo, name: str, spans: int, units: int, earlier: int, kept: int) -> None:
+def report(echo: Echo, name: str, tally: Tally) -> None:
     echo(
-        f"{name}: {spans} suggested span(s) on {units} unit(s); {earlier} unit(s) already had these suggestions; "
-        f"{kept} unit(s) the annotator worked on left alone"
+        f"{name}: {tally.spans} suggested span(s) on {tally.suggested} unit(s); {tally.same} unit(s) already had "
+        f"these suggestions; {tally.worked_on} unit(s) the annotator worked on left alone"
     )
 
 
-def preannotate_for(
+def suggest_as(
     session: Session,
     pid: int,
     examples: dict[str, dict],
     suggestions: Suggestions,
     type_ids: dict[str, int],
     admin: Session,
-) -> tuple[int, int, int, int]:
-    """Create ``suggestions`` as the logged-in user's spans, on units they have not worked on.
+    write: bool = True,
+) -> Tally:
+    """Apply the suggestion rule as the logged-in annotator, one unit at a time.
 
-    A unit the user checked, or whose spans differ from the suggestions (the user changed them), is worked on and
-    left alone, and so is a unit an earlier push gave them suggestions on that now holds none (they deleted every
-    one: "no entities here"); a unit that holds exactly these suggestions already is counted apart, so a re-push
-    reports what annotators did, not what viner did. ``admin`` records in each unit's metadata whom it gave
-    suggestions (``examples``, the admin's listing, is kept up to date). Returns (spans created, units
-    pre-annotated, units worked on, units with the suggestions already).
+    Per unit: the annotator's state and spans are read, the rule decides; a replacement first takes the annotator
+    out of the unit's record, then deletes, then creates; the record names them last, once the unit holds every
+    suggestion. ``admin`` writes the records (``examples``, the admin's listing, is kept up to date).
     """
     mine = {example_key(e): e for e in session.examples(pid)}  # is_confirmed is per user here
     name = session.username
-    spans = units = kept = earlier = 0
+    tally = Tally()
     for key, wanted in suggestions.items():
         example = examples.get(key)
         if example is None:
             continue
-        if mine.get(key, {}).get("is_confirmed"):
-            kept += 1
-            continue
+        goal = {(span.start, span.end, type_ids[span.label]) for span in wanted}
+        checked = bool(mine.get(key, {}).get("is_confirmed"))
+        spans = [] if checked else session.held_spans(pid, example["id"])
         given = suggested_to(example)
-        have = {(s["start_offset"], s["end_offset"], s["label"]) for s in session.spans(pid, example["id"])}
-        if have and have == {(span.start, span.end, type_ids[span.label]) for span in wanted}:
-            earlier += 1
-            if name not in given:  # made by a push stopped before it recorded them
-                _record(admin, pid, example, given | {name})
+        decision = decide(checked, spans, name in given, goal)
+        tally.add(decision)
+        if not write:
             continue
-        if have or name in given:
-            kept += 1
-            continue
-        for span in wanted:
-            session.create_span(pid, example["id"], span.start, span.end, type_ids[span.label])
-            spans += 1
-        _record(admin, pid, example, given | {name})
-        units += 1
-    return spans, units, kept, earlier
+        if decision.unrecord_first:
+            _record(admin, pid, example, given - {name})
+        for span in decision.delete:
+            session.delete_span(pid, example["id"], int(span.key))
+        for start, end, label in decision.create:
+            session.create_span(pid, example["id"], start, end, label, prob=float(len(goal)))
+        if decision.record:
+            _record(admin, pid, example, suggested_to(example) | {name})
+    return tally
 
 
 def _record(admin: Session, pid: int, example: dict, names: set[str]) -> None:

@@ -16,6 +16,7 @@ from ..errors import InvalidInput, ProblemLog, VinerError
 from ..formats import doccano_jsonl
 from ..record import Example, unit_id
 from .panel import META_KEY, SUGGESTED_KEY, doccano_meta
+from .scripts.suggestion_rule import given_to, with_names
 
 REVIEW_KEY = "viner_review"
 PROJECT_META_KEYS = (
@@ -105,10 +106,9 @@ def example_key(example: dict) -> str:
 
 def suggested_to(example: dict) -> set[str]:
     """Annotators an earlier push gave suggestions on this example (Doccano user names have no commas or spaces)."""
-    value = (example.get("meta") or {}).get(SUGGESTED_KEY)
-    return {name.strip() for name in value.split(",") if name.strip()} if isinstance(value, str) else set()
+    return given_to(example.get("meta"), SUGGESTED_KEY)
 
 
 def with_suggested(meta: dict, names: set[str]) -> dict:
-    """``meta`` with ``names`` recorded as given suggestions."""
-    return {**meta, SUGGESTED_KEY: ", ".join(sorted(names))}
+    """``meta`` with exactly ``names`` recorded as given suggestions."""
+    return with_names(meta, SUGGESTED_KEY, names)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import VinerError
+from ...errors import VinerError
 from .environment import backend_dir
 from .files import log_tail
 from .home import server_environ

@@ -9,8 +9,8 @@
 4. create the admin account unless it exists, never resetting a password (:mod:`.admin`);
 5. start the web server and the task worker on 127.0.0.1 (:mod:`.processes`), wait until
    the API answers and report the URL;
-6. record the URL and environment in the home's ``server.json`` (so `viner doccano push` can write
-   suggestions straight into this home's database: :mod:`.bulk`), stay in the foreground until SIGINT
+6. record the URL and environment in the home's ``server.json`` (so `viner doccano push` and `status` can work
+   straight in this home's database: :mod:`.local`), stay in the foreground until SIGINT
    or SIGTERM, then remove the record and stop both processes.
 """
 
@@ -21,29 +21,18 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..console import Echo
-from ..errors import VinerError
-from ..io import folder_target
+from ...console import Echo
+from ...errors import VinerError
+from ...io import folder_target
 from .admin import AdminResult, ensure_admin
-from .bulk import forget_server, record_server
-from .environment import default_env, ensure_env
+from .environment import ensure_env
 from .files import file_lock
 from .home import init_home
-from .processes import HOST, Server, StopRequest, free_port, port_is_free, start, supervise, wait_ready
-
-__all__ = [
-    "AdminResult",
-    "Server",
-    "admin_credentials",
-    "default_env",
-    "ensure_env",
-    "free_port",
-    "port_is_free",
-    "serve",
-]
+from .local import HOME_NAME, forget_server, record_server
+from .processes import HOST, Server, StopRequest, port_is_free, start, supervise, wait_ready
 
 DEFAULT_PORT = 8000
-DEFAULT_HOME = Path(".doccano")
+DEFAULT_HOME = Path(HOME_NAME)
 DEFAULT_ADMIN = "admin"
 
 OnReady = Callable[[Server, AdminResult], None]
@@ -82,7 +71,7 @@ def serve(
                 if announce_when_ready(server, admin, stop, echo, on_ready):
                     record_server(
                         home, server.url, env
-                    )  # push writes suggestions straight into this home (viner.doccano.bulk)
+                    )  # push and status work straight in this home (viner.doccano.server.local)
                 supervise(server, stopped=lambda: bool(stop))
                 echo("Stopping Doccano (web server and task worker)...")
             finally:

@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..console import Echo
-from ..errors import VinerError
+from ...console import Echo
+from ...errors import VinerError
 from .files import file_lock, log_tail
 
 DOCCANO_VERSION = "1.8.4"

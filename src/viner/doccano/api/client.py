@@ -35,10 +35,10 @@ from doccano_client.repositories.base import BaseRepository
 from doccano_client.repositories.data_download import DataDownloadRepository
 from doccano_client.repositories.data_upload import DataUploadRepository
 from pydantic import ValidationError
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from ..errors import VinerError
+from ...errors import VinerError
+from ..scripts.suggestion_rule import Held, held
+from .http import RetryingAdapter, error_detail, first_error
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_USER = "admin"
@@ -79,9 +79,11 @@ class Session:
         backoff: float = 0.5,
         task_timeout: float | None = None,
         login: bool = True,
+        role: str = "admin",
     ) -> None:
         self.url = url.rstrip("/")
         self.username = username
+        self.role = role  # "admin" (the lead, from DOCCANO_ADMIN_*) or "annotator": what a refused login names
         self.retries = int(os.environ.get("VINER_DOCCANO_RETRIES", 4)) if retries is None else retries
         self.task_timeout = (
             float(os.environ.get("VINER_DOCCANO_TASK_TIMEOUT", 600)) if task_timeout is None else task_timeout
@@ -93,7 +95,7 @@ class Session:
         # and never answers, client.login() was still blocked after 30 s; a 503 (a restarting
         # server) was raised after its one request, in 0.00 s. So viner mounts one adapter
         # (retries + a default timeout) on the requests session doccano-client sends through.
-        adapter = _RetryingAdapter(self.retries, backoff, TIMEOUT)
+        adapter = RetryingAdapter(self.retries, backoff, TIMEOUT)
         self.api._session.mount("http://", adapter)
         self.api._session.mount("https://", adapter)
         if login:
@@ -123,18 +125,18 @@ class Session:
             raise VinerError(f"request to Doccano at {self.url} failed while {what}: {err}") from err
         except ValidationError as err:  # doccano-client could not read Doccano's answer into its models
             raise VinerError(
-                f"Doccano at {self.url} answered something doccano-client cannot read while {what}: {_first_error(err)}"
+                f"Doccano at {self.url} answered something doccano-client cannot read while {what}: {first_error(err)}"
             ) from err
 
     def _explain(self, what: str, response: requests.Response | None) -> str:
         if response is None:
             return f"Doccano at {self.url} failed while {what}"
         code = response.status_code
-        detail = _detail(response)
+        detail = error_detail(response)
         if code in (401, 403):
             return (
                 f"Doccano refused {what} for user {self.username!r} (HTTP {code}{': ' + detail if detail else ''}); "
-                "log in as an admin of the project (DOCCANO_ADMIN_USER / DOCCANO_ADMIN_PASSWORD)"
+                "log in as an admin of the project (DOCCANO_ADMIN_USER / DOCCANO_ADMIN_PASSWORD, or --user / --password)"
             )
         if code == 404:
             return f"Doccano at {self.url} has no such resource while {what} (HTTP 404); check DOCCANO_URL and the project name"
@@ -151,9 +153,14 @@ class Session:
         except VinerError as err:
             response = getattr(err.__cause__, "response", None)
             if response is not None and response.status_code in (400, 401, 403):
-                raise VinerError(
-                    f"Doccano at {self.url} refused the login of {self.username!r}: wrong user name or password; "
+                check = (
                     "check DOCCANO_ADMIN_USER / DOCCANO_ADMIN_PASSWORD (or --user / --password)"
+                    if self.role == "admin"
+                    else "it is not DOCCANO_ANNOTATOR_PASSWORD; run the command where `viner doccano serve` runs "
+                    "(or pass --home), which needs no annotator password"
+                )
+                raise VinerError(
+                    f"Doccano at {self.url} refused the login of {self.username!r}: wrong user name or password; {check}"
                 ) from err
             raise
 
@@ -260,6 +267,22 @@ class Session:
         with self.call(f"reading the spans of example {example_id}"):
             return [span.dict() for span in self.client.list_spans(project_id, example_id)]
 
+    def held_spans(self, project_id: int, example_id: int) -> list[Held]:
+        """The logged-in user's spans on an example as the suggestion rule sees them (doccano-client's Span model
+        drops the creation and update times the rule needs, so they are read from the API's own listing)."""
+        return [
+            held(
+                s["id"], s["start_offset"], s["end_offset"], s["label"], s.get("prob"), s["created_at"], s["updated_at"]
+            )
+            for s in self.paged(
+                f"projects/{project_id}/examples/{example_id}/spans", f"reading the spans of example {example_id}"
+            )
+        ]
+
+    def delete_span(self, project_id: int, example_id: int, span_id: int) -> None:
+        with self.call(f"deleting a suggestion on example {example_id}"):
+            self.client.delete_span(project_id, example_id, span_id)
+
     def create_span(
         self, project_id: int, example_id: int, start: int, end: int, label_id: int, prob: float = 0.0
     ) -> dict:
@@ -345,59 +368,6 @@ class Session:
         if not zipfile.is_zipfile(path):
             raise VinerError(f"Doccano's {what} did not return a zip file; retry the pull")
         return path
-
-
-class _RetryingAdapter(HTTPAdapter):
-    """Retries with exponential backoff on connection errors and 429/502/503/504; a default timeout."""
-
-    def __init__(self, retries: int, backoff: float, timeout: float) -> None:
-        retry = Retry(
-            total=retries,
-            connect=retries,
-            read=retries,
-            status=retries,
-            backoff_factor=backoff,
-            status_forcelist=(429, 502, 503, 504),
-            raise_on_status=False,
-            respect_retry_after_header=True,
-        )
-        super().__init__(max_retries=retry)
-        self.timeout = timeout
-
-    def send(
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,
-        timeout: float | tuple[float | None, float | None] | None = None,
-        verify: bool | str = True,
-        cert: str | tuple[str, str] | None = None,
-        proxies: dict[str, str] | None = None,
-    ) -> requests.Response:
-        return super().send(request, stream, timeout or self.timeout, verify, cert, proxies)
-
-
-def _first_error(err: ValidationError) -> str:
-    errors = err.errors()
-    if not errors:
-        return str(err)[:300]
-    return f"{'.'.join(map(str, errors[0]['loc']))}: {errors[0]['msg']}"[:300]
-
-
-def _detail(response: requests.Response) -> str:
-    try:
-        data = response.json()
-    except ValueError:
-        return ""
-    if isinstance(data, dict):
-        parts = []
-        for key, value in data.items():
-            if isinstance(value, list):
-                value = " ".join(map(str, value))
-            parts.append(str(value) if key in ("detail", "non_field_errors") else f"{key}: {value}")
-        return "; ".join(parts)[:300]
-    if isinstance(data, list):
-        return " ".join(map(str, data))[:300]
-    return str(data)[:300]
 
 
 def connect(url: str | None = None, username: str | None = None, password: str | None = None, **kwargs: Any) -> Session:

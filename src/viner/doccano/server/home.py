@@ -12,8 +12,8 @@ import secrets
 import subprocess
 from pathlib import Path
 
-from ..console import Echo
-from ..errors import VinerError
+from ...console import Echo
+from ...errors import VinerError
 from .environment import DOCCANO_VERSION
 from .files import log_tail
 
