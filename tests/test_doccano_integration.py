@@ -535,7 +535,15 @@ def test_push_select_sends_the_next_batch_never_a_unit_twice(doccano):
         "--preannotate",
         model,
     ]
-    run(doccano, *push, "--select", "uncertain", "--limit", "3")
+    result = run(doccano, *push, "--select", "uncertain", "--limit", "3")
+    # the units said once, consistently: what was selected of what, what the project had, what is left
+    assert (
+        "3 unit(s) uploaded (3 selected of the 8 not in the project yet; 0 of the file's 8 already there; "
+        "5 left for later batches)" in result.stdout
+    )
+    assert (
+        "Selected" not in result.stdout and "already there)" not in result.stdout.split("Uploading")[1].split("\n")[0]
+    )
     lead = admin(doccano)
     pid = lead.find_project("active")["id"]
     first = set(by_text(lead, pid))
@@ -548,7 +556,10 @@ def test_push_select_sends_the_next_batch_never_a_unit_twice(doccano):
             assert spans_of(session, pid, example["id"], names) == expected
     result = run(doccano, *push, "--select", "uncertain", "--limit", "3")
     second = set(by_text(lead, pid)) - first
-    assert len(second) == 3 and "3 unit(s) uploaded" in result.stdout
+    assert (
+        len(second) == 3
+        and "3 unit(s) uploaded (3 selected of the 5 not in the project yet; 3 of the file's 8" in result.stdout
+    )
     result = run(doccano, *push, "--select", "random", "--limit", "10", "--seed", "3")
     assert "2 unit(s) uploaded" in result.stdout  # only what is left
     assert sorted(by_text(lead, pid)) == sorted(texts) and len(lead.examples(pid)) == len(texts)  # each unit once
