@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from viner.doccano.panel import MARK, META_KEY, RENAMED, RUN, doccano_meta, panel_fields, restore
 from viner.doccano.pull import unit_meta
-from viner.doccano.push import uncertainty_rows
+from viner.doccano.push_plan import uncertainty_rows
 from viner.doccano.units import PROJECT_META_KEYS
 from viner.record import Example
 from viner.selection import Selection

@@ -28,7 +28,7 @@ from test_doccano_integration import (  # the server fixture and helpers of the 
     snapshots,
 )
 from viner.doccano.panel import MARK, RENAMED
-from viner.doccano.push import uncertainty_rows
+from viner.doccano.push_plan import uncertainty_rows
 from viner.formats import doccano_jsonl
 from viner.record import Example
 from viner.selection import Selection
@@ -50,7 +50,7 @@ def at(text: str, part: str) -> tuple[int, int]:
 def push_units(doccano, project: str, examples: list[Example], *extra: str):
     path = doccano.work / f"{project}.jsonl"
     doccano_jsonl.write(examples, path)
-    return run(doccano, "doccano", "push", path, "--project", project, "--annotators", "alice,bob", *extra)
+    return run(doccano, "doccano", "push", path, "--project", project, "--create", "--annotators", "alice,bob", *extra)
 
 
 def test_edge_whitespace_is_trimmed_and_an_invalid_row_leaves_the_round_going(doccano):
@@ -244,6 +244,7 @@ def test_metadata_panel_shows_what_helps_and_nothing_is_cut(doccano, browser, tm
         path,
         "--project",
         project,
+        "--create",
         "--annotators",
         "alice",
         "--select",
