@@ -69,11 +69,8 @@ def score_docs(ner, docs: Sequence[Doc], beam_width: int = BEAM_WIDTH) -> list[U
     """
     if beam_width < 2:
         raise VinerError(f"beam width {beam_width}: give at least 2 (a beam of 1 has no alternatives to compare)")
-    results: list[UnitConfidence | None] = [None] * len(docs)
+    results = [UnitConfidence() for _ in docs]  # what an empty doc keeps: no entity, no uncertainty
     todo = [i for i, doc in enumerate(docs) if len(doc)]
-    for i, doc in enumerate(docs):
-        if not len(doc):
-            results[i] = UnitConfidence()
     if todo:
         batch = [docs[i] for i in todo]
         beams = ner.beam_parse(batch, beam_width=beam_width)
@@ -89,7 +86,7 @@ def score_docs(ner, docs: Sequence[Doc], beam_width: int = BEAM_WIDTH) -> list[U
                 for start, end, label in sorted(best)
             ]
             results[i] = UnitConfidence(entities, round(min(1.0, max(0.0, 1.0 - float(best_prob))), 6), spans)
-    return results  # type: ignore[return-value]
+    return results
 
 
 def _chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
