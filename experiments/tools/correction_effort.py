@@ -40,12 +40,15 @@ from viner.pipeline import tokenizer_from_config
 from viner.record import DEFAULT_LABELS, Span
 
 
+def overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
 def edits(gold, suggested) -> dict[str, int]:
     """Adds, deletes and fixes to turn ``suggested`` spans into ``gold`` spans, and the exact matches."""
     gold, suggested = set(gold), set(suggested)
     exact = gold & suggested
     rest_gold, rest_suggested = gold - exact, suggested - exact
-    overlaps = lambda a, b: a.start < b.end and b.start < a.end  # noqa: E731
     fixes = sum(1 for s in rest_suggested if any(overlaps(s, g) for g in rest_gold))
     deletes = len(rest_suggested) - fixes
     adds = sum(1 for g in rest_gold if not any(overlaps(g, s) for s in rest_suggested))
