@@ -96,6 +96,16 @@ def test_doccano_export_rows_and_a_docbin_gold(tmp_path, jsonl):
     assert figures(report)["overall"] == figures(oracle(gold, predicted))["overall"]
 
 
+def test_default_labels_are_the_schemes_once_each_then_the_others_predicted(tmp_path, jsonl, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no label scheme file here: the built-in news labels
+    gold = gold_examples()
+    predicted = weaker_predictions(gold)
+    predicted[0] = [*predicted[0], Span(0, 3, "TITLE")]
+    preds = jsonl(tmp_path / "system.jsonl", prediction_rows(gold, predicted))
+    report = evaluate_predictions(preds, write_gold(tmp_path / "gold.jsonl", gold), resamples=200)
+    assert report.labels == [*LABELS, "TITLE"]
+
+
 def test_a_gold_unit_without_prediction_is_an_error_naming_the_gold_line(tmp_path, jsonl):
     gold = gold_examples()
     gold_file = write_gold(tmp_path / "gold.jsonl", gold)

@@ -189,7 +189,7 @@ def evaluate_predictions(
         raise InvalidInput(index.problems)
     if not index.rows:
         raise VinerError(f'{path}: holds no predictions (expected one {{"text": ..., "label": [...]}} per line)')
-    labels = list(labels or ordered_labels([*workspace_scheme().names, *index.labels]))
+    labels = list(labels or ordered_labels(list(dict.fromkeys([*workspace_scheme().names, *index.labels]))))
     training = TrainingData(reason=UNKNOWN_TRAINING)
     lexicon, unseen_reason = training_lexicon(training, train)
     scorer = Scorer(labels, lexicon=lexicon, unseen_reason=unseen_reason)
