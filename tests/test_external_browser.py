@@ -101,3 +101,55 @@ def test_compare_page_puts_the_external_system_beside_the_models_pooled_runs(bro
     p.page.click(f'#models a:text("{crf["name"]}")')  # the external report is linked like any other
     assert p.page.url.endswith("/reports/crf.html")
     p.check_clean("compare-external")
+
+
+@pytest.fixture(scope="module")
+def long_names(tmp_path_factory):
+    """underthesea against ner.cfg's two seeds pooled, named as a lead names reports: model and test set."""
+    tmp = tmp_path_factory.mktemp("long-names")
+    root = tmp / "evaluate"
+    reports = root / "reports"
+    reports.mkdir(parents=True)
+    gold = gold_examples()
+    rows = prediction_rows(gold, weaker_predictions(gold))
+    preds = tmp / "underthesea-vlsp-dev.jsonl"
+    preds.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    crf = evaluate_predictions(
+        preds,
+        write_gold(tmp / "gold.jsonl", gold),
+        name="underthesea-crf",
+        words_per_second=2039,
+        resamples=500,
+        sidecar=reports / "underthesea-vlsp-dev.predictions.jsonl",
+    )
+    write_report(crf, reports / "underthesea-vlsp-dev.json")
+    runs = [reports / f"base-s{seed}-vlsp-dev.json" for seed in (0, 1)]
+    for path in runs:
+        write_report(make_report(path.stem), path)
+    both = compare(
+        [load_report(reports / "underthesea-vlsp-dev.json"), [load_report(p) for p in runs]],
+        [reports / "underthesea-vlsp-dev.json", runs],
+        resamples=500,
+    )
+    write_comparison(both, root / "compare-underthesea-vlsp-dev.html")
+    return root
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_compare_page_with_long_names_fits_and_shows_the_predictions_hash(browser, long_names, width):
+    c = json.loads((long_names / "compare-underthesea-vlsp-dev.json").read_text("utf-8"))
+    crf, pooled = c["models"]
+    p = Page(browser, long_names / "compare-underthesea-vlsp-dev.html")
+    p.page.set_viewport_size({"width": width, "height": 900})
+    for table in ("#models", "#side-by-side", "#delta-1"):
+        scroll = p.page.eval_on_selector(
+            table, "t => { const s = t.closest('.table-scroll'); return [s.scrollWidth, s.clientWidth]; }"
+        )
+        assert scroll[0] <= scroll[1], f"{table} scrolls sideways at {width} px: {scroll}"
+    row = p.text(f'#models tr[data-model="{crf["name"]}"]')
+    assert crf["external"]["sha256"][:12] in row and "underthesea-vlsp-dev.jsonl" in row
+    assert p.text(f'#models tr[data-model="{crf["name"]}"] [data-metric=wps]') == "2,039 given"
+    verdict = p.text('#delta-1 tr[data-label="overall"] td:last-child')
+    assert verdict == c["comparisons"][0]["bootstrap"]["overall"]["verdict"]
+    assert verdict.startswith(pooled["name"]) and pooled["name"] == "base-s0-vlsp-dev + base-s1-vlsp-dev"
+    p.check_clean(f"compare-long-names-{width}")
