@@ -15,6 +15,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def push_ledger(tmp_path_factory) -> Path:
+    """Every push of the session (in-process or a `viner` subprocess) keeps its ledger here, not in the user's data
+    folder; projects of different test servers never share rows (a project's key holds its creation time)."""
+    path = tmp_path_factory.mktemp("ledger") / "doccano-ledger.sqlite3"
+    os.environ["VINER_DOCCANO_LEDGER"] = str(path)
+    return path
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT

@@ -26,6 +26,7 @@ import pytest
 from viner.agreement import agreement
 from viner.doccano.api.client import Session
 from viner.doccano.guideline_text import unwrap
+from viner.doccano.ledger import open_ledger
 from viner.doccano.server import free_port, port_is_free
 from viner.formats import doccano_jsonl
 from viner.labels import load_scheme
@@ -233,6 +234,17 @@ def units(*texts: str) -> list[Example]:
 
 def by_text(session: Session, pid: int) -> dict[str, dict]:
     return {e["text"]: e for e in session.examples(pid)}
+
+
+def recorded(lead: Session, pid: int) -> dict[str, set[str]]:
+    """Per unit text: the annotators the push ledger names (units nobody is named on left out)."""
+    examples = by_text(lead, pid)
+    ledger = open_ledger(lead, pid)
+    try:
+        given = ledger.given(e["id"] for e in examples.values())
+    finally:
+        ledger.close()
+    return {text: given[e["id"]] for text, e in examples.items() if e["id"] in given}
 
 
 def spans_of(session: Session, pid: int, example_id: int, names: dict[int, str]) -> set[Span]:
@@ -701,8 +713,8 @@ def test_a_unit_an_annotator_emptied_of_suggestions_is_never_suggested_again(doc
     run(doccano, "doccano", "push", path, "--project", project, "--create", "--annotators", "alice,bob", *where)
     lead = admin(doccano)
     pid = lead.find_project(project)["id"]
-    assert by_text(lead, pid)[T1]["meta"]["viner_suggested"] == "alice, bob"
-    assert "viner_suggested" not in by_text(lead, pid)[T2]["meta"]  # nothing suggested there
+    assert recorded(lead, pid) == {T1: {"alice", "bob"}}  # in the lead's ledger; nothing suggested on T2
+    assert not any("viner_suggested" in e["meta"] for e in by_text(lead, pid).values())  # not where annotators look
     alice = as_user(doccano, "alice")
     annotate(alice, pid, {T1: set()}, confirm=False)
     result = run(doccano, "doccano", "push", path, "--project", project, "--annotators", "alice,bob", *where)
@@ -720,6 +732,43 @@ def test_a_unit_an_annotator_emptied_of_suggestions_is_never_suggested_again(doc
     [snapshot] = snapshots(exports)
     for example in doccano_jsonl.read(snapshot / "alice.jsonl"):
         assert "viner_suggested" not in example.meta and example.meta["source"] == "bai-1.txt"
+
+
+@pytest.mark.parametrize("way", ["api", "local"])
+def test_records_an_older_push_left_in_the_metadata_move_into_the_ledger(doccano, way):
+    """A project pushed before the ledger holds its records in the units' metadata, where annotators see them: the
+    next push reads them (the rule behaves as before), moves them into the ledger and removes them from the
+    metadata; a dry run reads them and moves nothing."""
+    path = doccano.work / f"older-{way}.jsonl"
+    doccano_jsonl.write(units(T1, T2), path)
+    project = f"older-{way}"
+    where = ["--home", doccano.home] if way == "local" else []
+    run(doccano, "doccano", "push", path, "--project", project, "--create", "--annotators", "alice,bob", *where)
+    lead = admin(doccano)
+    pid = lead.find_project(project)["id"]
+    example = by_text(lead, pid)[T1]  # as an older push left it: named in the metadata, not in the ledger
+    lead.update_meta(pid, example["id"], {**example["meta"], "viner_suggested": "alice, bob"})
+    ledger = open_ledger(lead, pid)
+    ledger.unrecord([(example["id"], "alice"), (example["id"], "bob")])
+    ledger.close()
+    assert recorded(lead, pid) == {}
+    alice = as_user(doccano, "alice")
+    annotate(alice, pid, {T1: set()}, confirm=False)  # "no entities here": only the old record tells it apart
+    dry = run(doccano, "doccano", "push", path, "--project", project, "--annotators", "alice,bob", "--dry-run", *where)
+    assert "Moving whom earlier pushes" not in dry.stdout
+    assert by_text(lead, pid)[T1]["meta"]["viner_suggested"] == "alice, bob" and recorded(lead, pid) == {}
+    result = run(doccano, "doccano", "push", path, "--project", project, "--annotators", "alice,bob", *where)
+    assert "Moving whom earlier pushes gave suggestions (viner_suggested) out of 1 unit(s)' metadata" in result.stdout
+    assert (
+        "alice: 0 suggested span(s) on 0 unit(s); 0 unit(s) already had these suggestions; 1 unit(s) the annotator worked on left alone"
+        in result.stdout
+    )
+    assert "bob: 0 suggested span(s) on 0 unit(s); 1 unit(s) already had these suggestions; 0 unit(s)" in result.stdout
+    assert recorded(lead, pid) == {T1: {"alice", "bob"}}
+    assert not any("viner_suggested" in e["meta"] for e in by_text(lead, pid).values())
+    assert spans_of(alice, pid, by_text(alice, pid)[T1]["id"], label_names(alice, pid)) == set()
+    again = run(doccano, "doccano", "push", path, "--project", project, "--annotators", "alice,bob", *where)
+    assert "Moving whom earlier pushes" not in again.stdout and "1 unit(s) the annotator worked on" in again.stdout
 
 
 def test_push_killed_midway_then_run_again_leaves_every_suggestion_once(doccano):

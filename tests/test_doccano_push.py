@@ -28,6 +28,7 @@ from test_doccano_integration import (
     base_env,
     by_text,
     label_names,
+    recorded,
     sp,
     viner_command,
 )
@@ -95,7 +96,8 @@ def member(team, name: str) -> Session:
 
 
 def state_of(team, project: str, names) -> dict:
-    """Per annotator and unit text: the spans (with the count each suggestion carries); per unit its record."""
+    """Per annotator and unit text: the spans (with the count each suggestion carries); per unit whom the push
+    ledger names."""
     lead = admin(team)
     pid = lead.find_project(project)["id"]
     state: dict = {}
@@ -105,8 +107,10 @@ def state_of(team, project: str, names) -> dict:
         for text, example in by_text(session, pid).items():
             held = session.held_spans(pid, example["id"])
             state[name, text] = sorted((h.start, h.end, labels[h.label], h.given) for h in held)
+    names_on = recorded(lead, pid)
     for text, example in by_text(lead, pid).items():
-        state["record", text] = example["meta"].get("viner_suggested")
+        assert "viner_suggested" not in example["meta"]  # the record is the lead's, out of annotators' sight
+        state["record", text] = sorted(names_on.get(text, ()))
     return state
 
 

@@ -30,7 +30,7 @@ from test_doccano_integration import (  # the server fixture and helpers of the 
 from viner.doccano.panel import MARK, RENAMED
 from viner.doccano.push_plan import uncertainty_rows
 from viner.formats import doccano_jsonl
-from viner.record import Example
+from viner.record import Example, Span
 from viner.selection import Selection
 
 pytestmark = [pytest.mark.doccano, pytest.mark.slow]
@@ -232,12 +232,14 @@ def test_label_keys_behave_as_the_docs_say(doccano, browser):
 @pytest.mark.parametrize("width", [1366, 1920])
 def test_metadata_panel_shows_what_helps_and_nothing_is_cut(doccano, browser, tmp_path_factory, width):
     """The panel lists source, position, line, the address and (for --select uncertain) the uncertainty, readable
-    and within the window at both widths; no escaped JSON, no viner bookkeeping other than the unit's id."""
+    and within the window at both widths; no escaped JSON, no viner bookkeeping other than the unit's id (whom a
+    push gave suggestions is in the lead's ledger, not here)."""
     project = f"panel-{width}"
-    unit = Example(C, meta={"source": LONG_SOURCE, "position": 12, "line": 40, "source_url": LONG_URL})
+    vn = Span(*at(C, "Việt Nam"), "GPE")
+    unit = Example(C, (vn,), meta={"source": LONG_SOURCE, "position": 12, "line": 40, "source_url": LONG_URL})
     path = doccano.work / f"{project}.jsonl"
     doccano_jsonl.write([unit], path)
-    run(
+    pushed = run(
         doccano,
         "doccano",
         "push",
@@ -252,6 +254,7 @@ def test_metadata_panel_shows_what_helps_and_nothing_is_cut(doccano, browser, tm
         "--limit",
         "1",
     )
+    assert "alice: 1 suggested span(s) on 1 unit(s)" in pushed.stdout  # a push gave alice suggestions on it
     lead = admin(doccano)
     pid = lead.find_project(project)["id"]
     example = by_text(lead, pid)[C]  # the row --select uncertain adds for a score of 0.734 (scoring: test_selection)
@@ -275,6 +278,7 @@ def test_metadata_panel_shows_what_helps_and_nothing_is_cut(doccano, browser, tm
             "source_address": LONG_URL,
             "why chosen": "uncertainty 0.734: rank 1 of 1 (least sure first)",
         }
+        assert "viner_suggested" not in page.inner_text("body")  # nowhere on alice's page
         cut = page.evaluate(
             """() => Array.from(document.querySelectorAll('table td')).filter(td => {
                  const r = td.getBoundingClientRect();

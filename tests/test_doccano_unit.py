@@ -11,10 +11,12 @@ import pytest
 
 from viner.doccano import server
 from viner.doccano.api.client import Session, settings
+from viner.doccano.ledger import ledger_path
 from viner.doccano.project import find_guidelines
 from viner.doccano.pull import _free_name, snapshot_name, unit_meta
+from viner.doccano.scripts.ledger_store import LedgerStore, project_key
 from viner.doccano.server import home
-from viner.doccano.units import META_KEY, load_units, suggested_to, upload_batches, upload_row, with_suggested
+from viner.doccano.units import META_KEY, load_units, suggested_to, upload_batches, upload_row
 from viner.errors import InvalidInput, VinerError
 from viner.labels import Label, LabelScheme
 from viner.record import Example, Span
@@ -84,10 +86,8 @@ def test_unit_meta_decodes_packed_metadata():
     assert unit_meta(foreign) == {"topic": "x", "doccano_id": 8, "Comments": [{"comment": "check"}]}
 
 
-def test_whom_a_push_gave_suggestions_is_recorded_in_the_units_metadata():
-    meta = with_suggested({"unit_id": "u", "source": "a.txt"}, {"bob", "alice"})
-    assert meta == {"unit_id": "u", "source": "a.txt", "viner_suggested": "alice, bob"}
-    assert suggested_to({"meta": meta}) == {"alice", "bob"}
+def test_records_older_pushes_left_in_the_units_metadata_are_still_read():
+    assert suggested_to({"meta": {"unit_id": "u", "viner_suggested": "bob, alice"}}) == {"alice", "bob"}
     assert (
         suggested_to({"meta": {}}) == set()
         and suggested_to({"meta": None}) == set()
@@ -259,3 +259,23 @@ def test_a_connection_asks_for_the_password_only_when_it_connects(monkeypatch):
     assert (connection.url, connection.user) == ("http://127.0.0.1:9", "lead")
     with pytest.raises(VinerError, match="DOCCANO_ADMIN_PASSWORD"):
         _ = connection.session
+
+
+def test_the_push_ledger_keeps_one_row_per_project_unit_and_annotator(tmp_path, monkeypatch):
+    path = tmp_path / "lead" / "ledger.sqlite3"
+    tin_tuc = LedgerStore(str(path), project_key(3, "2026-12-01T10:00:00.123456Z"))
+    tin_tuc.record([(7, "alice"), (7, "bob"), (8, "alice"), (7, "alice")])  # naming twice is naming once
+    tin_tuc.unrecord([(8, "alice"), (9, "carol")])  # taking off someone never named is no error
+    assert tin_tuc.given([7, 8, 9]) == {7: {"alice", "bob"}}
+    assert path.stat().st_mode & 0o077 == 0  # the lead's alone
+    # the same id on a server set up again from scratch is another project: it inherits nothing
+    again = LedgerStore(str(path), project_key(3, "2027-01-05T08:00:00.000001Z"))
+    assert again.given([7, 8]) == {}
+    tin_tuc.close()
+    reopened = LedgerStore(str(path), project_key(3, "2026-12-01T10:00:00.123456Z"))
+    assert reopened.given(range(2000)) == {7: {"alice", "bob"}}  # kept on disk, read past one query's chunk
+    monkeypatch.setenv("VINER_DOCCANO_LEDGER", str(tmp_path / "elsewhere.sqlite3"))
+    assert ledger_path() == tmp_path / "elsewhere.sqlite3"
+    monkeypatch.delenv("VINER_DOCCANO_LEDGER")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert ledger_path() == tmp_path / "data" / "viner" / "doccano-ledger.sqlite3"

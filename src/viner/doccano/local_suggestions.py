@@ -21,6 +21,7 @@ from pathlib import Path
 from ..console import Echo
 from ..errors import VinerError
 from ..record import Span
+from .scripts.ledger_store import LedgerStore
 from .scripts.suggestion_rule import Tally
 from .server.inside import last_line, start_script
 from .server.local import LocalDoccano
@@ -38,10 +39,12 @@ def suggest_locally(
     suggestions: Mapping[str, Sequence[Span]],
     type_ids: Mapping[str, int],
     echo: Echo,
+    ledger: LedgerStore,
     batch: int = BATCH,
     write: bool = True,
 ) -> tuple[dict[str, Tally], dict[str, str]]:
-    """Apply the suggestion rule for every annotator in ``targets`` inside the server's database.
+    """Apply the suggestion rule for every annotator in ``targets`` inside the server's database (the script keeps
+    the push ledger, ``ledger``, as the API path does).
 
     Returns (annotator -> tally, annotator -> why nothing was written for them)."""
     units = [
@@ -57,6 +60,8 @@ def suggest_locally(
         "users": list(targets),
         "units": units,
         "batch": batch,
+        "ledger": ledger.path,
+        "ledger_project": ledger.project,
         "suggested_key": SUGGESTED_KEY,
         "dry_run": not write,
     }

@@ -13,6 +13,10 @@ hidden field that import, the API and export all carry, so viner puts only what 
 - ``unit_id`` (the idempotency key of a re-push) and, for a unit chosen by ``--select uncertain``, why: its
   uncertainty and rank (``why chosen``).
 
+viner's own bookkeeping stays out of the panel: whom a push gave suggestions is in the lead's push ledger
+(viner.doccano.ledger). Older pushes wrote it here as :data:`SUGGESTED_KEY`; the next push moves it out, and pull
+drops it from a unit's metadata.
+
 :func:`restore` undoes the display (drops the marks, maps the address back, decodes JSON) and drops what push
 added. When that would not give the unit's metadata back exactly (a key that clashes with push's, a value that
 contains U+200B, a review unit's versions), the exact metadata also travels as one JSON string,
@@ -27,7 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 META_KEY = "viner_meta"  # the unit's exact metadata as JSON, only when the panel's fields cannot give it back
-SUGGESTED_KEY = "viner_suggested"  # annotators a push gave suggestions on this unit, comma-separated
+SUGGESTED_KEY = "viner_suggested"  # whom a push before the ledger gave suggestions on the unit ("alice, bob")
 UNCERTAINTY_KEY = "why chosen"  # shown for units chosen by --select uncertain (a key that wraps: two words)
 REVIEW_SHOWN = ("version: ", "disputed")  # a review unit's readable versions (key prefixes)
 PUSHED_KEYS = frozenset((META_KEY, SUGGESTED_KEY, UNCERTAINTY_KEY))  # what push adds beside the unit's own fields

@@ -11,7 +11,9 @@ A push is three steps, each returning values:
    and memberships (existing passwords are never touched), the upload of the units the project lacks (idempotent by
    unit id, as UTF-8 explicitly, then checked byte for byte), and the suggestions
    (viner.doccano.suggestions): straight into the database when the server is viner's own (its home found by
-   ``--home`` or from the current folder upwards), else through the API as each annotator.
+   ``--home`` or from the current folder upwards), else through the API as each annotator. Whom they were given to
+   is recorded in the push ledger (viner.doccano.ledger), which annotators never see; records older pushes left in
+   the units' metadata are moved there first.
 
 With ``--dry-run`` the third step only says what it would do (:func:`preview`): nothing is written.
 
@@ -30,6 +32,7 @@ import json
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +42,7 @@ from ..record import Example
 from ..selection import Selection
 from .api.client import Session
 from .connection import Connection
+from .ledger import move_old_records, open_ledger
 from .project import ANNOTATOR_ROLE, ensure_accounts, ensure_labels, find_or_refuse, open_project
 from .push_plan import Batch, PushOptions, PushPlan, plan_push, select_batch
 from .scripts.suggestion_rule import Tally
@@ -135,12 +139,24 @@ def execute(
     examples, result.uploaded = upload_units(
         session, pid, options.project, batch.units, existing, Path(options.path).stem, echo, batch.shown
     )
-    if batch.suggestions:
-        targets = annotators or [name for name, role in accounts.members.items() if role == ANNOTATOR_ROLE]
-        passwords = {name: accounts.passwords.get(name) or plan.annotator_password for name in targets}
-        result.suggested = suggest_to_annotators(
-            session, pid, targets, passwords, examples, batch.suggestions, type_ids, echo, local, options.project
-        )
+    with closing(open_ledger(session, pid)) as ledger:
+        move_old_records(session, pid, examples, ledger, echo)
+        if batch.suggestions:
+            targets = annotators or [name for name, role in accounts.members.items() if role == ANNOTATOR_ROLE]
+            passwords = {name: accounts.passwords.get(name) or plan.annotator_password for name in targets}
+            result.suggested = suggest_to_annotators(
+                session,
+                pid,
+                targets,
+                passwords,
+                examples,
+                batch.suggestions,
+                type_ids,
+                echo,
+                ledger,
+                local,
+                options.project,
+            )
     return result
 
 
@@ -176,9 +192,21 @@ def preview(
     there = {key: spans for key, spans in batch.suggestions.items() if key in existing}
     if pid is not None and there and not result.labels_created:
         passwords = {name: plan.annotator_password for name in targets}
-        result.suggested = suggest_to_annotators(
-            session, pid, targets, passwords, existing, there, types, echo, local, options.project, write=False
-        )
+        with closing(open_ledger(session, pid)) as ledger:
+            result.suggested = suggest_to_annotators(
+                session,
+                pid,
+                targets,
+                passwords,
+                existing,
+                there,
+                types,
+                echo,
+                ledger,
+                local,
+                options.project,
+                write=False,
+            )
     else:
         result.suggested = Suggested("local" if local else "api", local.home if local else None)
         there = {}

@@ -6,8 +6,8 @@ local server they are written in batches straight into its database (viner.docca
 password needed); with any other server viner logs in as each annotator and creates them through the API, one
 request per span. Both ways apply one rule (viner.doccano.scripts.suggestion_rule): a unit an annotator checked,
 drew or changed a span on, or emptied of a push's suggestions is never touched; a unit they never opened gets the
-newer suggestions; a unit a stopped push left half-suggested is completed. Each unit's ``viner_suggested``
-metadata records whom a push finished giving suggestions.
+newer suggestions; a unit a stopped push left half-suggested is completed. Whom a push finished giving suggestions
+on each unit is recorded in the push ledger (viner.doccano.ledger), on the lead's side: annotators never see it.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from ..errors import VinerError
 from ..record import Example, Span, check_example
 from .api.client import Session
 from .local_suggestions import suggest_locally
+from .scripts.ledger_store import LedgerStore
 from .scripts.suggestion_rule import Tally, decide
 from .server.local import LocalDoccano
-from .units import example_key, suggested_to, with_suggested
+from .units import example_key, suggested_to
 
 Suggestions = Mapping[str, Sequence[Span]]  # unit id -> spans to suggest
 
@@ -90,13 +91,14 @@ def suggest_to_annotators(
     suggestions: Suggestions,
     type_ids: dict[str, int],
     echo: Echo,
+    ledger: LedgerStore,
     local: LocalDoccano | None = None,
     project: str = "",
     write: bool = True,
 ) -> Suggested:
     """Apply the suggestion rule for each of ``targets``: straight into the database of a ``local`` home, else
-    through the API, logged in as each annotator (the admin is ``session`` itself). With ``write`` False the rule
-    only counts what it would do (``push --dry-run``)."""
+    through the API, logged in as each annotator (the admin is ``session`` itself); the ``ledger`` holds the
+    project's records. With ``write`` False the rule only counts what it would do (``push --dry-run``)."""
     doing = "Writing" if write else "Reading (dry run, nothing written)"
     if local is not None:
         done = Suggested("local", local.home)
@@ -106,7 +108,7 @@ def suggest_to_annotators(
         )
         if targets:
             done.tallies, done.refused = suggest_locally(
-                local, project, project_id, targets, examples, suggestions, type_ids, echo, write=write
+                local, project, project_id, targets, examples, suggestions, type_ids, echo, ledger, write=write
             )
     else:
         done = Suggested("api")
@@ -140,7 +142,7 @@ def suggest_to_annotators(
             except VinerError as err:
                 done.refused[name] = str(err)
                 continue
-        done.tallies[name] = suggest_as(as_user, project_id, examples, suggestions, type_ids, session, write)
+        done.tallies[name] = suggest_as(as_user, project_id, examples, suggestions, type_ids, ledger, write)
         if write:
             report(echo, name, done.tallies[name])
     return done
@@ -159,41 +161,40 @@ def suggest_as(
     examples: dict[str, dict],
     suggestions: Suggestions,
     type_ids: dict[str, int],
-    admin: Session,
+    ledger: LedgerStore,
     write: bool = True,
 ) -> Tally:
     """Apply the suggestion rule as the logged-in annotator, one unit at a time.
 
     Per unit: the annotator's state and spans are read, the rule decides; a replacement first takes the annotator
-    out of the unit's record, then deletes, then creates; the record names them last, once the unit holds every
-    suggestion. ``admin`` writes the records (``examples``, the admin's listing, is kept up to date).
+    off the unit in the ledger, then deletes, then creates; the ledger names them last, once the unit holds every
+    suggestion. ``examples`` is the admin's listing (a record of a push before the ledger, in a unit's metadata,
+    counts too: a dry run reads a project no push has moved yet).
     """
     mine = {example_key(e): e for e in session.examples(pid)}  # is_confirmed is per user here
     name = session.username
+    ids = [example["id"] for key, example in examples.items() if key in suggestions]
+    recorded = ledger.given(ids)
     tally = Tally()
     for key, wanted in suggestions.items():
         example = examples.get(key)
         if example is None:
             continue
+        eid = int(example["id"])
         goal = {(span.start, span.end, type_ids[span.label]) for span in wanted}
         checked = bool(mine.get(key, {}).get("is_confirmed"))
-        spans = [] if checked else session.held_spans(pid, example["id"])
-        given = suggested_to(example)
+        spans = [] if checked else session.held_spans(pid, eid)
+        given = recorded.get(eid, set()) | suggested_to(example)
         decision = decide(checked, spans, name in given, goal)
         tally.add(decision)
         if not write:
             continue
         if decision.unrecord_first:
-            _record(admin, pid, example, given - {name})
+            ledger.unrecord([(eid, name)])
         for span in decision.delete:
-            session.delete_span(pid, example["id"], int(span.key))
+            session.delete_span(pid, eid, int(span.key))
         for start, end, label in decision.create:
-            session.create_span(pid, example["id"], start, end, label, prob=float(len(goal)))
+            session.create_span(pid, eid, start, end, label, prob=float(len(goal)))
         if decision.record:
-            _record(admin, pid, example, suggested_to(example) | {name})
+            ledger.record([(eid, name)])
     return tally
-
-
-def _record(admin: Session, pid: int, example: dict, names: set[str]) -> None:
-    example["meta"] = with_suggested(example.get("meta") or {}, names)
-    admin.update_meta(pid, example["id"], example["meta"])

@@ -2,9 +2,9 @@
 
 Nothing here talks to the server. A unit's id travels in Doccano's metadata as
 ``unit_id`` (the idempotency key of a re-push); the rest of its metadata as the fields the
-Metadata panel shows, from which pull gets it back exactly (viner.doccano.panel). A push that gave an annotator
-suggestions on a unit records it in the unit's ``viner_suggested`` ("alice, bob"), so a later push
-tells a unit the annotator emptied of suggestions from one never given any.
+Metadata panel shows, from which pull gets it back exactly (viner.doccano.panel). Whom a push gave suggestions on
+a unit is kept out of it, in the push ledger (viner.doccano.ledger); pushes before the ledger recorded it in the
+unit's ``viner_suggested`` ("alice, bob"), which is never uploaded from a file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..errors import InvalidInput, ProblemLog, VinerError
 from ..formats import doccano_jsonl
 from ..record import Example, unit_id
 from .panel import META_KEY, SUGGESTED_KEY, doccano_meta
-from .scripts.suggestion_rule import given_to, with_names
+from .scripts.suggestion_rule import given_to
 
 REVIEW_KEY = "viner_review"
 PROJECT_META_KEYS = (
@@ -105,10 +105,6 @@ def example_key(example: dict) -> str:
 
 
 def suggested_to(example: dict) -> set[str]:
-    """Annotators an earlier push gave suggestions on this example (Doccano user names have no commas or spaces)."""
+    """Annotators a push before the ledger named in this example's metadata (Doccano user names have no commas or
+    spaces)."""
     return given_to(example.get("meta"), SUGGESTED_KEY)
-
-
-def with_suggested(meta: dict, names: set[str]) -> dict:
-    """``meta`` with exactly ``names`` recorded as given suggestions."""
-    return with_names(meta, SUGGESTED_KEY, names)

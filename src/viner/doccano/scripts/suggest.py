@@ -4,8 +4,13 @@ Runs with Doccano's own Python inside its environment (Django set up on the home
 suggestion rule (``suggestion_rule`` beside this file, the same module the API path imports) to every unit of the
 job for every annotator, one batch of units per database transaction: a batch is written whole or not at all.
 
+The record of whom a push finished giving suggestions is the push ledger (``ledger_store`` beside this file), a
+file apart from Doccano's database: an annotator is taken off a unit before its suggestions are deleted, and named
+on it once the batch's transaction has committed, so a push stopped in between leaves a unit the rule completes.
+
 The job (VINER_JOB, JSON): project (name), project_id, users, dry_run (count only), units ([[example id, [[start, end, label id], ...]],
-...]), batch, suggested_key (the metadata key of the record). Prints JSON lines: {"user", "progress", "total"} after
+...]), batch, ledger (the ledger file), ledger_project (the project's key in it), suggested_key (the metadata key
+pushes before the ledger recorded in, still read). Prints JSON lines: {"user", "progress", "total"} after
 each batch, {"user", "tally"} when a user is done, {"user", "error"} for a user who is not a member, and
 {"error": "project"|"units"} (exit 3) when the database is not the project's the API showed.
 """
@@ -19,7 +24,8 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from suggestion_rule import Tally, decide, given_to, held, with_names
+from ledger_store import LedgerStore, Pair
+from suggestion_rule import Tally, decide, given_to, held
 
 ATTEMPTS = 40  # Doccano's task queue polls the same SQLite file: a batch that meets its lock is rolled back, retried
 
@@ -44,8 +50,10 @@ def main() -> int:
         job = json.load(handle)
     key = job["suggested_key"]
     size = int(job["batch"])
+    ledger = LedgerStore(job["ledger"], job["ledger_project"])
 
-    def write_batch(user: Any, batch: list, tally: Tally) -> None:
+    def write_batch(user: Any, batch: list, recorded: dict[int, set[str]], tally: Tally) -> list[Pair]:
+        """Apply the rule to one batch in one transaction; returns whom to record once it has committed."""
         ids = [unit[0] for unit in batch]
         with transaction.atomic():
             confirmed = set(
@@ -55,10 +63,10 @@ def main() -> int:
             fields = ("id", "example_id", "start_offset", "end_offset", "label_id", "prob", "created_at", "updated_at")
             for row in Span.objects.filter(user=user, example_id__in=ids).values_list(*fields):
                 holding[row[1]].append(held(row[0], *row[2:]))
-            rows = Example.objects.in_bulk(ids)
-            delete, create, record = [], [], []
+            metas = dict(Example.objects.filter(id__in=ids).values_list("id", "meta"))
+            delete, create, unrecord, record = [], [], [], []
             for example, wanted in batch:
-                given = given_to(rows[example].meta, key)
+                given = recorded.get(example, set()) | given_to(metas.get(example), key)
                 decision = decide(example in confirmed, holding[example], user.username in given, map(tuple, wanted))
                 tally.add(decision)
                 delete += [span.key for span in decision.delete]
@@ -73,25 +81,30 @@ def main() -> int:
                     )
                     for begin, end, label in decision.create
                 ]
-                if decision.record and isinstance(rows[example].meta, dict):  # Doccano's meta is a dict
-                    rows[example].meta = with_names(rows[example].meta, key, given | {user.username})
-                    record.append(rows[example])
+                if decision.unrecord_first:
+                    unrecord.append((example, user.username))
+                if decision.record:
+                    record.append((example, user.username))
             if job.get("dry_run"):
-                return  # push --dry-run: the rule's outcomes only
+                return []  # push --dry-run: the rule's outcomes only
+            ledger.unrecord(unrecord)  # committed before any suggestion is deleted
             Span.objects.filter(id__in=delete).delete()
             Span.objects.bulk_create(create)
-            Example.objects.bulk_update(record, ["meta"])
+        return record
 
     def write_retrying(user: Any, batch: list) -> Tally:
+        recorded = ledger.given(unit[0] for unit in batch)  # as before the first attempt, whatever a retry finds
         for attempt in range(ATTEMPTS):
             tally = Tally()
             try:
-                write_batch(user, batch, tally)
-                return tally
+                record = write_batch(user, batch, recorded, tally)
             except OperationalError as err:
                 if "locked" not in str(err) or attempt == ATTEMPTS - 1:
                     raise
                 time.sleep(0.25)
+                continue
+            ledger.record(record)  # the batch's suggestions are in: now the ledger names the annotator
+            return tally
         raise AssertionError("unreachable")
 
     project = Project.objects.filter(id=job["project_id"]).first()

@@ -12,16 +12,18 @@ the unit; a suggestion the annotator relabelled has been updated since it was cr
 - **same**: the annotator holds exactly the suggestions wanted now (an earlier push's): nothing to write;
 - **edited**: a span of the annotator's own (drawn or relabelled), or fewer of a finished push's suggestions than it
   gave (the annotator deleted some): left alone;
-- **emptied**: no span, and the unit's record names the annotator (a push gave suggestions, the annotator deleted
-  them all: "no entities here"): left alone;
+- **emptied**: no span, and the record names the annotator on the unit (a push gave suggestions, the annotator
+  deleted them all: "no entities here"): left alone;
 - **new**: no span and never given suggestions: the suggestions are created;
-- **completed**: only viner's suggestions and the record does not name the annotator: a push was stopped while it
-  wrote this unit (the record is written last): what it left is replaced by the whole set;
+- **completed**: only viner's suggestions and the record does not name the annotator on the unit: a push was
+  stopped while it wrote this unit (the record is written last): what it left is replaced by the whole set;
 - **replaced**: only a finished earlier push's suggestions, all of them, untouched: the annotator never opened the
   unit, so it gets the newer suggestions.
 
-A push that replaces removes the annotator from the unit's record before it deletes anything, so a push stopped
-midway always leaves a unit this rule completes on the next run.
+The record is the push ledger (``ledger_store`` beside this file: per project, unit and annotator, on the lead's
+side, never in the unit's metadata, which annotators see). A push that replaces takes the annotator off the unit in
+the ledger before it deletes anything, so a push stopped midway always leaves a unit this rule completes on the next
+run.
 """
 
 from __future__ import annotations
@@ -88,8 +90,8 @@ class Decision:
     outcome: str  # one of the outcomes above
     delete: tuple[Held, ...] = ()  # suggestions to remove
     create: tuple[Triple, ...] = ()  # spans to create, each marked with len(wanted)
-    record: bool = False  # the annotator is to be named in the unit's record (after the spans are written)
-    unrecord_first: bool = False  # remove the annotator from the record before deleting anything
+    record: bool = False  # the annotator is to be named on the unit in the ledger (after the spans are written)
+    unrecord_first: bool = False  # take the annotator off the unit in the ledger before deleting anything
 
 
 def decide(checked: bool, spans: Iterable[Held], recorded: bool, wanted: Iterable[Triple]) -> Decision:
@@ -155,12 +157,7 @@ class Tally:
 
 
 def given_to(meta: object, key: str) -> set[str]:
-    """Annotators named in a unit's record (``key`` of its metadata: "alice, bob")."""
+    """Annotators a push before the ledger named in a unit's metadata (``key``: "alice, bob"), still read until
+    the next push moves them into the ledger."""
     value = meta.get(key) if isinstance(meta, dict) else None
     return {name.strip() for name in value.split(",") if name.strip()} if isinstance(value, str) else set()
-
-
-def with_names(meta: dict, key: str, names: set[str]) -> dict:
-    """``meta`` with the record naming exactly ``names`` (the key dropped when nobody is left)."""
-    rest = {k: v for k, v in meta.items() if k != key}
-    return {**rest, key: ", ".join(sorted(names))} if names else rest
