@@ -255,6 +255,11 @@ def label_names(session: Session, pid: int) -> dict[int, str]:
     return {v: k for k, v in session.span_types(pid).items()}
 
 
+def check_unit(session: Session, pid: int, example_id: int) -> None:
+    """What an annotator's "checked" button does: toggle the unit's state for the logged-in user."""
+    session.client.update_example_state(pid, example_id)
+
+
 def annotate(session: Session, pid: int, text_to_spans: dict[str, set[Span]], confirm: bool = True) -> None:
     """What an annotator does in the browser: delete wrong suggestions, add spans, mark as checked."""
     types = session.span_types(pid)
@@ -269,7 +274,7 @@ def annotate(session: Session, pid: int, text_to_spans: dict[str, set[Span]], co
         for span in sorted(wanted - have):
             session.create_span(pid, example["id"], span.start, span.end, types[span.label])
         if confirm and not example["is_confirmed"]:
-            session.confirm(pid, example["id"])
+            check_unit(session, pid, example["id"])
 
 
 def snapshots(folder: Path) -> list[Path]:
@@ -684,7 +689,7 @@ def test_push_into_the_local_home_gives_what_the_api_gives(doccano):
     # alice corrects T1 without checking it, bob checks it as it is: a re-push leaves both alone, and says so
     alice, bob = as_user(doccano, "alice"), as_user(doccano, "bob")
     annotate(alice, pid, {T1: FINAL["alice"][T1]}, confirm=False)
-    bob.confirm(pid, by_text(bob, pid)[T1]["id"])
+    check_unit(bob, pid, by_text(bob, pid)[T1]["id"])
     result = run(
         doccano, "doccano", "push", path, "--project", "bulk", "--annotators", "alice,bob", "--home", doccano.home
     )

@@ -27,6 +27,7 @@ from test_doccano_integration import (
     annotate,
     base_env,
     by_text,
+    check_unit,
     label_names,
     recorded,
     sp,
@@ -154,7 +155,7 @@ def test_status_reads_every_annotators_pace_with_the_leads_credentials_alone(tea
     for name in ("alice", "bob"):
         session = member(team, name)
         for example in sorted(session.examples(pid), key=lambda e: e["id"])[:2]:
-            session.confirm(pid, example["id"])
+            check_unit(session, pid, example["id"])
             time.sleep(1.1)
     status = json.loads(viner(team, "doccano", "status", "--project", "tin-tuc", "--json").stdout)
     for entry in status["annotators"]:

@@ -23,6 +23,7 @@ from test_doccano_integration import (  # the server fixture and helpers of the 
     admin,
     as_user,
     by_text,
+    check_unit,
     doccano,  # noqa: F401 (a fixture)
     run,
     snapshots,
@@ -68,7 +69,7 @@ def test_edge_whitespace_is_trimmed_and_an_invalid_row_leaves_the_round_going(do
         else:
             session.create_span(pid, examples[C]["id"], *at(C, "Thái Lan"), types["GPE"])
         for text in (A, B, C):
-            session.confirm(pid, examples[text]["id"])
+            check_unit(session, pid, examples[text]["id"])
 
     status = run(doccano, "doccano", "status", "--project", "round")
     assert "Agreement so far on 2 unit(s)" in status.stdout
@@ -117,7 +118,7 @@ def test_merge_hint_names_the_review_project(doccano):
         session = as_user(doccano, name)
         example = by_text(session, pid)[B]
         session.create_span(pid, example["id"], *at(B, "Nguyễn Văn Ánh"), session.span_types(pid)[label])
-        session.confirm(pid, example["id"])
+        check_unit(session, pid, example["id"])
     exports = doccano.work / "exports-hint"
     run(doccano, "doccano", "pull", "--project", "hint", "-o", exports)
     result = run(doccano, "merge", exports, "-o", doccano.work / "annotations" / "gold" / "hint.jsonl", expect=1)

@@ -296,11 +296,6 @@ class Session:
         with self.call(f"updating the metadata of example {example_id}"):
             self.client.update_example(project_id, example_id, meta=meta)
 
-    def confirm(self, project_id: int, example_id: int) -> None:
-        """Toggle "checked" for the logged-in user (Doccano's state endpoint toggles)."""
-        with self.call(f"marking example {example_id} as checked"):
-            self.client.update_example_state(project_id, example_id)
-
     # -- tasks --------------------------------------------------------------------------------
     # doccano-client's upload() sends no encoding: Doccano then guesses it with chardet and
     # stored "Việt Nam" as mojibake (test_encoding_pitfall_is_real_and_push_avoids_it shows it
