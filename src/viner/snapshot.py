@@ -48,10 +48,6 @@ class Snapshot:
     annotations: Annotations
     skipped: list[SkippedUnit] = field(default_factory=list)
 
-    @property
-    def skipped_units(self) -> list[str]:
-        return list(dict.fromkeys(s.unit_id for s in self.skipped))
-
 
 def newest_snapshot(folder: Path) -> Path:
     """``folder`` itself, or, for a folder of `viner doccano pull` snapshots of one project, the newest of them."""
@@ -193,8 +189,3 @@ def read_snapshot(
         for uid in left_out & units.keys():
             del units[uid]
     return result
-
-
-def load_annotations(paths: Sequence[Path | str], labels: Sequence[str] | None = DEFAULT_LABELS) -> Annotations:
-    """Every annotator's units; any invalid row stops the reading with all problems listed."""
-    return read_snapshot(paths, labels, include_unconfirmed=True).annotations

@@ -45,7 +45,6 @@ CHECKED, SAME, EDITED, EMPTIED, NEW, COMPLETED, REPLACED = (
     "completed",
     "replaced",
 )
-WRITES = (NEW, COMPLETED, REPLACED)
 
 
 @dataclass(frozen=True)
