@@ -19,7 +19,7 @@ are kept, which makes a small training set (the seed corpus of `make demo`) cost
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from spacy.language import Language
@@ -33,13 +33,7 @@ CACHE_SIZE = 4096
 @Language.component("viner_words")
 def viner_words(doc: Doc) -> Doc:
     """Set each token's ``TAG`` to ``<place>-<POS>`` from pyvi (see the module docstring)."""
-    positions = [i for i, token in enumerate(doc) if not token.is_space]
-    tags = word_tags(tuple(doc[i].text for i in positions))
-    for token in doc:
-        token.tag_ = SPACE_TAG
-    for i, tag in zip(positions, tags):
-        doc[i].tag_ = tag
-    return doc
+    return _tagged(doc, word_tags)
 
 
 @Language.component("viner_given_words")
@@ -47,8 +41,13 @@ def viner_given_words(doc: Doc) -> Doc:
     """For docs whose tokens are already words (a word's syllables joined by ``_``, as VLSP's word-level data and
     pyvi write them): each token is one word, its ``TAG`` ``S-<POS>`` with pyvi's tag of that word. The setting of
     experiments' ``train-likeforlike``, where it takes ``viner_words``' place (``--components.viner_words.factory``)."""
+    return _tagged(doc, given_word_tags)
+
+
+def _tagged(doc: Doc, tagger: Callable[[tuple[str, ...]], tuple[str, ...]]) -> Doc:
+    """Each token's ``TAG``: the tagger's tag for the tokens that are not spaces, ``_SP`` for the others."""
     positions = [i for i, token in enumerate(doc) if not token.is_space]
-    tags = given_word_tags(tuple(doc[i].text for i in positions))
+    tags = tagger(tuple(doc[i].text for i in positions))
     for token in doc:
         token.tag_ = SPACE_TAG
     for i, tag in zip(positions, tags):
