@@ -10,6 +10,8 @@ from ..io import write_json
 from ..snapshot import SkippedUnit, snapshot_project
 from ._util import LABELS_HELP, PROBLEMS_SHOWN, Arg, Opt, app, msg, parse_labels
 
+SKIP_INVALID_HELP = "Go on without the units for which an annotator's row is invalid (left out for every annotator, counted and listed); without it such a row stops the command"
+
 
 def report_skipped(skipped: list[SkippedUnit]) -> None:
     """The units left out because a row is invalid: unchecked work apart, then each skipped unit with its problem."""
@@ -60,7 +62,7 @@ def agree_cli(
     skip_invalid: bool = Opt(
         False,
         "--skip-invalid",
-        help="Go on without the units for which an annotator's row is invalid (left out for every annotator, counted and listed); without it such a row stops the command",
+        help=SKIP_INVALID_HELP,
     ),
     labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:

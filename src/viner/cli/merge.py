@@ -8,7 +8,7 @@ import typer
 
 from ..merge import merge
 from ._util import LABELS_HELP, Arg, Opt, app, fail, msg, parse_labels
-from .agreement import report_skipped, review_project
+from .agreement import SKIP_INVALID_HELP, report_skipped, review_project
 
 
 @app.command("merge")
@@ -44,7 +44,7 @@ def merge_cli(
     skip_invalid: bool = Opt(
         False,
         "--skip-invalid",
-        help="Go on without the units for which an annotator's row is invalid (left out for every annotator, counted and listed); without it such a row stops the command",
+        help=SKIP_INVALID_HELP,
     ),
     labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:
