@@ -18,10 +18,7 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc, DocBin
 
-
-def read_docs(path: Path, vocab) -> list[Doc]:
-    files = sorted(path.glob("*.spacy")) if path.is_dir() else [path]
-    return [doc for file in files for doc in DocBin().from_disk(file).get_docs(vocab)]
+from viner.formats.docbin import read_docs
 
 
 def grouped(docs: list[Doc], n: int) -> list[Doc]:
@@ -41,7 +38,7 @@ def main() -> None:
     parser.add_argument("-n", "--n-sents", type=int, default=10, help="sentences per doc (spaCy's convert -n)")
     args = parser.parse_args()
     nlp = spacy.blank("vi")
-    docs = read_docs(args.source, nlp.vocab)
+    docs = list(read_docs(args.source, nlp))
     out = grouped(docs, args.n_sents)
     entities = sum(len(doc.ents) for doc in docs)
     assert sum(len(doc.ents) for doc in out) == entities, "an entity was lost in grouping"
