@@ -13,6 +13,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..console import Echo
 from ..errors import VinerError
 from ..io import file_target, folder_target
 from ..patterns.ruler import BLANK
@@ -46,7 +47,7 @@ def predict_on_ray(
     force: bool = False,
     progress: Callable[[PredictStats], None] | None = None,
     every: int = 10000,
-    say: Callable[[str], None] | None = None,
+    say: Echo | None = None,
 ) -> PredictStats:
     """``viner predict`` on Ray: the same checks first (inputs, output, model), then the Ray Data pipeline.
 
