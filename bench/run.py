@@ -26,6 +26,7 @@ STAGES = [
     "tokenize",
     "tokenize_jsonl",
     "convert",
+    "convert_plain",
     "export_conll",
     "import_conll",
     "export_hf",
@@ -213,6 +214,14 @@ def write_table(results: dict, sizes: list[int], args, model: str) -> None:
                 if convert.get("cpu_runs") and tokenize.get("cpu_runs"):
                     cpu = min(convert["cpu_runs"]) / min(tokenize["cpu_runs"])
                 lines.append(f"| (CPU time instead of elapsed time, {size:,} units) | {cpu:.2f} | |")
+            if have(("convert_plain", size)):
+                plain = results[("convert_plain", size)]
+                lines.append(
+                    f"| (convert with spaCy's DocBin.add, the fallback, / spaCy tokenisation, {size:,} units) | {plain['seconds'] / tokenize['seconds']:.2f} | |"
+                )
+                lines.append(
+                    f"| (convert with DocBin.add / convert with the fast DocBin writer, {size:,} units) | {plain['seconds'] / convert['seconds']:.2f} | |"
+                )
             if have(("tokenize_jsonl", size)):
                 lines.append(
                     f"| (convert / spaCy tokenisation of the texts read from the JSONL, {size:,} units) | {convert['seconds'] / results[('tokenize_jsonl', size)]['seconds']:.2f} | |"
