@@ -59,11 +59,7 @@ def agree_cli(
         help="Compare every unit both annotators have, not only the units both marked as checked in Doccano",
     ),
     show: int = Opt(20, "--show", help="How many disagreeing units to list (0: none; the JSON report has all)"),
-    skip_invalid: bool = Opt(
-        False,
-        "--skip-invalid",
-        help=SKIP_INVALID_HELP,
-    ),
+    skip_invalid: bool = Opt(False, "--skip-invalid", help=SKIP_INVALID_HELP),
     labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:
     """Inter-annotator agreement: pairwise strict span F1 and token-level Cohen's kappa.

@@ -41,11 +41,7 @@ def merge_cli(
         False, "--all-units", help="Use every unit in the files, not only the units the annotators marked as checked"
     ),
     force: bool = Opt(False, "--force", help="Replace an existing gold or review file"),
-    skip_invalid: bool = Opt(
-        False,
-        "--skip-invalid",
-        help=SKIP_INVALID_HELP,
-    ),
+    skip_invalid: bool = Opt(False, "--skip-invalid", help=SKIP_INVALID_HELP),
     labels: str | None = Opt(None, "--labels", "-l", help=LABELS_HELP, show_default=False),
 ) -> None:
     """Merge annotators into one gold file; conflicts go to a review file, none is dropped.
