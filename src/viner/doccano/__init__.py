@@ -14,7 +14,8 @@ The way in and out:
 - :mod:`.push` (`viner doccano push`): plan and select (:mod:`.push_plan`), then execute or preview;
   :mod:`.units` the units and the rows Doccano imports; :mod:`.project` the project, its labels and annotators;
   :mod:`.suggestions` pre-annotations as each annotator's own spans, through the API or
-  :mod:`.local_suggestions` straight in a local server's database;
+  :mod:`.local_suggestions` straight in a local server's database; :mod:`.ledger` the lead-side record of whom a
+  push gave suggestions (stored by :mod:`.scripts.ledger_store`);
 - :mod:`.pull` (`viner doccano pull`): every annotator's work into a new snapshot folder, losslessly;
 - :mod:`.status` (`viner doccano status`): progress, pace and agreement so far;
 - :mod:`.messages`: what serve, push, pull and status print.
