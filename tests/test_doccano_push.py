@@ -282,3 +282,38 @@ def test_an_api_push_killed_mid_unit_then_run_again_equals_an_uninterrupted_push
             result.stdout,
         ), result.stdout
     assert state_of(team, "killed", API_TEAM) == state_of(team, "whole", API_TEAM)
+
+
+def test_a_selected_push_gives_the_newer_suggestions_to_units_already_there_that_nobody_opened(team):
+    """Issue 29, point 6: `push --select ... --patterns/--preannotate` also improves the suggestions on the file's
+    units already in the project, for each annotator who never opened them; a unit an annotator checked stays."""
+    examples = [six_names(n) for n in range(40, 46)]
+    earlier, pool, patterns = team.work / "sel-earlier.jsonl", team.work / "sel-pool.jsonl", team.work / "sel.jsonl"
+    doccano_jsonl.write([first_spans(e) for e in examples[:4]], earlier)  # round 0: GPEs only
+    doccano_jsonl.write([Example(e.text, meta=e.meta) for e in examples], pool)  # the pool, no spans
+    names = sorted({(e.text[s.start : s.end], s.label) for e in examples for s in e.spans})
+    patterns.write_text(
+        "".join(json.dumps({"label": label, "pattern": text}, ensure_ascii=False) + "\n" for text, label in names),
+        encoding="utf-8",
+    )
+    project = "selected"
+    viner(team, "doccano", "push", earlier, "--project", project, "--create", "--annotators", "alice,bob")
+    alice = member(team, "alice")
+    pid = alice.find_project(project)["id"]
+    annotate(alice, pid, {examples[0].text: set(first_spans(examples[0]).spans)})  # checked as suggested
+    result = viner(
+        team, "doccano", "push", pool, "--project", project, "--annotators", "alice,bob",
+        "--patterns", patterns, "--select", "random", "--limit", "1",
+    )  # fmt: skip
+    assert "Also pre-annotating the file's 4 unit(s) already in the project" in result.stdout
+    assert (
+        "alice: 24 suggested span(s) on 4 unit(s); 0 unit(s) already had these suggestions; 1 unit(s)" in result.stdout
+    )
+    assert "bob: 30 suggested span(s) on 5 unit(s); 0 unit(s) already had these suggestions; 0 unit(s)" in result.stdout
+    state = state_of(team, project, ("alice", "bob"))
+    every = {e.text: sorted((s.start, s.end, s.label, 6) for s in e.spans) for e in examples}
+    for example in examples[1:4]:  # never opened: both annotators hold the patterns' six names
+        assert state["alice", example.text] == state["bob", example.text] == every[example.text]
+    assert state["bob", examples[0].text] == every[examples[0].text]
+    checked = sorted((s.start, s.end, s.label, 3) for s in first_spans(examples[0]).spans)
+    assert state["alice", examples[0].text] == checked  # alice's checked unit: as she left it

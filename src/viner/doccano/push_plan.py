@@ -6,7 +6,8 @@
 - :func:`select_batch` chooses what this push sends, given the unit ids the project already holds: every unit of
   the file, or with ``--select uncertain|random --limit N`` the N units not in the project yet that the model is
   least sure of, or a seeded random sample (viner.selection); then the suggestions for the batch (the file's spans,
-  else the model's entities).
+  else the model's entities). With ``--select`` and a model or patterns, the file's units already in the project
+  get the model's suggestions too: the suggestion rule gives them to an annotator only on a unit they never opened.
 
 Both return values; nothing is changed in place.
 """
@@ -80,7 +81,8 @@ class Batch:
     """The units this push sends and the suggestions it makes on them."""
 
     units: list[Example]
-    suggestions: dict[str, tuple[Span, ...]]  # unit id -> spans to suggest (the file's, else the model's)
+    suggestions: dict[str, tuple[Span, ...]]  # unit id -> spans to suggest (the file's, else the model's; units
+    # of the file already in the project too, with --select and a model or patterns)
     in_project: int  # units of the file the project holds already
     selection: Selection | None = None
     model_spans: int = 0
@@ -144,7 +146,13 @@ def select_batch(plan: PushPlan, in_project: Collection[str], echo: Echo = print
     shown = uncertainty_rows(chosen) if chosen is not None else {}
     if plan.nlp is None:
         return Batch(units, suggestions, there, chosen, shown=shown)
-    found = model_suggestions(options.source, units, options.labels, echo, nlp=plan.nlp)
+    suggest_on = list(units)
+    if chosen is not None and there:
+        # the file's units already in the project get the newer suggestions too: the suggestion rule gives them
+        # only to annotators who never opened the unit, and leaves every other unit as its annotator left it
+        echo(f"Also pre-annotating the file's {there} unit(s) already in the project, for whoever never opened them")
+        suggest_on += [unit for unit in plan.units if unit.id in in_project]
+    found = model_suggestions(options.source, suggest_on, options.labels, echo, nlp=plan.nlp)
     return Batch(units, {**suggestions, **found.spans}, there, chosen, found.count, found.skipped, shown)
 
 
