@@ -317,3 +317,16 @@ def test_a_selected_push_gives_the_newer_suggestions_to_units_already_there_that
     assert state["bob", examples[0].text] == every[examples[0].text]
     checked = sorted((s.start, s.end, s.label, 3) for s in first_spans(examples[0]).spans)
     assert state["alice", examples[0].text] == checked  # alice's checked unit: as she left it
+
+
+def test_pull_from_a_sub_folder_writes_the_snapshot_in_the_workspace(team):
+    """The lead's round from corpus/: pull's default folder is the workspace's annotations/exports, not corpus/'s."""
+    workspace = team.work.parent
+    (workspace / "annotations").mkdir(exist_ok=True)
+    (workspace / "annotations" / "labels.json").write_text(
+        json.dumps({"labels": [{"name": name} for name in ("PERSON", "ORG", "GPE", "EVENT")]}), encoding="utf-8"
+    )
+    result = viner(team, "doccano", "pull", "--project", "tin-tuc")
+    [snapshot] = (workspace / "annotations" / "exports").iterdir()
+    assert f"Snapshot {snapshot}" in result.stdout and (snapshot / "alice.jsonl").is_file()
+    assert not (team.work / "annotations").exists()

@@ -154,6 +154,13 @@ def load_scheme(path: Path | str) -> LabelScheme:
     return LabelScheme(tuple(labels), path, (path.parent / guidelines) if guidelines else None)
 
 
+def workspace_folder(start: Path | None = None) -> Path:
+    """The workspace: the folder whose ``annotations/labels.json`` :func:`find_scheme` finds, else ``start`` (the
+    current folder), so a command run from a sub-folder (``corpus/``) writes where one run from the root does."""
+    found = find_scheme(start)
+    return found.parents[1] if found is not None else (start or Path.cwd())
+
+
 def workspace_scheme(start: Path | None = None) -> LabelScheme:
     """The scheme of the workspace (see the module docstring), or the built-in news labels."""
     found = find_scheme(start)

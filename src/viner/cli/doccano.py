@@ -15,6 +15,7 @@ from ..doccano.pull import pull
 from ..doccano.push import PushOptions, push
 from ..doccano.server import DEFAULT_HOME, DEFAULT_PORT, admin_credentials, serve
 from ..doccano.status import project_status
+from ..labels import workspace_folder
 from ._util import LABELS_HELP, Arg, Opt, app, msg, parse_labels
 
 doccano_app = typer.Typer(
@@ -193,11 +194,14 @@ def push_cli(
 @doccano_app.command("pull")
 def pull_cli(
     project: str = Opt(..., "--project", help="Doccano project to export", show_default=False),
-    output: Path = Opt(
-        Path("annotations/exports"),
+    output: Path | None = Opt(
+        None,
         "--output",
         "-o",
-        help="Folder in which a new timestamped snapshot folder is created (earlier snapshots are never touched)",
+        help="Folder in which a new timestamped snapshot folder is created (earlier snapshots are never touched) "
+        "[default: annotations/exports of the workspace, the folder above holding annotations/labels.json, from any "
+        "sub-folder; else of the current folder]",
+        show_default=False,
     ),
     approved_only: bool = Opt(
         False, "--approved-only", help="Export, per annotator, only the units they marked as checked"
@@ -215,7 +219,7 @@ def pull_cli(
     """
     result = pull(
         project,
-        output,
+        output if output is not None else workspace_folder() / "annotations" / "exports",
         Connection.from_options(url, user, password),
         approved_only=approved_only,
         labels=parse_labels(labels),
