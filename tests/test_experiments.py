@@ -45,7 +45,7 @@ def test_every_file_a_command_runs_or_reads_exists():
 
 def test_every_tool_is_run_by_a_command_and_answers_help(capsys, monkeypatch):
     scripts = " ".join(line for c in load_project_config(EXPERIMENTS)["commands"] for line in c["script"])
-    assert len(TOOLS) == 11
+    assert len(TOOLS) == 12
     for tool in TOOLS:
         assert f"tools/{tool.name}" in scripts, tool.name
         monkeypatch.setattr(sys, "argv", [str(tool), "--help"])
@@ -144,3 +144,30 @@ def test_vlsp_words_cuts_a_predicted_word_at_an_entity_edge():
     assert ([text[a:b] for a, b in words], cut) == (["chợ", "Tam", "Bình", "mới"], 1)
     merged, n = tool["merge_names"]([(0, 3), (4, 7), (8, 12), (13, 16)], [Span(4, 12, "PERSON")], {"PERSON"})
     assert (merged, n) == ([(0, 3), (4, 12), (13, 16)], 1)
+
+
+def test_silver_quality_counts_what_silver_teaches_against_the_gold():
+    silver_quality = runpy.run_path(str(EXPERIMENTS / "tools" / "silver_quality.py"))
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as Entity
+
+    nlp = spacy.blank("vi")
+    words = "ông Nam ở Hà Nội và Đà Nẵng gặp FIFA".split()
+    gold = Doc(nlp.vocab, words=words)
+    gold.set_ents(
+        [Entity(gold, 1, 2, "PERSON"), Entity(gold, 3, 5, "GPE"), Entity(gold, 6, 8, "GPE"), Entity(gold, 9, 10, "ORG")]
+    )
+    silver = Doc(nlp.vocab, words=words)
+    # Nam kept right; Hà Nội kept as ORG (wrong); Đà Nẵng left missing; FIFA taught as O
+    silver.set_ents(
+        [Entity(silver, 1, 2, "PERSON"), Entity(silver, 3, 5, "ORG")], missing=[silver[6:8]], default="outside"
+    )
+    result = silver_quality["quality"]([silver], [gold], {"Nam"})
+    assert result["units"] == {"matched": 1}
+    assert result["ALL"]["kept"] == 2 and result["ALL"]["kept_right"] == 1
+    assert result["ALL"]["gold"] == 4 and result["ALL"]["taught"] == 1
+    assert result["ALL"]["taught_seen"] == 1 and result["ALL"]["gold_unseen"] == 3
+    assert (
+        result["ALL"]["missing"] == 1 and result["ALL"]["taught_as_o"] == 1 and result["ALL"]["taught_otherwise"] == 1
+    )
+    assert "| GPE | 0 | - | 2 | 0.000 |" in silver_quality["table"](result)
