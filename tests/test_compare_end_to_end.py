@@ -108,9 +108,10 @@ def test_train_two_models_evaluate_and_compare(tmp_path, root, run_cli, seed_vec
     for label in ("PERSON", "ORG", "GPE", "EVENT"):
         row = b["per_label"][label]
         assert row["ci"][0] <= row["delta"] <= row["ci"][1]
-        assert row["verdict"] in ("narrow better", "wide better", "no clear difference") or row["verdict"].startswith(
-            "not measured"
-        )
+        verdicts = ("narrow better", "wide better", "no clear difference", "neither predicts it (F1 0 for both)")
+        assert row["verdict"] in verdicts or row["verdict"].startswith("not measured")
+        if row["verdict"].startswith("neither"):
+            assert row["f1_a"] == row["f1_b"] == 0 and row["support"] > 0
         assert label in out
     assert "paired bootstrap" in out and "NOT comparable" not in out
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from viner.evaluation.bootstrap import metric_intervals, paired_bootstrap, resampled_sums
+from viner.evaluation.comparison import Bootstrap
 from viner.evaluation.metrics import f1_from_counts
 
 LABELS = ["PERSON", "ORG", "GPE", "EVENT"]
@@ -83,6 +84,18 @@ def test_label_without_any_entity_is_not_measured():
     a[:, 3, :] = 0
     result = paired_bootstrap(a, a.copy(), LABELS, resamples=200)
     assert result["per_label"]["EVENT"]["verdict"].startswith("not measured")
+
+
+def test_label_neither_version_predicts_says_so_and_keeps_saying_it_when_read_back():
+    a, b = random_counts(10, seed=2), random_counts(10, seed=3)
+    for counts in (a, b):
+        counts[:, 3, :2] = 0  # EVENT: gold entities (fn), no prediction (tp, fp) in either version
+    result = paired_bootstrap(a, b, LABELS, resamples=200, names=("base", "silver"))
+    event = result["per_label"]["EVENT"]
+    assert event["support"] == a[:, 3, 2].sum() > 0
+    assert event["verdict"] == "neither predicts it (F1 0 for both)"
+    assert Bootstrap.from_dict(result, "base", "silver").per_label["EVENT"].verdict == event["verdict"]
+    assert result["per_label"]["ORG"]["verdict"] in ("base better", "silver better", "no clear difference")
 
 
 def test_metric_intervals_contain_the_observed_values():

@@ -90,6 +90,7 @@ def metric_intervals(
 
 
 NOT_MEASURED = "not measured"
+NEITHER_PREDICTS = "neither predicts it"  # gold entities of the label, and no prediction of it from either version
 
 
 def verdict(low: float, high: float, name_a: str = "A", name_b: str = "B") -> str:
@@ -99,6 +100,14 @@ def verdict(low: float, high: float, name_a: str = "A", name_b: str = "B") -> st
     if high < 0:
         return f"{name_a} better"
     return "no clear difference"
+
+
+def _label_verdict(low: float, high: float, names: tuple[str, str], *, support: int, predicted: int) -> str:
+    if predicted:
+        return verdict(low, high, *names)
+    if support:
+        return f"{NEITHER_PREDICTS} (F1 0 for both)"
+    return f"{NOT_MEASURED} (no gold or predicted entities)"
 
 
 def paired_bootstrap(
@@ -117,7 +126,8 @@ def paired_bootstrap(
     documents in the same order. Per label and ``overall``: ``f1_a``, ``f1_b``, ``delta``,
     ``ci`` ``[low, high]``, ``b_wins`` (share of resamples where B's F1 is higher),
     ``a_wins``, ``support`` and ``verdict`` ("B better" when the whole interval is above 0,
-    "A better" when below, else "no clear difference"; A and B are ``names``).
+    "A better" when below, else "no clear difference"; A and B are ``names``; "neither predicts it" when the
+    label has gold entities and neither version predicts one, "not measured" when it has neither).
     """
     counts_a, counts_b = np.asarray(counts_a), np.asarray(counts_b)
     if counts_a.shape != counts_b.shape:
@@ -141,9 +151,7 @@ def paired_bootstrap(
             "b_wins": float(np.mean(deltas[:, i] > 0)),
             "a_wins": float(np.mean(deltas[:, i] < 0)),
             "support": support,
-            "verdict": verdict(low, high, *names)
-            if support or predicted
-            else f"{NOT_MEASURED} (no gold or predicted entities)",
+            "verdict": _label_verdict(low, high, names, support=support, predicted=predicted),
         }
     overall = out.pop("__overall__")
     return {

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .bootstrap import NOT_MEASURED, verdict
+from .bootstrap import NEITHER_PREDICTS, NOT_MEASURED, verdict
 from .figures import Slice
 from .report import External, ModelInfo, Scores, Speed, TestData, TrainingData, Uncertainty, known_fields, read_part
 
@@ -64,7 +64,8 @@ class Bootstrap:
     def from_dict(cls, data: dict, name_a: str, name_b: str) -> Bootstrap:
         def delta(row: dict) -> Delta:
             out = Delta(**known_fields(Delta, row))
-            if not out.verdict.startswith(NOT_MEASURED):  # computed with the names (older files said "B better")
+            # computed with the names (older files said "B better")
+            if not out.verdict.startswith((NOT_MEASURED, NEITHER_PREDICTS)):
                 out.verdict = verdict(out.ci[0], out.ci[1], name_a, name_b)
             return out
 
