@@ -3,7 +3,7 @@ import json
 import pytest
 
 from viner.convert import convert
-from viner.curve import Curve, CurvePoint, parse_fractions
+from viner.curve import Curve, CurvePoint, parse_fractions, subsets
 from viner.errors import VinerError
 
 
@@ -31,6 +31,15 @@ def test_parse_fractions():
 
 
 @pytest.mark.slow
+def test_subsets_grow_from_one_seeded_shuffle():
+    docs = list(range(50))  # any sequence: subsets only picks
+    parts = dict(subsets(docs, [0.1, 0.5, 1.0], seed=0))
+    assert [len(p) for p in parts.values()] == [5, 25, 50]
+    assert parts[0.5][:5] == parts[0.1] and sorted(parts[1.0]) == docs
+    assert parts[0.5] != docs[:25]  # shuffled, and the same shuffle for the same seed only
+    assert dict(subsets(docs, [0.5], seed=0))[0.5] == parts[0.5] != dict(subsets(docs, [0.5], seed=1))[0.5]
+
+
 def test_curve_on_seed_gold_makes_table_and_plot(tmp_path, root, run_cli, seed_vectors):
     convert([root / "annotations" / "gold"], tmp_path / "corpus", config=root / "configs" / "ner.cfg")
     code, out = run_cli(

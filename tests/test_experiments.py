@@ -45,7 +45,7 @@ def test_every_file_a_command_runs_or_reads_exists():
 
 def test_every_tool_is_run_by_a_command_and_answers_help(capsys, monkeypatch):
     scripts = " ".join(line for c in load_project_config(EXPERIMENTS)["commands"] for line in c["script"])
-    assert len(TOOLS) == 12
+    assert len(TOOLS) == 13
     for tool in TOOLS:
         assert f"tools/{tool.name}" in scripts, tool.name
         monkeypatch.setattr(sys, "argv", [str(tool), "--help"])

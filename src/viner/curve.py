@@ -12,12 +12,12 @@ import random
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import spacy
-from spacy.tokens import DocBin
+from spacy.tokens import Doc, DocBin
 
 from .errors import VinerError
 from .evaluation.evaluate import evaluate
@@ -106,6 +106,15 @@ def parse_fractions(text: str) -> list[float]:
     return values
 
 
+def subsets(docs: Sequence[Doc], fractions: Sequence[float], seed: int = 0) -> Iterator[tuple[float, list[Doc]]]:
+    """Each fraction's training docs: the first ``round(fraction * len(docs))`` of one seeded shuffle, so each
+    fraction's docs are a superset of every smaller fraction's."""
+    order = list(range(len(docs)))
+    random.Random(seed).shuffle(order)
+    for fraction in fractions:
+        yield fraction, [docs[i] for i in order[: max(1, round(fraction * len(docs)))]]
+
+
 def learning_curve(
     config: Path | str,
     train: Path | str,
@@ -135,14 +144,11 @@ def learning_curve(
     docs = list(read_docs(train, nlp))  # a DocBin file or a folder of shards; errors name the file
     if len(docs) < len(fractions):
         raise VinerError(f"{train}: {len(docs)} docs are too few for {len(fractions)} fractions")
-    order = list(range(len(docs)))
-    random.Random(seed).shuffle(order)
     curve = Curve(str(config), str(train), str(dev), seed)
     work = Path(tempfile.mkdtemp(prefix="viner-curve-"))
     try:
-        for fraction in fractions:
-            count = max(1, round(fraction * len(docs)))
-            subset = [docs[i] for i in order[:count]]
+        for fraction, subset in subsets(docs, fractions, seed):
+            count = len(subset)
             part = work / f"train-{fraction:.2f}.spacy"
             DocBin(docs=subset, store_user_data=True).to_disk(part)
             output = work / f"model-{fraction:.2f}"
