@@ -13,6 +13,7 @@ from spacy.tokens import DocBin
 from weasel.util import load_project_config
 
 from viner.evaluation.analysis import align
+from viner.evaluation.seen import Lexicon, entity_key
 from viner.record import Span
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +163,8 @@ def test_silver_quality_counts_what_silver_teaches_against_the_gold():
     silver.set_ents(
         [Entity(silver, 1, 2, "PERSON"), Entity(silver, 3, 5, "ORG")], missing=[silver[6:8]], default="outside"
     )
-    result = silver_quality["quality"]([silver], [gold], {"Nam"})
+    train = Lexicon(frozenset({entity_key("NAM")}), "train.spacy", "0" * 64, 1)  # seen as evaluate sees it: case-folded
+    result = silver_quality["quality"]([silver], [gold], train)
     assert result["units"] == {"matched": 1}
     assert result["ALL"]["kept"] == 2 and result["ALL"]["kept_right"] == 1
     assert result["ALL"]["gold"] == 4 and result["ALL"]["taught"] == 1

@@ -6,7 +6,7 @@ its spans), the silver says how right each of the three is:
 
 - kept: silver entities, and the share of them that are a gold entity exactly (precision of what is taught);
 - taught: gold entities kept exactly (recall), and split by whether the entity's text is an entity of the
-  training data (seen / unseen, as `viner evaluate` splits it);
+  training data (seen / unseen, exactly as `viner evaluate` splits it);
 - missing: gold entities with a token the silver leaves missing (taught neither way);
 - taught as O: gold entities every token of which the silver marks O, the harm silver can do;
 - otherwise: gold entities under a kept entity of another label or other edges.
@@ -24,6 +24,7 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc
 
+from viner.evaluation.seen import Lexicon, load_lexicon
 from viner.formats.docbin import read_docs
 
 Span = tuple[int, int, str]
@@ -38,7 +39,7 @@ def token_states(doc: Doc, start: int, end: int) -> set[str]:
     return {token.ent_iob_ for token in doc if token.idx < end and token.idx + len(token) > start}
 
 
-def quality(silver: list[Doc], gold: list[Doc], train_names: set[str]) -> dict[str, dict[str, int]]:
+def quality(silver: list[Doc], gold: list[Doc], train: Lexicon) -> dict[str, dict[str, int]]:
     """Counts per label (and "ALL") of what the silver does with the gold of the units it labelled."""
     by_text = {doc.text: doc for doc in gold}
     counts: dict[str, Counter[str]] = {}
@@ -53,7 +54,7 @@ def quality(silver: list[Doc], gold: list[Doc], train_names: set[str]) -> dict[s
             for key in (label, "ALL"):
                 counts.setdefault(key, Counter()).update(kept=1, kept_right=(start, end, label) in truth)
         for start, end, label in truth:
-            seen = "seen" if gold_doc.text[start:end] in train_names else "unseen"
+            seen = "seen" if train.seen(gold_doc.text[start:end]) else "unseen"
             states = token_states(doc, start, end)
             for key in (label, "ALL"):
                 c = counts.setdefault(key, Counter())
@@ -97,8 +98,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the counts here")
     args = parser.parse_args()
     nlp = spacy.blank("vi")
-    train_names = {ent.text for doc in read_docs(args.train, nlp) for ent in doc.ents}
-    result = quality(list(read_docs(args.silver, nlp)), list(read_docs(args.gold, nlp)), train_names)
+    result = quality(list(read_docs(args.silver, nlp)), list(read_docs(args.gold, nlp)), load_lexicon(args.train))
     print(f"{result['units']['matched']} silver units matched a gold unit by text")
     print(table(result))
     if args.json:
