@@ -22,6 +22,7 @@ from viner.evaluation.markdown import comparison_markdown, report_markdown
 from viner.evaluation.pages import comparison_html, report_html
 from viner.evaluation.report import Report
 from viner.evaluation.seen import Lexicon, entity_key, find_training_data, load_lexicon
+from viner.formats.docbin import read_docs
 from viner.identity import data_sha256
 from viner.record import Span
 
@@ -141,6 +142,12 @@ def test_docbin_entity_texts_as_spacy_reads_them(tmp_path):
     train_docbin(shards / "00000.spacy", sentences[:2])
     train_docbin(shards / "00001.spacy", sentences[2:])
     assert load_lexicon(shards).keys == expected
+    # gold + silver as spaCy trains on it: a folder holding the gold's folder of shards and the silver's shards
+    both = tmp_path / "gold-silver"
+    train_docbin(both / "gold.spacy" / "00000.spacy", sentences[:2])
+    train_docbin(both / "silver" / "shard-00000.spacy", sentences[2:])
+    assert load_lexicon(both).keys == expected and load_lexicon(both).sha256 == data_sha256(both)
+    assert data_sha256(both) != data_sha256(shards) and len(list(read_docs(both, spacy.blank("vi")))) == len(sentences)
     assert load_lexicon(write_train_jsonl(tmp_path / "train.jsonl")).keys == {
         entity_key(s) for _, e in TRAIN for s, _ in e
     }

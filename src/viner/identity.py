@@ -15,11 +15,11 @@ def file_sha256(path: Path | str) -> str:
 
 
 def data_sha256(path: Path | str) -> str:
-    """SHA-256 of a data file; for a folder of DocBin shards, of the shards' names and hashes."""
+    """SHA-256 of a data file; for a folder of DocBin shards (at any depth), of the shards' paths and hashes."""
     path = Path(path)
     if not path.is_dir():
         return file_sha256(path)
     digest = hashlib.sha256()
-    for shard in sorted(path.glob("*.spacy")):
-        digest.update(f"{shard.name}\t{file_sha256(shard)}\n".encode())
+    for shard in sorted(p for p in path.rglob("*.spacy") if p.is_file()):  # nested folders too, as spaCy reads them
+        digest.update(f"{shard.relative_to(path).as_posix()}\t{file_sha256(shard)}\n".encode())
     return digest.hexdigest()

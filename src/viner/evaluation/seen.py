@@ -66,7 +66,7 @@ def load_lexicon(path: Path | str) -> Lexicon:
 
 
 def _docbin_files(path: Path) -> list[Path]:
-    files = sorted(path.glob("*.spacy")) if path.is_dir() else [path]
+    files = sorted(p for p in path.rglob("*.spacy") if p.is_file()) if path.is_dir() else [path]
     if not files:
         raise VinerError(f"{path}: folder has no .spacy files")
     return files

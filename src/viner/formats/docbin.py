@@ -170,7 +170,7 @@ def _docbins(path: Path | str) -> Iterator[DocBin]:
     path = Path(path)
     if not path.exists():
         raise VinerError(f"{path}: no such file")
-    files = sorted(path.glob("*.spacy")) if path.is_dir() else [path]
+    files = sorted(p for p in path.rglob("*.spacy") if p.is_file()) if path.is_dir() else [path]
     if path.is_dir() and not files:
         raise VinerError(f"{path}: folder has no .spacy files")
     for file in files:
