@@ -22,7 +22,7 @@ from spacy.tokens import DocBin
 
 from ..errors import VinerError
 from ..formats import doccano_jsonl
-from ..identity import data_sha256
+from ..identity import data_sha256, docbin_shards
 
 # ENT_IOB codes of spaCy's DocBin: 3 begins an entity, 1 continues it
 _BEGIN, _INSIDE = 3, 1
@@ -66,7 +66,7 @@ def load_lexicon(path: Path | str) -> Lexicon:
 
 
 def _docbin_files(path: Path) -> list[Path]:
-    files = sorted(p for p in path.rglob("*.spacy") if p.is_file()) if path.is_dir() else [path]
+    files = docbin_shards(path) if path.is_dir() else [path]
     if not files:
         raise VinerError(f"{path}: folder has no .spacy files")
     return files

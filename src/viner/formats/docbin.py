@@ -23,6 +23,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.tokens import Span as SpacySpan
 
 from ..errors import VinerError
+from ..identity import docbin_shards
 from ..pipeline import vocab_zone
 from ..record import Example, Span
 
@@ -170,7 +171,7 @@ def _docbins(path: Path | str) -> Iterator[DocBin]:
     path = Path(path)
     if not path.exists():
         raise VinerError(f"{path}: no such file")
-    files = sorted(p for p in path.rglob("*.spacy") if p.is_file()) if path.is_dir() else [path]
+    files = docbin_shards(path) if path.is_dir() else [path]
     if path.is_dir() and not files:
         raise VinerError(f"{path}: folder has no .spacy files")
     for file in files:
