@@ -8,10 +8,12 @@ import sys
 
 import pytest
 import srsly
+from spacy import util
+from spacy.util import registry
 
 from conftest import ROOT
 from viner.errors import VinerError
-from viner.pretrain import RAW_FILE, STATE_FILE, WEIGHTS_FILE, pretrain
+from viner.pretrain import RAW_FILE, STATE_FILE, WEIGHTS_FILE, pretrain, pretraining_config
 
 CONFIG = ROOT / "configs" / "ner.cfg"
 
@@ -118,3 +120,27 @@ def test_cli_then_spacy_train_starts_from_the_weights(tmp_path, seed_vectors, se
     )
     assert train.returncode == 0, train.stderr
     assert f"Loaded pretrained weights from {out / WEIGHTS_FILE}" in train.stdout + train.stderr
+
+
+def _pretrain_docs(tmp_path, config) -> list:
+    raw = tmp_path / "raw.jsonl"
+    srsly.write_jsonl(raw, [{"text": "Ông Nguyễn Văn An làm việc tại Hà Nội."}, {"text": "Đội tuyển Việt Nam thắng."}])
+    config = pretraining_config(config, raw, {"paths.vectors": None})
+    nlp = util.load_model_from_config(config, auto_fill=True)
+    reader = registry.resolve({"corpus": config.interpolate()["corpora"]["pretrain"]})["corpus"]
+    return [example.reference for example in reader(nlp)]
+
+
+def test_pretraining_sees_the_word_features_training_sees(tmp_path):
+    # spaCy's own JSONL reader would leave TAG empty: ner.cfg's tok2vec embeds the TAG viner_words sets
+    docs = _pretrain_docs(tmp_path, CONFIG)
+    assert len(docs) == 2
+    assert [t.tag_ for t in docs[0]] == ["S-Nc", "S-Np", "B-Np", "E-Np", "B-V", "E-V", "S-E", "B-Np", "E-Np", "S-F"]
+    assert all(t.tag_ for t in docs[1])
+
+
+def test_annotating_with_a_component_not_in_the_pipeline_is_refused(tmp_path):
+    config = tmp_path / "other.cfg"
+    config.write_text(CONFIG.read_text(encoding="utf-8").replace('annotate = ["viner_words"]', 'annotate = ["tagger"]'))
+    with pytest.raises(ValueError, match="annotate names tagger, not in the pipeline"):
+        _pretrain_docs(tmp_path, config)
