@@ -42,3 +42,20 @@ def test_readme_and_docs_link_files_that_exist():
         for target in re.findall(r"\]\(([^)#\s]+)", page.read_text("utf-8")):
             if not target.startswith(("http://", "https://")):
                 assert (page.parent / target).exists(), f"{page.relative_to(ROOT)}: {target}"
+
+
+def test_weasel_commands_with_vars_name_the_project_folder():
+    # weasel 0.4 reads the word after the command as the project folder: `weasel run train --vars.seed 1` fails
+    # with "Directory '--vars.seed' does not exist"; `weasel run train . --vars.seed 1` is the form that runs
+    pages = [
+        path
+        for path in (*ROOT.glob("*.md"), *ROOT.glob("*.yml"), *ROOT.glob("docs/*.md"), *ROOT.glob("experiments/**/*.md"))
+        if path.is_file()
+    ] + [ROOT / "experiments" / "project.yml"]
+    wrong = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in pages
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if re.search(r"(weasel|spacy project) run [\w-]+ --", line)
+    ]
+    assert not wrong, f"weasel run COMMAND --vars... without the project folder (add ` . `): {wrong}"
