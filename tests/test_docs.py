@@ -49,7 +49,12 @@ def test_weasel_commands_with_vars_name_the_project_folder():
     # with "Directory '--vars.seed' does not exist"; `weasel run train . --vars.seed 1` is the form that runs
     pages = [
         path
-        for path in (*ROOT.glob("*.md"), *ROOT.glob("*.yml"), *ROOT.glob("docs/*.md"), *ROOT.glob("experiments/**/*.md"))
+        for path in (
+            *ROOT.glob("*.md"),
+            *ROOT.glob("*.yml"),
+            *ROOT.glob("docs/*.md"),
+            *ROOT.glob("experiments/**/*.md"),
+        )
         if path.is_file()
     ] + [ROOT / "experiments" / "project.yml"]
     wrong = [
