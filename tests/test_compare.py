@@ -225,3 +225,16 @@ def test_cli_compare_pools_comma_joined_runs(tmp_path, run_cli, pair):
     )  # no one report for pooled runs
     code, text = run_cli("compare", f"{reports / 'weak.json'},{tmp_path / 'missing.json'}", reports / "strong.json")
     assert code == 1 and "missing.json: no such file" in text
+
+
+def test_a_model_with_spacys_default_meta_is_named_by_its_folder(pair):
+    # `spacy train` without [meta] writes "pipeline" 0.0.0 for every model: the pages name its folder instead
+    weak, strong = pair
+    for report in (weak, strong):
+        report.model.name, report.model.version = "pipeline", "0.0.0"
+    c = compare([weak, strong], resamples=500)
+    page, markdown = comparison_html(c), comparison_markdown(c)
+    assert "pipeline 0.0.0" not in page and "pipeline 0.0.0" not in markdown
+    assert "training/weak" in markdown and "training/strong" in page
+    named = make_report("named")
+    assert named.model.title == "vi_ner_named 0.1.0"

@@ -63,9 +63,7 @@ def _report_entry(report: Report) -> dict:
     return {
         "name": report.name,
         "date": report.date,
-        "model": f"{m.name} (external)"
-        if report.external
-        else " ".join(str(x) for x in (m.name, m.version) if x) or str(m.path),
+        "model": f"{m.name} (external)" if report.external else m.title,
         "model_path": m.path,
         "data": d.path,
         "data_hash": d.tag,

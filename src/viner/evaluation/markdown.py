@@ -214,7 +214,7 @@ def _model_cell(m: Version) -> str:
     x = m.external
     if x:
         return f"external: predictions {x.path} (sha256 {short(x.sha256)})"
-    return " ".join(str(v) for v in (m.model.name, m.model.version) if v) or "–"
+    return m.model.title
 
 
 def _speed_cell(m: Version) -> str:

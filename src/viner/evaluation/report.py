@@ -29,6 +29,9 @@ PREDICTIONS_SUFFIX = ".predictions.jsonl"
 T = TypeVar("T")
 
 
+SPACY_DEFAULT_META = ("pipeline", "0.0.0")  # the name and version spaCy gives a pipeline whose config has no [meta]
+
+
 @dataclass
 class ModelInfo:
     path: str | None = None
@@ -39,6 +42,14 @@ class ModelInfo:
     config_sha256: str | None = None
     size_bytes: int | None = None
     labels: list[str] | None = None
+
+    @property
+    def title(self) -> str:
+        """How pages name the model: its meta's name and version, else its folder (``spacy train`` without a
+        ``[meta]`` writes spaCy's default, "pipeline" 0.0.0, which tells one model from another by nothing)."""
+        if self.name and (self.name, self.version) != SPACY_DEFAULT_META:
+            return " ".join(str(x) for x in (self.name, self.version) if x)
+        return self.path or self.name or "model"
 
 
 @dataclass
