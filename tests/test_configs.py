@@ -2,6 +2,7 @@
 config: the files pass `spacy debug config`, and every `spacy train` command of experiments/project.yml, its config
 plus its overrides, builds a pipeline spaCy can train."""
 
+import importlib.util
 import runpy
 import shlex
 import subprocess
@@ -25,12 +26,17 @@ CONFIGS = SHIPPED + sorted((EXPERIMENTS / "configs").glob("*.cfg"))
 
 
 def train_commands() -> dict[str, tuple[Path, dict]]:
-    """``{command name: (config, overrides)}`` of every `spacy train` in experiments/project.yml."""
+    """``{command name: (config, overrides)}`` of every `spacy train` in experiments/project.yml, whichever Python
+    runs it (`env OMP_NUM_THREADS=1 assets/venv-torch/bin/python -m spacy train ...` counts)."""
     found = {}
     for command in load_project_config(EXPERIMENTS)["commands"]:
         for line in command["script"]:
             words = shlex.split(line)
-            if words[:4] == ["python", "-m", "spacy", "train"]:
+            if words[:1] == ["env"]:
+                words = words[1:]
+                while words and "=" in words[0]:
+                    words = words[1:]
+            if words and Path(words[0]).name == "python" and words[1:4] == ["-m", "spacy", "train"]:
                 config, args = words[4], words[5:]
                 assert args[:1] == ["--output"], line
                 found[command["name"]] = (EXPERIMENTS / config, parse_config_overrides(args[2:]))
@@ -39,6 +45,14 @@ def train_commands() -> dict[str, tuple[Path, dict]]:
 
 TRAIN = train_commands()
 NEW_OPTIONS = {"nlp.tokenizer.use_pyvi"}  # options of a function an override puts in place of ner.cfg's
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def skip_without_torch(config: Path) -> None:
+    """A PyTorch layer (the BiLSTM variant) builds only where PyTorch is installed: the lab's bilstm-env, not viner's
+    environment (tests/test_bilstm_config.py checks that config's text without it)."""
+    if "@architectures = \"spacy.Torch" in config.read_text(encoding="utf8") and not HAS_TORCH:
+        pytest.skip(f"{config.name} needs PyTorch (experiments: weasel run bilstm-env)")
 
 
 def test_configs_ships_ner_cfg_and_the_lab_keeps_only_what_overrides_cannot_say():
@@ -52,6 +66,7 @@ def test_configs_ships_ner_cfg_and_the_lab_keeps_only_what_overrides_cannot_say(
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
 def test_config_passes_spacy_debug_config(config):
+    skip_without_torch(config)
     result = subprocess.run(
         [sys.executable, "-m", "spacy", "debug", "config", str(config)], capture_output=True, text=True
     )
@@ -85,6 +100,7 @@ def test_every_experiment_variant_resolves_with_its_overrides(name):
         for part in section.split("."):
             node = node[part]
         assert option in node, f"{name}: --{key} is not in {config_path.name}"
+    skip_without_torch(config_path)
     config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     assert nlp.lang == "vi" and nlp.pipe_names[-2:] == ["tok2vec", "ner"]
