@@ -5,22 +5,14 @@ import importlib.util
 import pytest
 import spacy
 
+from test_char_config import differs_only_in
+
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 BILSTM = ROOT / "experiments" / "configs" / "ner-bilstm.cfg"
-BASE = ROOT / "configs" / "ner.cfg"
-
-
-def without_encoder(path):
-    config = spacy.util.load_config(path, interpolate=False)
-    encode = config["components"]["tok2vec"]["model"].pop("encode")
-    return config, encode
 
 
 def test_the_bilstm_config_is_ner_cfg_but_for_the_encoder():
-    bilstm, encode = without_encoder(BILSTM)
-    base, base_encode = without_encoder(BASE)
-    for section in sorted(set(bilstm) | set(base)):
-        assert bilstm.get(section) == base.get(section), f"[{section}] differs from configs/ner.cfg"
+    encode, base_encode = differs_only_in(BILSTM, "encode")
     assert encode == {
         "@architectures": "spacy.TorchBiLSTMEncoder.v1",
         "width": base_encode["width"],

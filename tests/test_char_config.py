@@ -12,17 +12,17 @@ BASE = ROOT / "configs" / "ner.cfg"
 EMBED = ("components", "tok2vec", "model", "embed")
 
 
-def without_embed(path):
-    config = spacy.util.load_config(path, interpolate=False)
-    embed = config["components"]["tok2vec"]["model"].pop("embed")
-    return config, embed
+def differs_only_in(variant, layer: str):
+    """The variant's and ner.cfg's tok2vec ``layer`` ("embed", "encode"), after checking all else is the same."""
+    configs = [spacy.util.load_config(path, interpolate=False) for path in (variant, BASE)]
+    parts = [config["components"]["tok2vec"]["model"].pop(layer) for config in configs]
+    for section in sorted(set(configs[0]) | set(configs[1])):
+        assert configs[0].get(section) == configs[1].get(section), f"[{section}] differs from configs/ner.cfg"
+    return parts
 
 
 def test_the_chars_config_is_ner_cfg_but_for_the_embedding():
-    chars, chars_embed = without_embed(CHARS)
-    base, base_embed = without_embed(BASE)
-    for section in sorted(set(chars) | set(base)):
-        assert chars.get(section) == base.get(section), f"[{section}] differs from configs/ner.cfg"
+    chars_embed, base_embed = differs_only_in(CHARS, "embed")
     words = chars_embed["*"]["concat"]["*"]["words"]
     assert words == base_embed  # the same word features and static vectors as ner.cfg
     assert chars_embed["*"]["concat"]["*"]["chars"]["@architectures"] == "spacy.CharacterEmbed.v2"
