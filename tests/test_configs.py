@@ -51,7 +51,7 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 def skip_without_torch(config: Path) -> None:
     """A PyTorch layer (the BiLSTM variant) builds only where PyTorch is installed: the lab's bilstm-env, not viner's
     environment (tests/test_bilstm_config.py checks that config's text without it)."""
-    if "@architectures = \"spacy.Torch" in config.read_text(encoding="utf8") and not HAS_TORCH:
+    if '@architectures = "spacy.Torch' in config.read_text(encoding="utf8") and not HAS_TORCH:
         pytest.skip(f"{config.name} needs PyTorch (experiments: weasel run bilstm-env)")
 
 
