@@ -32,10 +32,8 @@ def train_commands() -> dict[str, tuple[Path, dict]]:
     for command in load_project_config(EXPERIMENTS)["commands"]:
         for line in command["script"]:
             words = shlex.split(line)
-            if words[:1] == ["env"]:
+            while words and (words[0] == "env" or "=" in words[0]):  # `env VAR=value ... python`
                 words = words[1:]
-                while words and "=" in words[0]:
-                    words = words[1:]
             if words and Path(words[0]).name == "python" and words[1:4] == ["-m", "spacy", "train"]:
                 config, args = words[4], words[5:]
                 assert args[:1] == ["--output"], line
