@@ -1,13 +1,11 @@
 """experiments/configs/ner-bilstm.cfg: configs/ner.cfg with a BiLSTM encoder in the tok2vec (the lab's variant)."""
 
-import importlib.util
-
 import pytest
 import spacy
 
-from test_char_config import differs_only_in
+from test_char_config import ROOT, differs_only_in
+from test_configs import HAS_TORCH
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 BILSTM = ROOT / "experiments" / "configs" / "ner-bilstm.cfg"
 
 
@@ -21,7 +19,7 @@ def test_the_bilstm_config_is_ner_cfg_but_for_the_encoder():
     }
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not a viner dependency (bilstm-env)")
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not a viner dependency (bilstm-env)")
 def test_the_bilstm_tok2vec_keeps_ner_cfgs_width():
     config = spacy.util.load_config(
         BILSTM, overrides={"paths.vectors": None, "components.tok2vec.model.embed.include_static_vectors": False}
